@@ -1,0 +1,18 @@
+"""migrate-agent's libcst codemods, one concern each, in the order the engine runs them.
+
+Each rule is a ``libcst.codemod.VisitorBasedCodemodCommand`` with a stable id (its docstring is
+its help text) and can run alone::
+
+    python -m libcst.tool codemod ma002_responses_helpers.ResponsesHelpers agent.py
+
+(with ``codemods`` listed in ``.libcst.codemod.yaml`` ``modules``); ``migrate.MigrateAgent`` runs
+them all over one parse, as migrate-agent does.
+"""
+
+from codemods.ma001_agent_handlers import AgentToHandlers
+from codemods.ma002_responses_helpers import ResponsesHelpers
+from codemods.ma003_legacy_agent_types import LegacyAgentTypes
+
+# Order matters: rules that rewrite inside the class run before MA001 restructures the module.
+RULES = (ResponsesHelpers, LegacyAgentTypes, AgentToHandlers)
+RULES_BY_ID = {rule.RULE_ID: rule for rule in RULES}

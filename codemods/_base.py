@@ -1,0 +1,73 @@
+"""What every migrate-agent rule shares: its id, the shared analysis, TODO markers, manual steps.
+
+A rule is a libcst ``VisitorBasedCodemodCommand``. Run alone (``python -m libcst.tool codemod``)
+it analyses the module itself; run by migrate-agent's engine, the analysis was computed once for
+all rules, with metadata resolved once, and sits in ``context.scratch``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
+
+MANUAL_STEPS_KEY = "migrate_agent.manual_steps"
+EDITS_KEY = "migrate_agent.edits"
+TODO_PREFIX = "# TODO(migrate-agent): "
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A manual step a rule found; `marker` is the TODO comment text it placed (or found)."""
+
+    rule: str
+    message: str
+    marker: str
+
+
+def todo_comment(rule: str, message: str) -> str:
+    return f"{TODO_PREFIX}[{rule}] {message}"
+
+
+def with_todo(statement: cst.CSTNode, rule: str, message: str) -> cst.CSTNode:
+    """`statement` with a TODO marker line above it, unless that exact marker is there already."""
+    text = todo_comment(rule, message)
+    lines = list(getattr(statement, "leading_lines", ()))
+    if any(line.comment is not None and line.comment.value == text for line in lines):
+        return statement
+    marker = cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
+    return statement.with_changes(leading_lines=[*lines, marker])
+
+
+class MigrationRule(VisitorBasedCodemodCommand):
+    """Base of every rule. Subclasses set RULE_ID and a docstring (their help text)."""
+
+    RULE_ID = "MA000"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+
+    @property
+    def analysis(self) -> ModuleAnalysis:
+        scratch = self.context.scratch
+        if ANALYSIS_KEY not in scratch:  # run on its own: analyse the tree libcst wrapped for us
+            wrapper = self.context.wrapper
+            if wrapper is None:
+                raise RuntimeError(f"{self.RULE_ID} needs the module's metadata wrapper")
+            scratch[ANALYSIS_KEY] = analyze_module(wrapper)
+        return scratch[ANALYSIS_KEY]
+
+    def report(self, message: str) -> Finding:
+        """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""
+        finding = Finding(self.RULE_ID, message, todo_comment(self.RULE_ID, message))
+        self.context.scratch.setdefault(MANUAL_STEPS_KEY, []).append(finding)
+        return finding
+
+    def mark(self, statement: cst.CSTNode, message: str) -> cst.CSTNode:
+        self.report(message)
+        return with_todo(statement, self.RULE_ID, message)
+
+    def note_edit(self, text: str) -> None:
+        self.context.scratch.setdefault(EDITS_KEY, []).append(f"{self.RULE_ID}: {text}")

@@ -1,0 +1,3 @@
+from migrate_agent.cli import main
+
+main()

@@ -1,0 +1,200 @@
+"""Library API: `plan_project` reads a project and says what would change; `apply_plan` does it.
+
+The CLI is a thin layer over these two. Nothing here imports mlflow or the user's code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path, PurePosixPath
+
+from migrate_agent.discovery import may_hold_agent, python_files
+from migrate_agent.engine import FileOutcome, migrate_source
+from migrate_agent.fileio import write_atomic
+from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.scaffold import (
+    SERVER_FILE,
+    app_command,
+    scaffold_files,
+    served_module,
+)
+
+# Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
+DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+PARALLEL_THRESHOLD = 8  # below this many candidate files, worker processes cost more than they save
+
+
+class DirtyTreeError(RuntimeError):
+    """`apply` on a git work tree with uncommitted changes, without --allow-dirty."""
+
+
+def plan_project(
+    path: Path,
+    *,
+    jobs: int | None = None,
+    model_dir: Path | None = None,
+    endpoint: str | None = None,
+) -> Plan:
+    """Everything `apply` would do to the project at `path`, computed without writing."""
+    path = Path(path).resolve()
+    root = path if path.is_dir() else path.parent
+    plan = Plan(root=root)
+    candidates: list[tuple[str, bytes]] = []
+    deploy_sources: dict[str, str] = {}
+    local_modules: set[str] = set()
+    skipped = 0
+    for file in python_files(path):
+        rel = file.relative_to(root).as_posix()
+        local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
+        local_modules.add(file.stem)
+        data = file.read_bytes()
+        if any(marker in data for marker in DEPLOY_MARKERS):
+            deploy_sources[rel] = data.decode("utf-8", "replace")
+        if may_hold_agent(data):
+            candidates.append((rel, data))
+        else:
+            skipped += 1
+    if skipped:
+        plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+
+    outcomes = _migrate_all(candidates, jobs)
+    agent = _choose_agent(outcomes, plan)
+    for outcome in outcomes:
+        plan.files.append(
+            FileResult(
+                outcome.path,
+                outcome.status,
+                reason=outcome.reason,
+                line=outcome.line,
+                before=outcome.before,
+                after=outcome.after if outcome.status is FileStatus.MIGRATED else None,
+                edits=outcome.edits,
+            )
+        )
+        plan.manual_steps.extend(outcome.manual_steps)
+
+    if agent is not None:
+        _add_app_files(plan, root, agent, local_modules, deploy_sources, model_dir, endpoint)
+    plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
+    return plan
+
+
+def apply_plan(plan: Plan) -> int:
+    """Write every changed file atomically; exit code 0 done, 1 manual steps left, 2 failures."""
+    for result in plan.changed_files:
+        write_atomic(plan.root / result.path, result.after)
+    if plan.failed_files:
+        return 2
+    return 1 if plan.manual_steps else 0
+
+
+def ensure_clean_git_tree(root: Path) -> None:
+    """Raise DirtyTreeError if `root` is in a git work tree with uncommitted changes."""
+    try:
+        inside = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            cwd=root, capture_output=True, text=True, check=False,
+        )
+    except FileNotFoundError:  # no git on this machine: nothing to protect
+        return
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        return
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "."],
+        cwd=root, capture_output=True, text=True, check=True,
+    )
+    if status.stdout.strip():
+        changed = len(status.stdout.strip().splitlines())
+        raise DirtyTreeError(
+            f"{root} has {changed} uncommitted change(s); commit or stash them first, "
+            "or pass --allow-dirty"
+        )
+
+
+# -- internals ----------------------------------------------------------------------------------
+
+
+def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[FileOutcome]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
+        return [migrate_source(rel, data) for rel, data in candidates]
+    chunk = max(1, len(candidates) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(
+            pool.map(
+                migrate_source,
+                [rel for rel, _ in candidates],
+                [data for _, data in candidates],
+                chunksize=chunk,
+            )
+        )
+
+
+def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:
+    """The agent the app will serve: the one converted now, or one migrated before.
+
+    One app serves one agent (the agent server registers one invoke handler per process), so
+    further agents are left unconverted and reported.
+    """
+    converted = [o for o in outcomes if o.converted_agent and o.status is FileStatus.MIGRATED]
+    for extra in converted[1:]:
+        extra.status = FileStatus.SKIPPED
+        extra.reason = f"one app serves one agent; {converted[0].path} is this app's agent"
+        extra.edits = []
+        extra.manual_steps = [
+            ManualStep(
+                "MA001",
+                f"`{extra.converted_agent}` is a second agent in this project: migrate it as "
+                "an app of its own (run migrate-agent on its directory)",
+                extra.path,
+            )
+        ]
+    if converted:
+        return converted[0]
+    for outcome in outcomes:  # already migrated: our start_server.py says which module it serves
+        directory = PurePosixPath(outcome.path).parent
+        server = plan.root / directory / SERVER_FILE
+        if server.exists() and served_module(server.read_bytes()) == PurePosixPath(outcome.path).stem:
+            return outcome
+    return None
+
+
+def _add_app_files(
+    plan: Plan,
+    root: Path,
+    agent: FileOutcome,
+    local_modules: set[str],
+    deploy_sources: dict[str, str],
+    model_dir: Path | None,
+    endpoint: str | None,
+) -> None:
+    files, steps = scaffold_files(
+        root, agent.path, agent.imported_roots, local_modules, agent.before
+    )
+    plan.files.extend(files)
+    plan.manual_steps.extend(steps)
+
+    from migrate_agent import deploy
+    from migrate_agent.deploy import AppSpec
+
+    plan_deployment = getattr(deploy, "plan_deployment", None)
+    if plan_deployment is None:  # TEMPORARY until the deploy package lands
+        import yaml
+        spec = AppSpec(app_command(agent.path), PurePosixPath(agent.path).stem, agent.path)
+        text = "command: " + str(spec.command).replace("'", '"') + "\nenv:\n  - name: MLFLOW_TRACKING_URI\n    value: databricks\n  - name: MLFLOW_REGISTRY_URI\n    value: databricks-uc\n  - name: MLFLOW_EXPERIMENT_ID\n    valueFrom: experiment\n"
+        if not (root / "app.yaml").exists():
+            plan.files.append(FileResult("app.yaml", FileStatus.CREATED, before=None, after=text.encode()))
+        return
+
+    spec = AppSpec(
+        command=app_command(agent.path),
+        agent_module=PurePosixPath(agent.path).stem,
+        agent_path=agent.path,
+    )
+    deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
+    plan.files.extend(f for f in deployment.files if f.changed)
+    plan.manual_steps.extend(deployment.manual_steps)
+    plan.deploy_markdown = deployment.diff_markdown
+    plan.deploy_json = deployment.diff_json

@@ -1,0 +1,115 @@
+"""`migrate-agent plan|apply|rules`: a thin layer over :mod:`migrate_agent.api`.
+
+Exit codes (pyupgrade / ruff style): 0 nothing to do or all done; 1 changes to make (plan,
+--check, --diff) or manual steps left; 2 a file failed, or the command could not run.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Move Databricks agents from Model Serving to Databricks Apps.",
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+PathArgument = typer.Argument(..., exists=True, help="Project directory (or one agent file).")
+FormatOption = typer.Option(OutputFormat.text, "--format", help="text, or json for machines.")
+JobsOption = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPUs).")
+ModelDirOption = typer.Option(
+    None, "--model-dir", exists=True, file_okay=False,
+    help="A downloaded model directory (with its MLmodel file) to read the deployment from.",
+)
+EndpointOption = typer.Option(
+    None, "--endpoint", help="A live serving endpoint to read the deployment from (needs auth)."
+)
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+@app.command()
+def plan(
+    path: Path = PathArgument,
+    output_format: OutputFormat = FormatOption,
+    check: bool = typer.Option(False, "--check", help="Summary and manual steps only, no diff."),
+    jobs: Optional[int] = JobsOption,
+    model_dir: Optional[Path] = ModelDirOption,
+    endpoint: Optional[str] = EndpointOption,
+) -> None:
+    """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
+
+    Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
+    from migrate_agent.api import plan_project
+    from migrate_agent.report import render_json, render_text
+
+    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    code = result.exit_code()
+    if output_format is OutputFormat.json:
+        _emit(render_json(result, exit_code=code, applied=False))
+    else:
+        _emit(render_text(result, show_diff=not check))
+    raise typer.Exit(code)
+
+
+@app.command()
+def apply(
+    path: Path = PathArgument,
+    allow_dirty: bool = typer.Option(
+        False, "--allow-dirty", help="Run even if the git work tree has uncommitted changes."
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print the diff instead of writing (exit 1 if any)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if anything would change."),
+    output_format: OutputFormat = FormatOption,
+    jobs: Optional[int] = JobsOption,
+    model_dir: Optional[Path] = ModelDirOption,
+    endpoint: Optional[str] = EndpointOption,
+) -> None:
+    """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
+    (the other files are still migrated) or the tree is dirty."""
+    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree, plan_project
+    from migrate_agent.report import render_json, render_text
+
+    dry_run = diff or check
+    if not dry_run and not allow_dirty:
+        try:
+            ensure_clean_git_tree(path if path.is_dir() else path.parent)
+        except DirtyTreeError as error:
+            typer.echo(f"migrate-agent: refusing to apply: {error}", err=True)
+            raise typer.Exit(2)
+    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    code = result.exit_code() if dry_run else apply_plan(result)
+    if output_format is OutputFormat.json:
+        _emit(render_json(result, exit_code=code, applied=not dry_run))
+    else:
+        _emit(render_text(result, show_diff=diff))
+    raise typer.Exit(code)
+
+
+@app.command()
+def rules() -> None:
+    """List the rules: id, name and what each does (the text its TODO markers refer to)."""
+    import inspect
+
+    from codemods import RULES
+
+    for rule in RULES:
+        _emit(f"{rule.RULE_ID}\n{inspect.cleandoc(rule.__doc__ or '')}\n\n")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,82 @@
+"""Migrate one file's bytes: parse once, run every rule, report what happened.
+
+Pure function of (path, bytes) so it can run in worker processes; never imports user code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migrate_agent.fileio import split_bom
+from migrate_agent.model import FileStatus, ManualStep
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: FileStatus
+    before: bytes
+    after: bytes | None = None
+    reason: str | None = None
+    line: int | None = None
+    edits: list[str] = field(default_factory=list)
+    manual_steps: list[ManualStep] = field(default_factory=list)
+    converted_agent: str | None = None  # class name when this file became the app's agent
+    imported_roots: list[str] = field(default_factory=list)
+
+
+def migrate_source(path: str, data: bytes) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
+    from codemods.agent_analysis import ANALYSIS_KEY
+    from codemods.migrate import MigrateAgent
+
+    bom, body = split_bom(data)
+    try:
+        module = cst.parse_module(body)
+    except cst.ParserSyntaxError as error:
+        return FileOutcome(
+            path, FileStatus.FAILED, data, reason=f"cannot parse: {error.message}", line=error.raw_line
+        )
+    except (UnicodeDecodeError, LookupError) as error:
+        return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
+
+    context = CodemodContext(filename=path, scratch={})
+    try:
+        migrated = MigrateAgent(context).transform_module(module)
+    except Exception as error:  # a rule bug must not take the other files down
+        return FileOutcome(
+            path, FileStatus.FAILED, data, reason=f"cannot convert: {type(error).__name__}: {error}"
+        )
+
+    analysis = context.scratch[ANALYSIS_KEY]
+    after = bom + migrated.bytes
+    pair = analysis.convertible()
+    code = migrated.code
+    steps = list(
+        dict.fromkeys(
+            ManualStep(f.rule, f.message, path, _line_of(code, f.marker))
+            for f in context.scratch.get(MANUAL_STEPS_KEY, [])
+        )
+    )
+    outcome = FileOutcome(
+        path,
+        FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
+        data,
+        after=after,
+        edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
+        manual_steps=steps,
+        converted_agent=pair[0].name if pair else None,
+        imported_roots=sorted(analysis.imported_roots),
+    )
+    return outcome
+
+
+def _line_of(code: str, marker: str) -> int | None:
+    for number, line in enumerate(code.splitlines(), start=1):
+        if line.strip() == marker:
+            return number
+    return None

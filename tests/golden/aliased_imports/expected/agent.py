@@ -1,0 +1,36 @@
+from databricks.sdk import WorkspaceClient as WC
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest as Req
+from mlflow.types.responses import ResponsesAgentResponse as Resp
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+
+class AliasAgent:
+    def __init__(self):
+        self.client = WC().serving_endpoints.get_open_ai_client()
+
+    def predict(self, request: Req) -> Resp:
+        messages = to_chat_completions_input(request.input)
+        reply = self.client.chat.completions.create(model="databricks-llama", messages=messages)
+        return Resp(output=[create_text_output_item(reply.choices[0].message.content, "x1")])
+
+
+@once_per_process
+def get_agent() -> AliasAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return AliasAgent()
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event

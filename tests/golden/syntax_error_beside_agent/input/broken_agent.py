@@ -1,0 +1,5 @@
+from mlflow.pyfunc import ResponsesAgent
+
+
+class Broken(ResponsesAgent:
+    pass
