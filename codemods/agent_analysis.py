@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
+from codemods.identity_analysis import (
+    INIT_METHODS,
+    WORKSPACE_CLIENTS,
+    IdentityFacts,
+    UserClientCall,
+    is_user_call,
+    request_local_attributes,
+    split_init,
+)
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
@@ -53,6 +62,7 @@ class AgentClass:
     body_index: int | None  # index in module.body, None when not at module level
     base_index: int  # position of the ResponsesAgent base among the class's bases
     base_node: cst.Arg  # the base to remove (original tree, for import clean-up)
+    node: cst.ClassDef  # original class definition
     methods: dict[str, Method] = field(default_factory=dict)
 
     def handler_problem(self) -> str | None:
@@ -94,6 +104,7 @@ class ModuleAnalysis:
     exports: list[Export] = field(default_factory=list)
     global_names: set[str] = field(default_factory=set)
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
+    identity: IdentityFacts = field(default_factory=IdentityFacts)
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
@@ -114,6 +125,7 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
     _resolve_exports(analysis, collector, wrapper.module)
+    _resolve_identity(analysis, wrapper.module, scope)
     return analysis
 
 
@@ -175,6 +187,7 @@ class _Collector(m.MatcherDecoratableVisitor):
                 body_index=self._top_index.get(node),
                 base_index=base_index,
                 base_node=arg,
+                node=node,
                 methods=_methods_of(node, self._line),
             )
             if kind == "ResponsesAgent":
@@ -193,6 +206,14 @@ class _Collector(m.MatcherDecoratableVisitor):
         self._function_depth -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
+        if is_user_call(node, self._qualified):
+            replaceable = bool(self._qualified(node.func) & WORKSPACE_CLIENTS)
+            reason = "" if replaceable else (
+                "user credentials are passed to something other than WorkspaceClient"
+            )
+            self.analysis.identity.user_calls.append(
+                UserClientCall(node, self._line(node), replaceable, reason)
+            )
         if not self._qualified(node.func) & SET_MODEL_NAMES:
             return
         statement_index = None
@@ -288,3 +309,44 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         problem = agent.handler_problem()
         if problem:
             export.problem = problem
+
+
+def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> None:
+    """Which state of the agent (and of the module) depends on the end user."""
+    identity = analysis.identity
+    pair = analysis.convertible()
+    if pair is not None:
+        agent = pair[0]
+        methods = [
+            s for s in agent.node.body.body if isinstance(s, cst.FunctionDef)
+        ] if isinstance(agent.node.body, cst.IndentedBlock) else []
+        others = [f for f in methods if f.name.value not in INIT_METHODS]
+        user_nodes = {call.node for call in identity.user_calls}
+        for method in methods:
+            if method.name.value in INIT_METHODS:
+                split = split_init(method, user_nodes, others)
+                if split.moved or identity.init_split is None:
+                    identity.init_split = split
+                if split.moved:
+                    break
+        identity.request_local = request_local_attributes(others)
+    # Module-level names bound to user-derived values, in statement order.
+    tainted: set[str] = set()
+    user_nodes = {call.node for call in identity.user_calls}
+    for index, statement in enumerate(module.body):
+        if not m.matches(
+            statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
+        ):
+            continue
+        assign = statement.body[0]
+        builds = any(call in user_nodes for call in m.findall(assign.value, m.Call()))
+        reads = {n.value for n in m.findall(assign.value, m.Name())} & tainted
+        if builds or reads:
+            name = assign.targets[0].target.value
+            tainted.add(name)
+            identity.module_user_globals[name] = index
+    if scope is not None:
+        identity.global_accesses = {
+            name: [access.node for access in scope.accesses[name]]
+            for name in identity.module_user_globals
+        }

@@ -6,6 +6,7 @@ import libcst as cst
 
 from codemods._base import MigrationRule
 from codemods.agent_analysis import AgentClass, Export
+from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
 
 AGENT_SERVER = "mlflow.genai.agent_server"
 RUNTIME_MODULE = "agent_server_utils"  # generated next to the agent by migrate-agent
@@ -25,6 +26,17 @@ def {getter}() -> {cls}:
     {todo}
     agent.load_context(None)
     return agent
+'''
+_GETTER_PER_REQUEST = '''
+def {getter}() -> {cls}:
+    """A new agent for each request: its state depends on the calling user."""
+    return {constructor}
+'''
+_REQUEST_COPY = '''
+def {request_getter}() -> {cls}:
+    """This request's own copy of the agent: per-process state shared, request state its own."""
+    agent = copy.copy({process_getter}())
+    {init_scope}return agent
 '''
 _INVOKE_FROM_PREDICT = '''
 @{invoke}()
@@ -127,11 +139,28 @@ class AgentToHandlers(MigrationRule):
         has_stream = "predict_stream" in agent.methods
         runtime = ["once_per_process", "run_in_thread"]
         code = []
-        if "load_context" in agent.methods:
+        mode = self.context.scratch.get(REQUEST_SCOPE_KEY)
+        if mode == "per_request":
+            runtime.remove("once_per_process")
+            code.append(_GETTER_PER_REQUEST.format(**names))
+        elif "load_context" in agent.methods:
             self.report(LOAD_CONTEXT_TODO)
             code.append(_GETTER_WITH_LOAD_CONTEXT.format(todo=self._todo_text(LOAD_CONTEXT_TODO), **names))
         else:
             code.append(_GETTER.format(**names))
+        if mode in ("copy", "split"):
+            request_getter = _fresh("request_agent", taken)
+            init_scope = f"agent.{REQUEST_SCOPE_METHOD}()\n    " if mode == "split" else ""
+            code.append(
+                _REQUEST_COPY.format(
+                    request_getter=request_getter,
+                    process_getter=getter,
+                    init_scope=init_scope,
+                    cls=agent.name,
+                )
+            )
+            self.add_needed_import("copy")
+            names["getter"] = request_getter
         code.append(
             (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
                 handler=_fresh("invoke_handler", taken), **names

@@ -76,7 +76,10 @@ def plan_project(
         plan.manual_steps.extend(outcome.manual_steps)
 
     if agent is not None:
-        _add_app_files(plan, root, agent, local_modules, deploy_sources, model_dir, endpoint)
+        uses_identity = any(o.uses_user_identity for o in outcomes)
+        _add_app_files(
+            plan, root, agent, local_modules, deploy_sources, model_dir, endpoint, uses_identity
+        )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
     return plan
 
@@ -169,9 +172,10 @@ def _add_app_files(
     deploy_sources: dict[str, str],
     model_dir: Path | None,
     endpoint: str | None,
+    uses_user_identity: bool,
 ) -> None:
     files, steps = scaffold_files(
-        root, agent.path, agent.imported_roots, local_modules, agent.before
+        root, agent.path, agent.imported_roots, local_modules, agent.before, uses_user_identity
     )
     plan.files.extend(files)
     plan.manual_steps.extend(steps)

@@ -11,6 +11,9 @@ from migrate_agent.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
 
 
+IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
+
+
 @dataclass
 class FileOutcome:
     path: str
@@ -23,6 +26,7 @@ class FileOutcome:
     manual_steps: list[ManualStep] = field(default_factory=list)
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
+    uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
 
 
 def migrate_source(path: str, data: bytes) -> FileOutcome:
@@ -71,6 +75,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         manual_steps=steps,
         converted_agent=pair[0].name if pair else None,
         imported_roots=sorted(analysis.imported_roots),
+        uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
     )
     return outcome
 

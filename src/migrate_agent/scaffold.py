@@ -39,12 +39,22 @@ def app_command(agent_path: str) -> list[str]:
     return ["python", server]
 
 
+IDENTITY_SECTION = "def get_user_workspace_client("
+
+
+def runtime_source(with_identity: bool) -> str:
+    """The generated agent_server_utils.py; the user-identity part only where it is used."""
+    text = template(RUNTIME_FILE)
+    return text + template("user_identity.py.tmpl") if with_identity else text
+
+
 def scaffold_files(
     root: Path,
     agent_path: str,
     imported_roots: list[str],
     local_modules: set[str],
     agent_source: bytes,
+    uses_user_identity: bool = False,
 ) -> tuple[list[FileResult], list[ManualStep]]:
     """Server entry point and runtime helpers next to the agent, requirements at the root.
 
@@ -62,7 +72,9 @@ def scaffold_files(
 
     wanted = {
         beside(SERVER_FILE): server_source(module, newline),
-        beside(RUNTIME_FILE): template(RUNTIME_FILE).replace("\n", newline.decode()).encode(),
+        beside(RUNTIME_FILE): runtime_source(uses_user_identity)
+        .replace("\n", newline.decode())
+        .encode(),
     }
     for rel, content in wanted.items():
         path = root / rel
@@ -70,7 +82,13 @@ def scaffold_files(
             files.append(FileResult(rel, FileStatus.CREATED, before=None, after=content))
             continue
         existing = path.read_bytes()
-        if GENERATED_MARK.encode() not in existing and existing != content:
+        ours = GENERATED_MARK.encode() in existing
+        if ours and rel.endswith(RUNTIME_FILE) and uses_user_identity and (
+            IDENTITY_SECTION.encode() not in existing
+        ):  # generated before the project used user identity: add that part
+            section = template("user_identity.py.tmpl").replace("\n", newline.decode()).encode()
+            files.append(FileResult(rel, FileStatus.UPDATED, before=existing, after=existing + section))
+        elif not ours and existing != content:
             steps.append(
                 ManualStep(
                     "MA001",

@@ -7,6 +7,7 @@ endpoint), and returns the files to create or update plus the manual steps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,3 +29,39 @@ class DeploymentPlan:
     manual_steps: list[ManualStep] = field(default_factory=list)
     diff_markdown: str = ""  # the deploy diff as shown by `plan` (plain text, Markdown tables)
     diff_json: dict = field(default_factory=dict)  # the same for --format json
+    app_name: str = ""  # the Databricks app's name
+    bundle_key: str = ""  # its key under resources.apps (`databricks bundle run <key>`)
+    model_config_path: str | None = None  # YAML file written from a dict model_config, if any
+
+
+def plan_deployment(
+    root: Path,
+    sources: Mapping[str, str],
+    app: AppSpec,
+    *,
+    model_dir: Path | None = None,
+    endpoint: str | None = None,
+) -> DeploymentPlan:
+    """Plan the Databricks Apps deployment that replaces the project's Model Serving one.
+
+    `sources`: project-relative POSIX paths of the project's candidate .py files and their text
+    (read statically, never imported). `model_dir`: a downloaded model folder (or its MLmodel
+    file); without it, MLmodel files under `root` are read. `endpoint`: name of a live serving
+    endpoint to read with databricks-sdk and the user's Databricks authentication.
+    Files come back CREATED, UPDATED or UNCHANGED (same bytes), never written here.
+    """
+    from migrate_agent.deploy.apps_plan import MODEL_CONFIG_FILE
+    from migrate_agent.deploy.planner import build_plan
+
+    files, steps, markdown, data, apps = build_plan(
+        Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint
+    )
+    return DeploymentPlan(
+        files=files,
+        manual_steps=steps,
+        diff_markdown=markdown,
+        diff_json=data,
+        app_name=apps.app_name,
+        bundle_key=apps.bundle_key,
+        model_config_path=MODEL_CONFIG_FILE if apps.model_config is not None else None,
+    )

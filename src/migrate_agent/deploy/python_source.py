@@ -57,7 +57,10 @@ class ParsedFile:
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self._qualified.get(node, set())}
+        found = self._qualified.get(node, set())
+        if callable(found):  # libcst hands qualified names out lazily
+            found = found()
+        return {q.name for q in found}
 
     # -- structure --------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:

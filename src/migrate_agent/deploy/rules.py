@@ -111,9 +111,9 @@ DEPLOY_RULES: tuple[DeployRule, ...] = (
     ),
     DeployRule(
         "MA114",
-        "existing bundle needs a look",
-        "The project's existing databricks.yml could not be merged automatically (several apps, "
-        "included files, or unreadable YAML). Check the app definition by hand.",
+        "existing app files need a look",
+        "The project's existing databricks.yml or app.yaml could not be merged automatically "
+        "(several apps, apps in included files, or unreadable YAML). Check them by hand.",
     ),
     DeployRule(
         "MA115",

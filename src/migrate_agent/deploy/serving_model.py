@@ -75,7 +75,7 @@ class Permission:
 class ServingDeployment:
     """Everything known about the Model Serving deployment; None / empty = not found."""
 
-    sources: list[str] = field(default_factory=list)  # what was read, for the diff header
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (what, how) deployment facts were read from
     uc_model: Fact | None = None
     model_version: Fact | None = None
     endpoint_name: Fact | None = None

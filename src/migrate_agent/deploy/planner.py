@@ -1,0 +1,119 @@
+"""Puts the deployment side together: read the Model Serving deployment, map it, write the files.
+
+Readers, most authoritative first: the live endpoint (`endpoint=`), the MLmodel of a downloaded
+model (`model_dir=`, else any MLmodel under the project), the driver code (static). Then the
+Apps deployment is planned against the project's existing databricks.yml, and app.yaml,
+databricks.yml, the model config file and MIGRATION.md are rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
+from migrate_agent.deploy.apps_plan import MODEL_CONFIG_FILE, plan_apps
+from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
+from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
+from migrate_agent.deploy.driver_reader import DriverReader
+from migrate_agent.deploy.file_results import failed_result, file_result, kept_result, read_bytes
+from migrate_agent.deploy.live_endpoint import read_live_endpoint
+from migrate_agent.deploy.migration_report import (
+    DeployReport,
+    has_deploy_block,
+    migration_file_text,
+    render_json,
+    render_markdown,
+)
+from migrate_agent.deploy.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
+from migrate_agent.deploy.project_yaml import read_project_yaml
+from migrate_agent.deploy.rules import manual_step
+from migrate_agent.deploy.serving_merge import merge_deployments
+from migrate_agent.deploy.serving_model import Origin, Problem, ServingDeployment
+from migrate_agent.deploy.static_eval import StaticEvaluator
+from migrate_agent.deploy.yaml_io import dump_yaml
+from migrate_agent.model import FileResult, ManualStep
+
+MIGRATION_FILE = "MIGRATION.md"
+
+
+def build_plan(
+    root: Path,
+    sources: Mapping[str, str],
+    command: list[str],
+    agent_path: str,
+    model_dir: Path | None,
+    endpoint: str | None,
+):
+    """(files, manual steps, markdown, json, apps) for `plan_deployment`."""
+    serving = merge_deployments(_read_everything(root, sources, model_dir, endpoint))
+
+    bundle = read_project_yaml(root, BUNDLE_FILES)
+    app_yaml = read_project_yaml(root, APP_YAML_FILES)
+    existing_app, bundle_steps = find_existing_app(root, bundle)
+    apps = plan_apps(serving, command, agent_path, existing_app, root)
+    steps: list[ManualStep] = list(apps.steps)
+    steps += [s for s in bundle_steps if s not in steps]
+
+    files: list[FileResult] = []
+    if app_yaml.usable:
+        text, edits = render_app_yaml(app_yaml, apps)
+        files.append(file_result(root, app_yaml.path, text, edits))
+    else:
+        files.append(failed_result(root, app_yaml.path, f"{app_yaml.path} {app_yaml.error}"))
+        steps.append(manual_step("MA114", f"{app_yaml.path} {app_yaml.error}; it was not changed", app_yaml.path))
+    if bundle.usable:
+        text, edits = render_bundle(bundle, apps)
+        files.append(file_result(root, bundle.path, text, edits))
+    else:
+        files.append(failed_result(root, bundle.path, f"{bundle.path} {bundle.error}"))
+    if apps.model_config is not None:
+        files.append(_model_config_file(root, apps.model_config, steps))
+
+    commands = deploy_commands(apps)
+    example = serving.input_example.value if serving.input_example is not None else None
+    smoke, placeholder = smoke_test(apps, example)
+    report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path)
+    markdown = render_markdown(report)
+    files.append(_migration_file(root, markdown, serving))
+    return files, steps, markdown, render_json(report), apps
+
+
+def _read_everything(
+    root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None
+) -> list[ServingDeployment]:
+    found: list[ServingDeployment] = []
+    if endpoint:
+        found.append(read_live_endpoint(endpoint))
+    if model_dir is not None:
+        mlmodel = model_dir if model_dir.name == MLMODEL_FILE and model_dir.is_file() else model_dir / MLMODEL_FILE
+        if mlmodel.is_file():
+            found.append(read_mlmodel(mlmodel, root))
+        else:
+            missing = ServingDeployment()
+            missing.problems.append(Problem("MA101", f"no {MLMODEL_FILE} file in the model directory `{model_dir.name}`",
+                                            Origin(model_dir.name)))
+            found.append(missing)
+    else:
+        found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))
+    found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
+    return found
+
+
+def _model_config_file(root: Path, config: dict, steps: list[ManualStep]) -> FileResult:
+    text = dump_yaml(config)
+    before = read_bytes(root, MODEL_CONFIG_FILE)
+    if before is not None and before != text.encode("utf-8"):
+        steps.append(manual_step("MA111", f"{MODEL_CONFIG_FILE} exists with other content than the logged "
+                                          "model_config; it was kept: reconcile them by hand", MODEL_CONFIG_FILE))
+        return kept_result(root, MODEL_CONFIG_FILE, "exists with other content; kept")
+    return file_result(root, MODEL_CONFIG_FILE, text)
+
+
+def _migration_file(root: Path, markdown: str, serving: ServingDeployment) -> FileResult:
+    before = read_bytes(root, MIGRATION_FILE)
+    existing = before.decode("utf-8", errors="replace") if before is not None else None
+    if not serving.found_anything and has_deploy_block(existing):
+        # Nothing read this time (e.g. the driver code was already migrated): keep the report.
+        return kept_result(root, MIGRATION_FILE, "no deployment found this time; the earlier report is kept")
+    return file_result(root, MIGRATION_FILE, migration_file_text(existing, markdown))

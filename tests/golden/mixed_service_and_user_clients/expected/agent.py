@@ -1,0 +1,70 @@
+from databricks.sdk import WorkspaceClient
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+import copy
+from agent_server_utils import get_user_workspace_client, once_per_process, output_item_done_events, request_scoped, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+# Built once at import on Model Serving: the service identity, and the user's identity.
+service_client = WorkspaceClient()
+@request_scoped
+def user_client():
+    """Per request: built from the calling user's identity."""
+    return get_user_workspace_client()
+@request_scoped
+def user_llm():
+    """Per request: built from the calling user's identity."""
+    return user_client().serving_endpoints.get_open_ai_client()
+
+
+class MixedAgent:
+    def __init__(self):
+        self.service_llm = service_client.serving_endpoints.get_open_ai_client()
+
+    def init_request_scope(self):
+        """State built from the calling user's identity: runs once per request, on this request's copy of the agent."""
+        self.history = []
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        self.history.append(request.input[-1].content)
+        me = user_client.current_user.me()
+        question = request.input[-1].content
+        summary = self.service_llm.chat.completions.create(
+            model="databricks-llama", messages=[{"role": "user", "content": question}]
+        )
+        personal = user_llm.chat.completions.create(
+            model="databricks-llama",
+            messages=[{"role": "user", "content": f"{me.user_name}: {question}"}],
+        )
+        text = (
+            f"{summary.choices[0].message.content} | {personal.choices[0].message.content}"
+            f" | turns={len(self.history)}"
+        )
+        return ResponsesAgentResponse(output=[create_text_output_item(text, "x1")])
+
+
+@once_per_process
+def get_agent() -> MixedAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return MixedAgent()
+
+
+def request_agent() -> MixedAgent:
+    """This request's own copy of the agent: per-process state shared, request state its own."""
+    agent = copy.copy(get_agent())
+    agent.init_request_scope()
+    return agent
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(request_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(request_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event

@@ -1,0 +1,59 @@
+from databricks.sdk import WorkspaceClient
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+
+from retriever import IndexRetriever
+import copy
+from agent_server_utils import get_user_workspace_client, once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+INDEX = "main.docs.chunks_index"
+
+
+class RetrievalAgent:
+    def __init__(self):
+        self.llm = WorkspaceClient().serving_endpoints.get_open_ai_client()
+
+    def init_request_scope(self):
+        """State built from the calling user's identity: runs once per request, on this request's copy of the agent."""
+        user_client = get_user_workspace_client()
+        self.retriever = IndexRetriever(index_name=INDEX, workspace_client=user_client)
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        question = request.input[-1].content
+        context = self.retriever.search(question)
+        messages = [
+            {"role": "system", "content": f"Context: {context}"},
+            {"role": "user", "content": question},
+        ]
+        reply = self.llm.chat.completions.create(model="databricks-llama", messages=messages)
+        return ResponsesAgentResponse(
+            output=[create_text_output_item(reply.choices[0].message.content, "r1")]
+        )
+
+
+@once_per_process
+def get_agent() -> RetrievalAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return RetrievalAgent()
+
+
+def request_agent() -> RetrievalAgent:
+    """This request's own copy of the agent: per-process state shared, request state its own."""
+    agent = copy.copy(get_agent())
+    agent.init_request_scope()
+    return agent
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(request_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(request_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event
