@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
@@ -43,11 +43,34 @@ def with_todo(statement: cst.CSTNode, rule: str, message: str) -> cst.CSTNode:
     return statement.with_changes(leading_lines=[*lines, marker])
 
 
+class _PlainWalker(cst.CSTTransformer):
+    """Walks a tree calling a rule's visit_*/leave_* methods, without the matcher-decorator
+    dispatch every libcst codemod command pays per node (none of our rules uses matcher
+    decorators; that dispatch was most of a rule's cost)."""
+
+    def __init__(self, rule: cst.CSTTransformer) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return getattr(self._rule, f"visit_{type(node).__name__}")(node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        return getattr(self._rule, f"leave_{type(original_node).__name__}")(original_node, updated_node)
+
+
 class MigrationRule(VisitorBasedCodemodCommand):
     """Base of every rule. Subclasses set RULE_ID and a docstring (their help text)."""
 
     RULE_ID = "MA000"
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+
+    def __init__(self, context: CodemodContext) -> None:
+        # Rules walk with _PlainWalker and never use matcher decorators (@m.visit/@m.leave), so
+        # the constructor skips MatcherDecoratableTransformer's scan of ~1,000 methods, which
+        # cost more than running a rule. Do not add matcher decorators to a rule.
+        Codemod.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
 
     @property
     def analysis(self) -> ModuleAnalysis:
@@ -58,6 +81,10 @@ class MigrationRule(VisitorBasedCodemodCommand):
                 raise RuntimeError(f"{self.RULE_ID} needs the module's metadata wrapper")
             scratch[ANALYSIS_KEY] = analyze_module(wrapper)
         return scratch[ANALYSIS_KEY]
+
+    def walk(self, node: cst.CSTNode) -> cst.CSTNode:
+        """Visit `node` with this rule's visit_*/leave_* methods."""
+        return node.visit(_PlainWalker(self))
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""

@@ -106,6 +106,11 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
 
+    @property
+    def has_work(self) -> bool:
+        """Whether any rule can have something to do in this module."""
+        return bool(self.agents or self.legacy or self.exports or self.identity.user_calls)
+
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
         if len(self.exports) != 1:
@@ -129,7 +134,7 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
     return analysis
 
 
-class _Collector(m.MatcherDecoratableVisitor):
+class _Collector(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
     def __init__(self) -> None:
@@ -143,8 +148,9 @@ class _Collector(m.MatcherDecoratableVisitor):
         self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if node in self._top_index:
-            self._current_top = self._top_index[node]
+        index = self._top_index.get(node)
+        if index is not None:
+            self._current_top = index
         return super().on_visit(node)
 
     def _line(self, node: cst.CSTNode) -> int:

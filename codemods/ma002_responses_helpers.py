@@ -44,7 +44,9 @@ class ResponsesHelpers(MigrationRule):
         self._receivers: list[str] = []  # `self` names of the methods we are inside
         self._depth = 0  # class nesting depth
         self._inside = False
-        return tree.visit(self)
+        body = list(tree.body)  # only the agent's class can call its inherited helpers
+        body[agent.body_index] = self.walk(body[agent.body_index])
+        return tree.with_changes(body=body)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._depth += 1

@@ -42,9 +42,8 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     try:
         module = cst.parse_module(body)
     except cst.ParserSyntaxError as error:
-        return FileOutcome(
-            path, FileStatus.FAILED, data, reason=f"cannot parse: {error.message}", line=error.raw_line
-        )
+        reason, line = _syntax_error(body, error)
+        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
     except (UnicodeDecodeError, LookupError) as error:
         return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
 
@@ -78,6 +77,23 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
     )
     return outcome
+
+
+def _syntax_error(body: bytes, error) -> tuple[str, int]:
+    """Where and why a file does not parse, in Python's own words where it has them.
+
+    libcst reports the token it stopped at; CPython's parser (parse only, nothing runs) names
+    the construct, e.g. "'(' was never closed" on the line of the parenthesis.
+    """
+    import ast
+
+    try:
+        ast.parse(body)
+    except SyntaxError as python_error:
+        return f"cannot parse: {python_error.msg}", python_error.lineno or error.raw_line
+    except ValueError:
+        pass
+    return f"cannot parse: {error.message}", error.raw_line
 
 
 def _line_of(code: str, marker: str) -> int | None:

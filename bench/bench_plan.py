@@ -1,0 +1,114 @@
+"""Benchmark `migrate-agent plan` against its floor. A script, not a test: run it by hand.
+
+    .venv/bin/python bench/bench_plan.py            # N=2,000 files (3 agents) and a one-agent repo
+    .venv/bin/python bench/bench_plan.py --files 500 --repeat 3
+
+The floor is what no implementation can avoid: start the interpreter, `import libcst`, read every
+byte of the tree, and parse the agent files with the metadata the codemods use (qualified names,
+scopes, positions). `plan` is timed as users run it (the console entry point, output to a pipe).
+Goals: <= 1.5x the floor at N=2,000 files, <= 1.3x for a one-agent repo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+AGENT = REPO / "tests" / "golden" / "predict_and_stream" / "input" / "agent.py"
+
+FLOOR = """
+import sys
+from pathlib import Path
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
+root = Path(sys.argv[1])
+agents = set(sys.argv[2:])
+for path in sorted(root.rglob("*.py")):
+    data = path.read_bytes()
+    if path.relative_to(root).as_posix() in agents:
+        wrapper = MetadataWrapper(cst.parse_module(data), unsafe_skip_copy=True)
+        wrapper.resolve_many((QualifiedNameProvider, ScopeProvider, PositionProvider))
+"""
+
+
+def ordinary_module(rng: random.Random, index: int) -> str:
+    """A plausible non-agent module: imports, a class, functions, ~80 lines."""
+    lines = [f'"""Module {index}: data helpers."""', "import json", "import os", ""]
+    for f in range(rng.randint(6, 10)):
+        lines += [
+            f"def helper_{index}_{f}(values, scale={rng.randint(1, 9)}):",
+            "    total = 0",
+            "    for value in values:",
+            "        if value % 2:",
+            "            total += value * scale",
+            "        else:",
+            "            total -= value",
+            "    return json.dumps({'total': total, 'cwd': os.getcwd()})",
+            "",
+        ]
+    lines += [f"class Record{index}:", "    def __init__(self, name):", "        self.name = name", ""]
+    return "\n".join(lines) + "\n"
+
+
+def make_tree(root: Path, files: int, agents: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    agent_paths = []
+    for i in range(files):
+        package = root / f"pkg{i // 100}"
+        package.mkdir(parents=True, exist_ok=True)
+        if i % max(1, files // max(1, agents)) == 0 and len(agent_paths) < agents:
+            directory = package / f"agent{i}"
+            directory.mkdir()
+            shutil.copy(AGENT, directory / "agent.py")
+            agent_paths.append((directory / "agent.py").relative_to(root).as_posix())
+        else:
+            (package / f"module_{i}.py").write_text(ordinary_module(rng, i))
+    return agent_paths
+
+
+def best_of(command: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def measure(label: str, files: int, agents: int, repeat: int, goal: float) -> bool:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        agent_paths = make_tree(root, files, agents)
+        floor = best_of([sys.executable, "-c", FLOOR, str(root), *agent_paths], repeat)
+        plan_command = [str(Path(sys.executable).with_name("migrate-agent")), "plan", str(root)]
+        plan = best_of(plan_command, repeat)
+    ratio = plan[0] / floor[0]
+    verdict = "ok" if ratio <= goal else "OVER GOAL"
+    print(
+        f"{label}: {files} files, {agents} agent(s): floor {floor[0]:.3f}s (median {floor[1]:.3f}s), "
+        f"plan {plan[0]:.3f}s (median {plan[1]:.3f}s), ratio {ratio:.2f} (goal <= {goal}) {verdict}"
+    )
+    return ratio <= goal
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--agents", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    ok = measure("large tree", args.files, args.agents, args.repeat, 1.5)
+    ok &= measure("one-agent repo", 1, 1, args.repeat, 1.3)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
