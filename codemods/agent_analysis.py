@@ -352,7 +352,13 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
             tainted.add(name)
             identity.module_user_globals[name] = index
     if scope is not None:
+        # Every use of the global, from any scope: the references of its assignments (the
+        # module scope's own `accesses` list only the uses made at module level).
         identity.global_accesses = {
-            name: [access.node for access in scope.accesses[name]]
+            name: [
+                reference.node
+                for assignment in scope.assignments[name]
+                for reference in assignment.references
+            ]
             for name in identity.module_user_globals
         }

@@ -180,17 +180,7 @@ def _add_app_files(
     plan.files.extend(files)
     plan.manual_steps.extend(steps)
 
-    from migrate_agent import deploy
-    from migrate_agent.deploy import AppSpec
-
-    plan_deployment = getattr(deploy, "plan_deployment", None)
-    if plan_deployment is None:  # TEMPORARY until the deploy package lands
-        import yaml
-        spec = AppSpec(app_command(agent.path), PurePosixPath(agent.path).stem, agent.path)
-        text = "command: " + str(spec.command).replace("'", '"') + "\nenv:\n  - name: MLFLOW_TRACKING_URI\n    value: databricks\n  - name: MLFLOW_REGISTRY_URI\n    value: databricks-uc\n  - name: MLFLOW_EXPERIMENT_ID\n    valueFrom: experiment\n"
-        if not (root / "app.yaml").exists():
-            plan.files.append(FileResult("app.yaml", FileStatus.CREATED, before=None, after=text.encode()))
-        return
+    from migrate_agent.deploy import AppSpec, plan_deployment
 
     spec = AppSpec(
         command=app_command(agent.path),

@@ -25,7 +25,7 @@ class AppSpec:
 
 @dataclass
 class DeploymentPlan:
-    files: list[FileResult] = field(default_factory=list)  # CREATED / UPDATED files
+    files: list[FileResult] = field(default_factory=list)  # CREATED / UPDATED / UNCHANGED (FAILED: unreadable)
     manual_steps: list[ManualStep] = field(default_factory=list)
     diff_markdown: str = ""  # the deploy diff as shown by `plan` (plain text, Markdown tables)
     diff_json: dict = field(default_factory=dict)  # the same for --format json
@@ -50,7 +50,7 @@ def plan_deployment(
     endpoint to read with databricks-sdk and the user's Databricks authentication.
     Files come back CREATED, UPDATED or UNCHANGED (same bytes), never written here.
     """
-    from migrate_agent.deploy.apps_plan import MODEL_CONFIG_FILE
+    from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
     from migrate_agent.deploy.planner import build_plan
 
     files, steps, markdown, data, apps = build_plan(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from migrate_agent.deploy.apps_plan import AppsDeployment, EnvEntry
+from migrate_agent.deploy.apps_model import AppsDeployment, EnvEntry
 from migrate_agent.deploy.project_yaml import ProjectYaml
 from migrate_agent.deploy.yaml_io import FlowList, rewrite_yaml
 

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate_agent.deploy.env_mapping import BASE_ENV, EXPERIMENT_ENV, EnvDecision, decide_env
+from migrate_agent.deploy.apps_model import (
+    MATCH_FIELDS_BY_KEY,
+    MODEL_CONFIG_FILE,
+    SOURCE_CODE_PATH,
+    AppResourceEntry,
+    AppsDeployment,
+    DiffItem,
+    EnvEntry,
+    ExistingApp,
+    identity_of,
+)
+from migrate_agent.deploy.env_mapping import BASE_ENV, EXPERIMENT_ENV, EnvDecision, decide_env, looks_like_credential
 from migrate_agent.deploy.names import (
     FALLBACK_APP_NAME,
     app_name,
@@ -34,84 +44,14 @@ from migrate_agent.deploy.rules import manual_step
 from migrate_agent.deploy.serving_model import Fact, Origin, ServingDeployment, ServingResource, Unresolved
 from migrate_agent.deploy.static_eval import CallValue
 from migrate_agent.deploy.value_text import show
-from migrate_agent.model import ManualStep
 
-MODEL_CONFIG_FILE = "model_config.yaml"
-SOURCE_CODE_PATH = "./"
 EXPERIMENT_PERMISSION = "CAN_EDIT"  # enough to log traces to it
-EXPERIMENT_NAME = "/Users/${workspace.current_user.userName}/${bundle.name}"
 # Endpoint ACL level -> app permission level (bundle schema apps.AppPermissionLevel).
 APP_PERMISSION_FOR = {"CAN_QUERY": "CAN_USE", "CAN_MANAGE": "CAN_MANAGE"}
 _EXPERIMENT_REFERENCE = re.compile(r"^\$\{resources\.experiments\.([^.}]+)\.id\}$")
 _REMOTE_PREFIXES = ("dbfs:", "/dbfs", "/Volumes", "/Workspace", "runs:", "models:")
 
 MAPPED, DROPPED, MANUAL = "mapped", "dropped", "manual step"
-
-
-@dataclass
-class AppResourceEntry:
-    name: str  # the entry's `name`, which valueFrom refers to
-    key: str  # serving_endpoint / uc_securable / secret / experiment ...
-    body: dict[str, str]
-    match: tuple[str, ...]  # body fields that identify the same grant in an existing bundle
-
-    def as_yaml(self) -> dict[str, Any]:
-        return {"name": self.name, self.key: dict(self.body)}
-
-    def identity(self) -> tuple:
-        return identity_of(self.key, self.body, self.match)
-
-
-def identity_of(key: str, body: Any, match: tuple[str, ...]) -> tuple:
-    body = body if isinstance(body, dict) else {}
-    return (key, tuple(body.get(f) for f in match))
-
-
-@dataclass(frozen=True)
-class EnvEntry:
-    name: str
-    value: str | None = None
-    value_from: str | None = None
-
-
-@dataclass(frozen=True)
-class DiffItem:
-    item: str
-    serving: str
-    apps: str
-    outcome: str  # mapped / dropped / manual step
-    note: str = ""
-    rule: str | None = None
-
-
-@dataclass
-class ExistingApp:
-    """The app already defined in the project's databricks.yml, if any."""
-
-    key: str | None = None
-    name: str | None = None
-    resources: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class AppsDeployment:
-    app_name: str
-    bundle_key: str
-    command: list[str]
-    experiment_key: str | None  # resources.experiments.<key> the app's experiment refers to
-    experiment_resource: str  # the app resource MLFLOW_EXPERIMENT_ID's valueFrom names
-    experiment_entry: AppResourceEntry | None
-    description: str | None = None
-    usage_policy_id: str | None = None
-    budget_policy_id: str | None = None
-    resources: list[AppResourceEntry] = field(default_factory=list)
-    env: list[EnvEntry] = field(default_factory=list)
-    user_api_scopes: list[str] = field(default_factory=list)
-    permissions: list[dict[str, str]] = field(default_factory=list)
-    items: list[DiffItem] = field(default_factory=list)
-    steps: list[ManualStep] = field(default_factory=list)
-    model_config: dict | None = None  # written to MODEL_CONFIG_FILE
-    on_behalf_of_user: list[str] = field(default_factory=list)  # resources reached with the user's token
 
 
 def plan_apps(
@@ -400,7 +340,12 @@ class _Planner:
 
     def _model_config(self, fact: Fact) -> None:
         value = fact.value
-        if isinstance(value, dict) and not _has_unknown(value):
+        secret_key = _credential_key(value)
+        if secret_key is not None:
+            self._item("model_config", "(hidden)", "—", MANUAL, "holds a credential", "MA105", fact.origin,
+                       f"model_config key `{secret_key}` looks like a credential, so `{MODEL_CONFIG_FILE}` was not "
+                       "written: move it to a secret scope (secret resource + valueFrom) and write the file by hand")
+        elif isinstance(value, dict) and not _has_unknown(value):
             self.out.model_config = value
             self._item("model_config", show(value), f"`{MODEL_CONFIG_FILE}`", MAPPED,
                        f'the code loads it with ModelConfig(development_config="{MODEL_CONFIG_FILE}")')
@@ -440,13 +385,6 @@ class _Planner:
         return None
 
 
-MATCH_FIELDS_BY_KEY: dict[str, tuple[str, ...]] = {
-    **{kind.apps_key: kind.match_fields for kind in KINDS_BY_NAME.values() if kind.apps_key},
-    "secret": SECRET_MATCH_FIELDS,
-    "experiment": EXPERIMENT_MATCH_FIELDS,
-}
-
-
 def _choose_app_name(serving: ServingDeployment, existing: ExistingApp) -> str:
     if is_valid_app_name(existing.name):
         return existing.name
@@ -464,6 +402,24 @@ def _choose_app_name(serving: ServingDeployment, existing: ExistingApp) -> str:
         if name:
             return name
     return FALLBACK_APP_NAME
+
+
+def _credential_key(value: Any, prefix: str = "") -> str | None:
+    """The dotted key of the first credential-looking string value in a config mapping."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}{key}"
+            if isinstance(item, str) and looks_like_credential(str(key).upper(), item):
+                return path
+            found = _credential_key(item, f"{path}.")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _credential_key(item, f"{prefix}{index}.")
+            if found:
+                return found
+    return None
 
 
 def _has_unknown(value: Any) -> bool:

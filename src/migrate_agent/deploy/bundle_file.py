@@ -14,7 +14,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from migrate_agent.deploy.apps_plan import (
+from migrate_agent.deploy.apps_model import (
     EXPERIMENT_NAME,
     SOURCE_CODE_PATH,
     AppsDeployment,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from migrate_agent.deploy.apps_plan import AppsDeployment
+from migrate_agent.deploy.apps_model import AppsDeployment
 from migrate_agent.deploy.value_text import as_json
 
 # Used when the logged model had no readable input_example (ResponsesAgent request shape).

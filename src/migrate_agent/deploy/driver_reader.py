@@ -70,8 +70,11 @@ class DriverReader:
     def read(self, paths: Iterable[str]) -> ServingDeployment:
         for path in sorted(paths):
             parsed = self._evaluator.parsed(path)
-            if parsed is not None:
-                parsed.module.visit(_CallFinder(self, parsed))
+            if parsed is None:
+                self._problem("MA101", f"{path} is not valid Python, so its deployment code was not read",
+                              Origin(path, path))
+                continue
+            parsed.module.visit(_CallFinder(self, parsed))
         return self.found
 
     # -- the calls ----------------------------------------------------------------------
@@ -81,7 +84,7 @@ class DriverReader:
         for name in sorted(names):
             match = _LOG_MODEL.match(name)
             if match:
-                self._log_model(parsed, node, origin, match.group(1))
+                self._log_model(parsed, node, origin, match.group(1), match.group(2))
                 return
             if name == "mlflow.register_model":
                 self._register_model(parsed, node, origin)
@@ -112,13 +115,20 @@ class DriverReader:
                 spread = self._evaluator.evaluate(parsed, arg.value)
                 if isinstance(spread, dict):
                     values.update({str(k): v for k, v in spread.items()})
+                else:
+                    where = Origin(parsed.path, parsed.path, parsed.line(arg))
+                    self._problem("MA101", f"keyword arguments `**{parsed.code(arg.value)}` of "
+                                           f"`{parsed.code(node.func)}` could not be read statically", where)
             elif not arg.star and index < len(positional):
                 values[positional[index]] = self._evaluator.evaluate(parsed, arg.value)
                 index += 1
         return values
 
-    def _log_model(self, parsed: ParsedFile, node: cst.Call, origin: Origin, flavor: str) -> None:
-        positional = PYFUNC_LOG_MODEL_PARAMS if flavor == "pyfunc" else ("model",)
+    def _log_model(self, parsed: ParsedFile, node: cst.Call, origin: Origin, flavor: str, function: str) -> None:
+        if function == "save_model":
+            positional: tuple[str, ...] = ("path",)  # save_model's later positions differ: keywords only
+        else:
+            positional = PYFUNC_LOG_MODEL_PARAMS if flavor == "pyfunc" else ("model",)
         args = self._arguments(parsed, node, positional)
         self._note_source(origin)
         found = self.found
@@ -306,8 +316,9 @@ def _describe(value: Any) -> Any:
 def _as_unresolved(value: Any, origin: Origin) -> Unresolved:
     if isinstance(value, Unresolved):
         return value
-    return Unresolved(_describe(value) if isinstance(_describe(value), str) else repr(value),
-                      "is not a resource object", origin.path, origin.line)
+    if isinstance(value, CallValue):
+        return Unresolved(value.code, "is built at run time", value.path, value.line)
+    return Unresolved(repr(value), "is not a resource object", origin.path, origin.line)
 
 
 def _origin_of(value: Any, fallback: Origin) -> Origin:

@@ -15,6 +15,8 @@ from urllib.parse import quote
 from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict
 from migrate_agent.deploy.serving_model import EnvVar, Fact, Origin, Permission, Problem, ServingDeployment
 
+RETRY_TIMEOUT_SECONDS = 60  # the SDK retries for 5 minutes by default; a plan should fail sooner
+
 
 def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
     """Facts of the endpoint `name`; problems (MA115) instead when it cannot be read."""
@@ -22,6 +24,7 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
     found = ServingDeployment()
     try:
         from databricks.sdk import WorkspaceClient
+        from databricks.sdk.config import Config
         from databricks.sdk.service.serving import ServingEndpointDetailed
     except ImportError:
         found.problems.append(
@@ -29,7 +32,9 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
         )
         return found
     try:
-        workspace = client if client is not None else WorkspaceClient()
+        if client is None:
+            client = WorkspaceClient(config=Config(retry_timeout_seconds=RETRY_TIMEOUT_SECONDS))
+        workspace = client
         raw = workspace.api_client.do("GET", f"/api/2.0/serving-endpoints/{quote(name, safe='')}")
     except Exception as error:  # the SDK raises many kinds (auth, HTTP, network): all are MA115
         found.problems.append(Problem("MA115", f"reading endpoint `{name}` failed: {_first_line(error)}", origin))

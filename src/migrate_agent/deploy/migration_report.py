@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from migrate_agent.deploy.apps_plan import SOURCE_CODE_PATH, AppsDeployment, DiffItem
+from migrate_agent.deploy.apps_model import SOURCE_CODE_PATH, AppsDeployment, DiffItem
 from migrate_agent.deploy.app_yaml_file import app_yaml_env
 from migrate_agent.deploy.env_mapping import decide_env
 from migrate_agent.deploy.rules import RULES_BY_ID
 from migrate_agent.deploy.serving_merge import SINGLE_VALUES
 from migrate_agent.deploy.serving_model import ServingDeployment
-from migrate_agent.deploy.value_text import as_json
+from migrate_agent.deploy.value_text import as_json, redacted
 from migrate_agent.model import ManualStep
 
 BLOCK_BEGIN = "<!-- migrate-agent:deploy:begin -->"
@@ -83,7 +83,7 @@ def render_markdown(report: DeployReport) -> str:
 def render_json(report: DeployReport) -> dict[str, Any]:
     serving, apps = report.serving, report.apps
     model_serving: dict[str, Any] = {
-        name: as_json(getattr(serving, name).value)
+        name: redacted(getattr(serving, name).value)
         for name in SINGLE_VALUES if getattr(serving, name) is not None
     }
     model_serving["env"] = [_env_json(v) for v in serving.env]
@@ -148,7 +148,7 @@ def migration_file_text(existing: str | None, markdown: str) -> str:
     end = existing.find(BLOCK_END, start + 1) if start >= 0 else -1
     if start >= 0 and end >= 0:
         tail = existing[end + len(BLOCK_END):]
-        return existing[:start] + block + tail.lstrip("\n")
+        return existing[:start] + block + (tail[1:] if tail.startswith("\n") else tail)
     return existing.rstrip("\n") + "\n\n" + block
 
 

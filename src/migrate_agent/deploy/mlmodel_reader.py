@@ -19,7 +19,8 @@ from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict, resources
 from migrate_agent.deploy.serving_model import Fact, Origin, Problem, ServingDeployment
 
 MLMODEL_FILE = "MLmodel"
-_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
+# Virtualenvs, caches, and local MLflow tracking stores (old runs' models: pass --model-dir instead).
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env", "mlruns", "mlartifacts"})
 
 
 def find_mlmodel_files(root: Path) -> list[Path]:

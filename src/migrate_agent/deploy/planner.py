@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
-from migrate_agent.deploy.apps_plan import MODEL_CONFIG_FILE, plan_apps
+from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
+from migrate_agent.deploy.apps_plan import plan_apps
 from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
 from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
 from migrate_agent.deploy.driver_reader import DriverReader

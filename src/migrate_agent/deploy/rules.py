@@ -87,7 +87,8 @@ DEPLOY_RULES: tuple[DeployRule, ...] = (
         "on-behalf-of-user access",
         "Resources reached with the invoking user's credentials need Databricks Apps user "
         "authorization: a workspace admin must enable it, the app must request user_api_scopes, and "
-        "the code must use the user's token from the X-Forwarded-Access-Token header.",
+        "the code must use the user's token from the X-Forwarded-Access-Token header. Apps check scope "
+        "names on deploy: replace any Model Serving scope they reject with its Apps counterpart.",
     ),
     DeployRule(
         "MA111",

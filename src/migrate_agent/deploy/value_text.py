@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from migrate_agent.deploy.env_mapping import looks_like_credential
 from migrate_agent.deploy.serving_model import Unresolved
 from migrate_agent.deploy.static_eval import CallValue, ConfigValue
 
@@ -25,7 +26,7 @@ def show(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return f"`{_shorten(value)}`"
-    return f"`{_shorten(json.dumps(as_json(value), ensure_ascii=False, sort_keys=False))}`"
+    return f"`{_shorten(json.dumps(redacted(value), ensure_ascii=False, sort_keys=False))}`"
 
 
 def as_json(value: Any) -> Any:
@@ -43,6 +44,19 @@ def as_json(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def redacted(value: Any) -> Any:
+    """A JSON-safe copy with credential-looking values of mappings replaced by "(hidden)"."""
+    value = as_json(value)
+    if isinstance(value, dict):
+        return {
+            k: "(hidden)" if isinstance(v, str) and looks_like_credential(k.upper(), v) else redacted(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
 
 
 def _shorten(text: str) -> str:

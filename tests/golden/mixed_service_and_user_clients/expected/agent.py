@@ -27,12 +27,12 @@ class MixedAgent:
 
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         self.history.append(request.input[-1].content)
-        me = user_client.current_user.me()
+        me = user_client().current_user.me()
         question = request.input[-1].content
         summary = self.service_llm.chat.completions.create(
             model="databricks-llama", messages=[{"role": "user", "content": question}]
         )
-        personal = user_llm.chat.completions.create(
+        personal = user_llm().chat.completions.create(
             model="databricks-llama",
             messages=[{"role": "user", "content": f"{me.user_name}: {question}"}],
         )

@@ -1,0 +1,233 @@
+"""plan_deployment end to end on small projects built in tmp_path (behaviours beyond the goldens)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+
+import yaml
+
+from deploy_test_support import DEFAULT_APP, GOLDEN_DIR, apply_plan, python_sources
+from migrate_agent.deploy import plan_deployment
+from migrate_agent.model import FileStatus
+
+
+def project(tmp_path, files: dict[str, str]):
+    for path, text in files.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def plan(root, **options):
+    return plan_deployment(root, python_sources(root), DEFAULT_APP, **options)
+
+
+def file(result_plan, path):
+    return next(f for f in result_plan.files if f.path == path)
+
+
+def rules(result_plan):
+    return [s.rule for s in result_plan.manual_steps]
+
+
+DRIVER = """\
+import mlflow
+from mlflow.models.resources import DatabricksServingEndpoint
+mlflow.pyfunc.log_model(name="agent", python_model="agent.py",
+                        resources=[DatabricksServingEndpoint("databricks-claude-3-7-sonnet")])
+"""
+
+
+def test_model_dir_outside_the_project(tmp_path):
+    root = project(tmp_path / "proj", {"agent.py": ""})
+    model = tmp_path / "downloads" / "agent_model"
+    shutil.copytree(GOLDEN_DIR / "mlmodel_input" / "input" / "model", model)
+    result = plan(root, model_dir=model)
+    assert result.diff_json["sources"] == [{"source": "agent_model/MLmodel", "kind": "logged model"}]
+    assert str(tmp_path) not in result.diff_markdown
+    assert result.model_config_path == "model_config.yaml"
+    assert file(result, "model_config.yaml").status is FileStatus.CREATED
+    # model_dir may also name the MLmodel file itself
+    assert plan(root, model_dir=model / "MLmodel").diff_json == result.diff_json
+
+
+def test_model_dir_without_mlmodel(tmp_path):
+    root = project(tmp_path / "proj", {"agent.py": ""})
+    (tmp_path / "empty").mkdir()
+    result = plan(root, model_dir=tmp_path / "empty")
+    assert rules(result) == ["MA101"]
+
+
+def test_user_migration_file_is_kept_and_block_replaced(tmp_path):
+    root = project(tmp_path, {"driver.py": DRIVER, "MIGRATION.md": "# Our notes\n\nKeep this.\n"})
+    first = plan(root)
+    text = file(first, "MIGRATION.md").after.decode()
+    assert text.startswith("# Our notes\n\nKeep this.\n\n<!-- migrate-agent:deploy:begin -->")
+    assert file(first, "MIGRATION.md").status is FileStatus.UPDATED
+    apply_plan(root, first)
+    (root / "MIGRATION.md").write_text(text + "\nMore notes after.\n", encoding="utf-8")
+    second = plan(root)
+    assert file(second, "MIGRATION.md").status is FileStatus.UNCHANGED
+
+
+def test_invalid_bundle_is_not_touched(tmp_path):
+    root = project(tmp_path, {"driver.py": DRIVER, "databricks.yml": "bundle: [unclosed\n"})
+    result = plan(root)
+    bundle = file(result, "databricks.yml")
+    assert bundle.status is FileStatus.FAILED and not bundle.changed
+    assert "MA114" in rules(result)
+    assert file(result, "app.yaml").status is FileStatus.CREATED
+
+
+def test_existing_app_yml_is_merged_in_place(tmp_path):
+    root = project(tmp_path, {"app.yml": "command: [python, app.py]\nenv:\n  - name: MLFLOW_EXPERIMENT_ID\n    value: '123'\n"})
+    result = plan(root)
+    assert "app.yaml" not in {f.path for f in result.files}
+    merged = yaml.safe_load(file(result, "app.yml").after)
+    assert merged["env"][0] == {"name": "MLFLOW_EXPERIMENT_ID", "valueFrom": "experiment"}
+    assert file(result, "app.yml").status is FileStatus.UPDATED
+
+
+def test_leading_comments_are_kept_and_lost_ones_reported(tmp_path):
+    root = project(tmp_path, {"app.yaml": "# header\n# more\n\ncommand: [python, app.py]  # old entry point\n"})
+    result = file(plan(root), "app.yaml")
+    assert result.after.decode().startswith("# header\n# more\ncommand:")
+    assert any("comments" in edit for edit in result.edits)
+
+
+def test_several_apps_in_bundle(tmp_path):
+    bundle = """\
+    bundle: {name: b}
+    resources:
+      apps:
+        web: {name: web, source_code_path: ./web}
+        agent: {name: agent, source_code_path: ./}
+    """
+    result = plan(project(tmp_path, {"driver.py": DRIVER, "databricks.yml": bundle}))
+    assert result.bundle_key == "agent" and result.app_name == "agent"
+    assert "MA114" in rules(result)
+    data = yaml.safe_load(file(result, "databricks.yml").after)
+    assert "resources" not in data["resources"]["apps"]["web"]
+    assert len(data["resources"]["apps"]["agent"]["resources"]) == 2
+
+
+def test_existing_secret_grant_is_reused_by_name(tmp_path):
+    bundle = """\
+    bundle: {name: b}
+    resources:
+      apps:
+        bot:
+          name: bot
+          source_code_path: ./
+          resources:
+            - name: my-openai
+              secret: {scope: s, key: k, permission: READ}
+    """
+    deploy = 'from databricks import agents\nagents.deploy("m.s.bot", 1, environment_vars={"A": "{{secrets/s/k}}", "B": "{{secrets/s/k}}"})\n'
+    result = plan(project(tmp_path, {"deploy.py": deploy, "databricks.yml": bundle}))
+    env = yaml.safe_load(file(result, "app.yaml").after)["env"]
+    assert {"name": "A", "valueFrom": "my-openai"} in env and {"name": "B", "valueFrom": "my-openai"} in env
+    app = yaml.safe_load(file(result, "databricks.yml").after)["resources"]["apps"]["bot"]
+    assert sum(1 for r in app["resources"] if "secret" in r) == 1
+
+
+def test_second_run_after_driver_code_was_migrated_changes_nothing(tmp_path):
+    root = project(tmp_path, {"driver.py": DRIVER, "agent.py": ""})
+    apply_plan(root, plan(root))
+    (root / "driver.py").unlink()
+    second = plan(root)
+    assert [f.path for f in second.files if f.changed] == []
+
+
+def test_existing_model_config_file_is_kept(tmp_path):
+    driver = 'import mlflow\nmlflow.pyfunc.log_model(name="a", python_model="agent.py", model_config={"k": 1})\n'
+    root = project(tmp_path, {"driver.py": driver, "model_config.yaml": "k: 2\n"})
+    result = plan(root)
+    assert file(result, "model_config.yaml").status is FileStatus.UNCHANGED
+    assert "MA111" in rules(result)
+
+
+def test_partly_unknown_model_config_is_a_manual_step(tmp_path):
+    driver = 'import os, mlflow\nmlflow.pyfunc.log_model(name="a", python_model="agent.py", model_config={"k": os.getenv("K")})\n'
+    result = plan(project(tmp_path, {"driver.py": driver}))
+    assert "model_config.yaml" not in {f.path for f in result.files}
+    assert rules(result) == ["MA111"] and result.model_config_path is None
+
+
+def test_resources_yaml_file_and_positional_log_model(tmp_path):
+    resources = "api_version: '1'\ndatabricks:\n  table:\n    - name: main.a.t\n  function:\n    - name: main.a.f\n      on_behalf_of_user: true\n"
+    driver = 'import mlflow\nmlflow.pyfunc.log_model("agent", None, None, ["helpers"], python_model="agent.py", resources="resources.yaml")\n'
+    root = project(tmp_path, {"driver.py": driver, "resources.yaml": resources, "helpers/__init__.py": ""})
+    result = plan(root)
+    served = result.diff_json["model_serving"]["resources"]
+    assert [(r["kind"], r["identifier"], r["on_behalf_of_user"]) for r in served] == [
+        ("table", "main.a.t", None), ("function", "main.a.f", True),
+    ]
+    assert ("code_paths", "mapped") in {(i["item"], i["outcome"]) for i in result.diff_json["items"]}
+
+
+def test_code_paths_outside_project_are_a_manual_step(tmp_path):
+    driver = 'import mlflow\nmlflow.pyfunc.log_model(name="a", python_model="agent.py", code_paths=["../shared"], artifacts={"m": "dbfs:/models/x"})\n'
+    result = plan(project(tmp_path / "p", {"driver.py": driver}))
+    assert rules(result) == ["MA112", "MA112"]
+
+
+def test_several_deployments_and_sdk_endpoints(tmp_path):
+    deploy = """\
+    from databricks import agents
+    from databricks.sdk import WorkspaceClient
+    agents.deploy("main.a.first", 1)
+    agents.deploy("main.a.second", 1)
+    w = WorkspaceClient()
+    w.serving_endpoints.create_and_wait(name="x")
+    """
+    result = plan(project(tmp_path, {"deploy.py": deploy}))
+    assert result.app_name == "first"
+    assert {"MA116", "MA101"} <= set(rules(result))
+
+
+def test_outputs_are_deterministic_and_json_ready(tmp_path):
+    root = project(tmp_path, {"driver.py": DRIVER})
+    first, second = plan(root), plan(root)
+    assert [(f.path, f.after) for f in first.files] == [(f.path, f.after) for f in second.files]
+    assert json.loads(json.dumps(first.diff_json)) == second.diff_json
+    assert first.diff_markdown == second.diff_markdown
+
+
+def test_nothing_found_still_gives_the_base_app(tmp_path):
+    result = plan(project(tmp_path, {"agent.py": "print('hi')\n"}))
+    assert yaml.safe_load(file(result, "app.yaml").after) == {
+        "command": ["python", "start_server.py"],
+        "env": [
+            {"name": "MLFLOW_TRACKING_URI", "value": "databricks"},
+            {"name": "MLFLOW_REGISTRY_URI", "value": "databricks-uc"},
+            {"name": "MLFLOW_EXPERIMENT_ID", "valueFrom": "experiment"},
+        ],
+    }
+    assert result.manual_steps == [] and "No Model Serving deployment was found" in result.diff_markdown
+
+
+def test_unparsable_driver_is_reported(tmp_path):
+    root = project(tmp_path, {"driver.py": "mlflow.pyfunc.log_model(\n"})
+    result = plan(root)
+    assert [(s.rule, s.path) for s in result.manual_steps] == [("MA101", "driver.py")]
+
+
+def test_model_config_with_a_credential_is_not_written(tmp_path):
+    driver = (
+        'import mlflow\nmlflow.pyfunc.log_model(name="a", python_model="agent.py",'
+        ' model_config={"llm": {"endpoint": "x", "api_key": "sk-live-0123456789abcdefghij"}})\n'
+    )
+    result = plan(project(tmp_path, {"driver.py": driver}))
+    assert "model_config.yaml" not in {f.path for f in result.files}
+    assert rules(result) == ["MA105"]
+    assert "sk-live" not in result.diff_markdown and "sk-live" not in json.dumps(result.diff_json)
+
+
+def test_unreadable_keyword_spread_is_reported(tmp_path):
+    deploy = "from databricks import agents\n\ndef go(**settings):\n    agents.deploy('m.s.bot', 1, **settings)\n"
+    result = plan(project(tmp_path, {"deploy.py": deploy}))
+    assert ("MA101", "deploy.py", 4) in [(s.rule, s.path, s.line) for s in result.manual_steps]
