@@ -41,6 +41,9 @@ LEGACY_AGENT_NAMES = {
     "mlflow.pyfunc.PythonModel": "PythonModel",
     "mlflow.pyfunc.model.PythonModel": "PythonModel",
 }
+MODEL_CONFIG_NAMES = frozenset(
+    {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
+)
 SET_MODEL_NAMES = frozenset({"mlflow.models.set_model", "mlflow.models.model.set_model"})
 HANDLER_METHODS = ("predict", "predict_stream")
 
@@ -105,11 +108,18 @@ class ModuleAnalysis:
     global_names: set[str] = field(default_factory=set)
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
+    model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
 
     @property
     def has_work(self) -> bool:
         """Whether any rule can have something to do in this module."""
-        return bool(self.agents or self.legacy or self.exports or self.identity.user_calls)
+        return bool(
+            self.agents
+            or self.legacy
+            or self.exports
+            or self.identity.user_calls
+            or self.model_config_calls
+        )
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
@@ -220,6 +230,11 @@ class _Collector(cst.CSTVisitor):
             self.analysis.identity.user_calls.append(
                 UserClientCall(node, self._line(node), replaceable, reason)
             )
+        if self._qualified(node.func) & MODEL_CONFIG_NAMES and not any(
+            arg.keyword is not None and arg.keyword.value == "development_config" or arg.keyword is None
+            for arg in node.args
+        ):
+            self.analysis.model_config_calls.append(node)
         if not self._qualified(node.func) & SET_MODEL_NAMES:
             return
         statement_index = None

@@ -168,5 +168,5 @@ def test_parallel_and_serial_plans_agree(tmp_path: Path, jobs: str) -> None:
 def test_rules_lists_every_rule_with_its_help() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
-    for rule_id in ("MA001", "MA002", "MA003", "MA004"):
+    for rule_id in ("MA001", "MA002", "MA003", "MA004", "MA005"):
         assert f"{rule_id}\n" in result.stdout
