@@ -43,6 +43,20 @@ def with_todo(statement: cst.CSTNode, rule: str, message: str) -> cst.CSTNode:
     return statement.with_changes(leading_lines=[*lines, marker])
 
 
+def with_blank_lines(statement: cst.CSTNode, count: int = 2) -> cst.CSTNode:
+    """`statement` preceded by at least `count` blank lines (PEP 8 around top-level defs)."""
+    lines = list(statement.leading_lines)
+    blanks = 0
+    for line in lines:
+        if line.comment is not None:
+            break
+        blanks += 1
+    if blanks >= count:
+        return statement
+    padding = [cst.EmptyLine(indent=False)] * (count - blanks)
+    return statement.with_changes(leading_lines=[*padding, *lines])
+
+
 class _PlainWalker(cst.CSTTransformer):
     """Walks a tree calling a rule's visit_*/leave_* methods, without the matcher-decorator
     dispatch every libcst codemod command pays per node (none of our rules uses matcher

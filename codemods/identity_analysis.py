@@ -149,7 +149,10 @@ def split_init(
         elif attributes & mutated:
             split.moved.append(index)
             for attribute in sorted(attributes & mutated):
-                split.request_attributes[attribute] = "request state: changed while answering"
+                split.request_attributes[attribute] = (
+                    "request state: changed while answering; on Model Serving every request "
+                    "and user shared it"
+                )
         else:
             for attribute in sorted(attributes):
                 split.process_attributes.setdefault(attribute, "no user data flows into it")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import MigrationRule
+from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
 
@@ -99,14 +99,19 @@ class AgentToHandlers(MigrationRule):
             carried = list(body[export.assign_index].leading_lines) + [
                 line for line in carried if line.comment is not None
             ]
-        generated[0] = generated[0].with_changes(leading_lines=carried)
+        generated[0] = with_blank_lines(generated[0].with_changes(leading_lines=carried))
         new_body: list[cst.CSTNode] = []
+        after_generated = False
         for index, statement in enumerate(body):
             if index == export.assign_index:
                 continue
             if index == export.body_index:
                 new_body.extend(generated)
+                after_generated = True
                 continue
+            if after_generated:
+                statement = with_blank_lines(statement)
+                after_generated = False
             new_body.append(statement)
         self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)

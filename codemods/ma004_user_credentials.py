@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from codemods._base import MigrationRule, with_todo
+from codemods._base import MigrationRule, with_blank_lines
 
 RUNTIME_MODULE = "agent_server_utils"
 USER_CLIENT_FACTORY = "get_user_workspace_client"
@@ -103,6 +103,10 @@ class UserCredentials(MigrationRule):
             )
         self.add_needed_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
         self.remove_unused_import_by_node(original_node)
+        self.note_edit(
+            f"line {call.line}: ModelServingUserCredentials client -> {USER_CLIENT_FACTORY}() "
+            "(the calling user's token, per request; fails closed without it)"
+        )
         return cst.Call(func=cst.Name(USER_CLIENT_FACTORY))
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
@@ -125,7 +129,9 @@ class UserCredentials(MigrationRule):
                 f"    return {value}\n"
             ).replace("\n", updated_node.default_newline)
             function = cst.parse_statement(code, config=updated_node.config_for_parsing)
-            body[index] = function.with_changes(leading_lines=statement.leading_lines)
+            body[index] = with_blank_lines(function.with_changes(leading_lines=statement.leading_lines))
+            if index + 1 < len(body) and index + 1 not in user_globals.values():
+                body[index + 1] = with_blank_lines(body[index + 1])
         self.add_needed_import(RUNTIME_MODULE, "request_scoped")
         return updated_node.with_changes(body=body)
 

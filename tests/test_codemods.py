@@ -96,6 +96,7 @@ class TestAgentToHandlers(CodemodTest):
                 def predict(self, request):
                     return {"output": []}
 
+
             @once_per_process
             def get_agent() -> A:
                 """The agent, built on first use and shared by every request of this process."""

@@ -73,10 +73,24 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
         manual_steps=steps,
         converted_agent=pair[0].name if pair else None,
-        imported_roots=sorted(analysis.imported_roots),
+        imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
     )
     return outcome
+
+
+def _imported_roots(module) -> set[str]:
+    """Top-level packages a (migrated) module imports, relative imports left out."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    roots = set()
+    for node in m.findall(module, m.Import() | m.ImportFrom()):
+        if isinstance(node, cst.Import):
+            roots |= {alias.evaluated_name.split(".")[0] for alias in node.names}
+        elif not node.relative and node.module is not None:
+            roots.add(cst.helpers.get_full_name_for_node(node.module).split(".")[0])
+    return roots
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:

@@ -100,7 +100,10 @@ def scaffold_files(
 
     requirements = root / REQUIREMENTS_FILE
     before = requirements.read_bytes() if requirements.exists() else None
-    after, warnings = merge_requirements(before, distributions_for(imported_roots, local_modules, agent_source))
+    wanted_roots = [*imported_roots, "databricks"] if uses_user_identity else imported_roots
+    after, warnings = merge_requirements(
+        before, distributions_for(wanted_roots, local_modules, agent_source)
+    )  # the identity runtime builds user clients with databricks-sdk
     if before is None:
         files.append(FileResult(REQUIREMENTS_FILE, FileStatus.CREATED, before=None, after=after))
     elif after != before:

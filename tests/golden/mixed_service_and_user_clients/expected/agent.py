@@ -5,12 +5,16 @@ from agent_server_utils import get_user_workspace_client, once_per_process, outp
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
-# Built once at import on Model Serving: the service identity, and the user's identity.
+# Module-level clients: the service identity, and the invoking user's identity.
 service_client = WorkspaceClient()
+
+
 @request_scoped
 def user_client():
     """Per request: built from the calling user's identity."""
     return get_user_workspace_client()
+
+
 @request_scoped
 def user_llm():
     """Per request: built from the calling user's identity."""

@@ -4,7 +4,7 @@ from databricks.sdk.credentials_provider import ModelServingUserCredentials
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
 
-# Built once at import on Model Serving: the service identity, and the user's identity.
+# Module-level clients: the service identity, and the invoking user's identity.
 service_client = WorkspaceClient()
 user_client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())
 user_llm = user_client.serving_endpoints.get_open_ai_client()

@@ -48,6 +48,8 @@ class LlmAgent:
 
 
 mlflow.openai.autolog()
+
+
 @once_per_process
 def get_agent() -> LlmAgent:
     """The agent, built on first use and shared by every request of this process."""

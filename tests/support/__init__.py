@@ -1,0 +1,1 @@
+"""Test-harness helpers: stub Databricks workspace, app and original-agent runners."""

@@ -1,0 +1,190 @@
+"""Child process of original_runner: load an ORIGINAL Model Serving agent, call it, write JSON.
+
+    python _original_main.py SPEC.json OUT.json
+
+SPEC: {"project_dir", "agent_file", "run_id", "mark_url", "shim_dir", "load_user_token",
+"retry_load_user_token", "calls": [{"mode": "predict" | "predict_stream", "payload": {...},
+"user_token": str | null}]}.
+OUT: {"implements": {"predict": bool, "predict_stream": bool}, "load_error": str | null,
+"first_load_error": str (if the first load failed), "calls": [{"mode", "result" | "error"}]}:
+"result" is predict's dict or the list of predict_stream's event dicts, "error" a
+"Type: message" string.
+
+Loading and calling go the way Model Serving does it, through MLflow's own pieces where they
+exist: the agent file is loaded as a models-from-code model (`_load_model_code_path`),
+`load_context` runs with an empty context, and requests go through the ResponsesAgent pyfunc
+wrapper (dict in, `model_dump(exclude_none=True)` dicts out). Before each call, the invoking
+user's token is put where the Databricks SDK's ModelServingUserCredentials reads it,
+`threading.main_thread().invokers_token`, and the call runs on the main thread.
+
+Before loading and before each call a marker is POSTed to the stub workspace (label "load",
+"call-<i>", and "end" at the end), so the parent can cut the stub's log into per-call windows.
+Kept free of test imports: it runs in the agent's own environment with cwd = the project dir.
+"""
+
+import json
+import os
+import sys
+import threading
+import traceback
+import urllib.request
+from pathlib import Path
+
+
+def mark(spec: dict, label: str) -> None:
+    """Tell the stub workspace where we are; direct, never through a proxy."""
+    body = json.dumps({"run": spec["run_id"], "label": label}).encode()
+    request = urllib.request.Request(
+        spec["mark_url"], data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        response.read()
+
+
+def prepare_sys_path(project_dir: Path, shim_dir: str | None) -> None:
+    """The agent's directory first (as code_paths would provide), not this harness directory
+    (which `python _original_main.py` put first and could shadow the agent's imports); shims of
+    packages missing from the test environment last, so a real install always wins."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [str(project_dir)] + [p for p in sys.path if p and Path(p).resolve() != here]
+    if shim_dir:
+        sys.path.append(shim_dir)
+
+
+def load_agent(project_dir: Path, agent_file: str):
+    """The object the agent file passed to mlflow.models.set_model, with load_context run."""
+    from mlflow.pyfunc.model import PythonModelContext
+
+    try:
+        from mlflow.models.utils import _load_model_code_path
+    except ImportError:  # private helper moved: do what it does
+        _load_model_code_path = None
+    if _load_model_code_path is not None:
+        model = _load_model_code_path(str(project_dir / agent_file), None)
+    else:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("original_agent_code", project_dir / agent_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        model = importlib.import_module("mlflow.models.model").__mlflow_model__
+        if model is None:
+            raise RuntimeError(f"{agent_file} never called mlflow.models.set_model(...)")
+    context = PythonModelContext(artifacts={}, model_config=None)
+    if hasattr(model, "load_context"):
+        model.load_context(context=context)
+    return model, context
+
+
+def implements(model) -> dict:
+    """Which of predict / predict_stream the agent's class defines itself (ResponsesAgent's own
+    predict is abstract and its predict_stream raises NotImplementedError)."""
+    from mlflow.pyfunc import ResponsesAgent
+
+    out = {}
+    for name in ("predict", "predict_stream"):
+        own = getattr(type(model), name, None)
+        out[name] = own is not None and own is not getattr(ResponsesAgent, name, None)
+    return out
+
+
+def pyfunc(model, context):
+    """What Model Serving calls: MLflow's ResponsesAgent pyfunc wrapper, or the same by hand."""
+    try:
+        from mlflow.pyfunc.loaders.responses_agent import _ResponsesAgentPyfuncWrapper
+
+        return _ResponsesAgentPyfuncWrapper(model, context)
+    except ImportError:
+        return _ByHand(model)
+
+
+class _ByHand:
+    def __init__(self, model):
+        self.model = model
+
+    @staticmethod
+    def _as_dict(result, pydantic_class):
+        if isinstance(result, pydantic_class):
+            return result.model_dump(exclude_none=True)
+        pydantic_class(**result)
+        return result
+
+    def predict(self, payload):
+        from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+        return self._as_dict(self.model.predict(ResponsesAgentRequest(**payload)), ResponsesAgentResponse)
+
+    def predict_stream(self, payload):
+        from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent
+
+        for event in self.model.predict_stream(ResponsesAgentRequest(**payload)):
+            yield self._as_dict(event, ResponsesAgentStreamEvent)
+
+
+def set_invoker(token) -> None:
+    main = threading.main_thread()
+    if token is None:
+        main.__dict__.pop("invokers_token", None)
+    else:
+        main.invokers_token = token
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    out = {"implements": {}, "load_error": None, "calls": []}
+    project_dir = Path(spec["project_dir"])
+    prepare_sys_path(project_dir, spec.get("shim_dir"))
+    mark(spec, "load")
+    model = None
+    # Model Serving has no invoker while it loads (None); then, if asked, once more with one.
+    for attempt, token in enumerate([spec.get("load_user_token"), spec.get("retry_load_user_token")]):
+        if attempt and (model is not None or token is None):
+            break
+        set_invoker(token)
+        try:
+            model, context = load_agent(project_dir, spec["agent_file"])
+            out["load_error"] = None
+        except BaseException as error:  # reported to the parent, which decides what it means
+            traceback.print_exc()
+            out["load_error"] = describe(error)
+            if attempt == 0:
+                out["first_load_error"] = out["load_error"]
+        finally:
+            set_invoker(None)
+    if model is not None:
+        out["implements"] = implements(model)
+        served = pyfunc(model, context)
+        for i, call in enumerate(spec["calls"]):
+            mark(spec, f"call-{i}")
+            set_invoker(call.get("user_token"))
+            entry = {"mode": call["mode"]}
+            try:
+                if not out["implements"].get(call["mode"]):
+                    raise NotImplementedError(f"the agent class does not define {call['mode']}")
+                if call["mode"] == "predict":
+                    entry["result"] = served.predict(call["payload"])
+                else:
+                    entry["result"] = list(served.predict_stream(call["payload"]))
+            except Exception as error:
+                traceback.print_exc()
+                entry["error"] = describe(error)
+            finally:
+                set_invoker(None)
+            out["calls"].append(entry)
+    mark(spec, "end")
+    Path(sys.argv[2]).write_text(json.dumps(out))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter shutdown: atexit hooks (MLflow flushing trace exports, for one) only cost
+    # time here, and everything the parent needs is written.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
