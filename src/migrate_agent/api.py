@@ -23,7 +23,7 @@ from migrate_agent.scaffold import (
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
-PARALLEL_THRESHOLD = 8  # below this many candidate files, worker processes cost more than they save
+PARALLEL_THRESHOLD = 2  # with fork, two candidate files already repay a worker pool
 
 
 class DirtyTreeError(RuntimeError):
