@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
+from codemods._syntax import import_roots, positional_params
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -178,13 +179,10 @@ class _Collector(cst.CSTVisitor):
                 self.assignments.setdefault(assign.targets[0].target.value, []).append((i, assign))
 
     def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            self.analysis.imported_roots.add(alias.evaluated_name.split(".")[0])
+        self.analysis.imported_roots |= import_roots(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            return
-        self.analysis.imported_roots.add(cst.helpers.get_full_name_for_node(node.module).split(".")[0])
+        self.analysis.imported_roots |= import_roots(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_depth += 1
@@ -231,8 +229,7 @@ class _Collector(cst.CSTVisitor):
                 UserClientCall(node, self._line(node), replaceable, reason)
             )
         if self._qualified(node.func) & MODEL_CONFIG_NAMES and not any(
-            arg.keyword is not None and arg.keyword.value == "development_config" or arg.keyword is None
-            for arg in node.args
+            arg.keyword is None or arg.keyword.value == "development_config" for arg in node.args
         ):
             self.analysis.model_config_calls.append(node)
         if not self._qualified(node.func) & SET_MODEL_NAMES:
@@ -267,7 +264,7 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
         if not isinstance(statement, cst.FunctionDef):
             continue
         params = statement.params
-        positional = [*params.posonly_params, *params.params]
+        positional = positional_params(statement)
         extra = bool(
             params.kwonly_params
             or not isinstance(params.star_arg, cst.MaybeSentinel)
@@ -335,6 +332,7 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
 def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> None:
     """Which state of the agent (and of the module) depends on the end user."""
     identity = analysis.identity
+    user_nodes = {call.node for call in identity.user_calls}
     pair = analysis.convertible()
     if pair is not None:
         agent = pair[0]
@@ -342,7 +340,6 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
             s for s in agent.node.body.body if isinstance(s, cst.FunctionDef)
         ] if isinstance(agent.node.body, cst.IndentedBlock) else []
         others = [f for f in methods if f.name.value not in INIT_METHODS]
-        user_nodes = {call.node for call in identity.user_calls}
         for method in methods:
             if method.name.value in INIT_METHODS:
                 split = split_init(method, user_nodes, others)
@@ -353,7 +350,6 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
         identity.request_local = request_local_attributes(others)
     # Module-level names bound to user-derived values, in statement order.
     tainted: set[str] = set()
-    user_nodes = {call.node for call in identity.user_calls}
     for index, statement in enumerate(module.body):
         if not m.matches(
             statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])

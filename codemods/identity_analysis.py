@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from codemods._syntax import positional_params, receiver
+
 USER_CREDENTIALS = frozenset(
     {
         "databricks.sdk.credentials_provider.ModelServingUserCredentials",
@@ -58,10 +60,6 @@ class IdentityFacts:
     request_local: dict[str, str] = field(default_factory=dict)  # attr -> why (set per request)
     module_user_globals: dict[str, int] = field(default_factory=dict)  # name -> body index
     global_accesses: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # loads of those
-
-    @property
-    def uses_user_identity(self) -> bool:
-        return bool(self.user_calls)
 
 
 def is_user_call(node: cst.Call, qualified) -> bool:
@@ -119,8 +117,8 @@ def split_init(
     method: cst.FunctionDef, user_call_nodes: set[cst.Call], other_methods: list[cst.FunctionDef]
 ) -> InitSplit:
     """Decide which statements of `method` build user-dependent state."""
-    params = [*method.params.posonly_params, *method.params.params]
-    receiver = params[0].name.value if params else "self"
+    params = positional_params(method)
+    self_name = receiver(method) or "self"
     parameter_names = {p.name.value for p in params[1:]} | {
         p.name.value for p in method.params.kwonly_params
     }
@@ -131,13 +129,13 @@ def split_init(
     mutated = _attributes_mutated_per_request(other_methods)
 
     for index, statement in enumerate(body):
-        local, attributes = assigned_targets(statement, receiver)
+        local, attributes = assigned_targets(statement, self_name)
         builds_user_client = any(
             call in user_call_nodes for call in m.findall(statement, m.Call())
         )
         reads_user_state = bool(
             names_read(statement) & tainted_locals
-            or self_attributes_read(statement, receiver) & tainted_attributes
+            or self_attributes_read(statement, self_name) & tainted_attributes
         )
         if builds_user_client or reads_user_state:
             split.moved.append(index)
@@ -171,7 +169,7 @@ def split_init(
     for index, statement in enumerate(body):
         if index in moved:
             continue
-        local, attributes = assigned_targets(statement, receiver)
+        local, attributes = assigned_targets(statement, self_name)
         if local & needed and not attributes:
             split.copied.append(index)
     for attribute in split.request_attributes:
@@ -183,18 +181,17 @@ def _attributes_mutated_per_request(methods: list[cst.FunctionDef]) -> set[str]:
     """`self.x` attributes that methods other than __init__ change in place (self.x.append...)."""
     mutated: set[str] = set()
     for method in methods:
-        params = [*method.params.posonly_params, *method.params.params]
-        if not params:
+        self_name = receiver(method)
+        if self_name is None:
             continue
-        receiver = params[0].name.value
         for call in m.findall(
             method,
-            m.Call(func=m.Attribute(value=m.Attribute(value=m.Name(receiver)), attr=m.Name())),
+            m.Call(func=m.Attribute(value=m.Attribute(value=m.Name(self_name)), attr=m.Name())),
         ):
             if call.func.attr.value in MUTATORS:
                 mutated.add(call.func.value.attr.value)
         for target in m.findall(
-            method, m.AssignTarget(target=m.Subscript(value=m.Attribute(value=m.Name(receiver))))
+            method, m.AssignTarget(target=m.Subscript(value=m.Attribute(value=m.Name(self_name))))
         ):
             mutated.add(target.target.value.attr.value)
     return mutated
@@ -204,10 +201,10 @@ def request_local_attributes(methods: list[cst.FunctionDef]) -> dict[str, str]:
     """`self.x = ...` assignments in methods other than __init__: state of one request."""
     found: dict[str, str] = {}
     for method in methods:
-        params = [*method.params.posonly_params, *method.params.params]
-        if not params or method.name.value in INIT_METHODS:
+        self_name = receiver(method)
+        if self_name is None or method.name.value in INIT_METHODS:
             continue
-        _, attributes = assigned_targets(method.body, params[0].name.value)
+        _, attributes = assigned_targets(method.body, self_name)
         for attribute in attributes:
             found.setdefault(attribute, f"set by {method.name.value} while answering a request")
     return found

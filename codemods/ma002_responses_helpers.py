@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import MigrationRule
+from codemods._syntax import receiver
 
 # ResponsesAgent method (mlflow/pyfunc/model.py) -> function doing the same job in
 # mlflow.types.responses; each method there is a staticmethod that calls exactly that function.
@@ -61,8 +62,7 @@ class ResponsesHelpers(MigrationRule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._inside and self._depth == 1 and not self._receivers:
-            params = [*node.params.posonly_params, *node.params.params]
-            self._receivers.append(params[0].name.value if params else "")
+            self._receivers.append(receiver(node) or "")
         else:
             self._receivers.append(self._receivers[-1] if self._receivers else "")
 

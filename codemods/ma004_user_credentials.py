@@ -6,6 +6,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from codemods._base import MigrationRule, with_blank_lines
+from codemods._syntax import receiver
 
 RUNTIME_MODULE = "agent_server_utils"
 USER_CLIENT_FACTORY = "get_user_workspace_client"
@@ -181,8 +182,7 @@ class UserCredentials(MigrationRule):
         taken = [s for i, s in enumerate(statements) if i in moved or i in split.copied]
         if not kept or all(_is_docstring(s) for s in kept):
             kept.append(cst.SimpleStatementLine(body=[cst.Pass()]))
-        params = [*method.params.posonly_params, *method.params.params]
-        receiver = params[0].name.value if params else "self"
+        self_name = receiver(method) or "self"
         docstring = cst.SimpleStatementLine(
             body=[
                 cst.Expr(
@@ -195,7 +195,7 @@ class UserCredentials(MigrationRule):
         )
         scope_method = cst.FunctionDef(
             name=cst.Name(REQUEST_SCOPE_METHOD),
-            params=cst.Parameters(params=[cst.Param(cst.Name(receiver))]),
+            params=cst.Parameters(params=[cst.Param(cst.Name(self_name))]),
             body=cst.IndentedBlock(body=[docstring, *taken]),
             leading_lines=[cst.EmptyLine(indent=False)],
         )

@@ -76,17 +76,8 @@ def plan_project(
         plan.manual_steps.extend(outcome.manual_steps)
 
     if agent is not None:
-        uses_identity = any(o.uses_user_identity for o in outcomes)
         _add_app_files(
-            plan,
-            root,
-            agent,
-            outcomes,
-            local_modules,
-            deploy_sources,
-            model_dir,
-            endpoint,
-            uses_identity,
+            plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
     return plan
@@ -181,12 +172,12 @@ def _add_app_files(
     deploy_sources: dict[str, str],
     model_dir: Path | None,
     endpoint: str | None,
-    uses_user_identity: bool,
 ) -> None:
     imported = set(agent.imported_roots)
     for outcome in outcomes:  # helper modules the migration changed run in the app as well
         if outcome.status is FileStatus.MIGRATED:
             imported |= set(outcome.imported_roots)
+    uses_user_identity = any(o.uses_user_identity for o in outcomes)
     files, steps = scaffold_files(
         root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity
     )

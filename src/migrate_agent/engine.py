@@ -81,16 +81,11 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
 
 def _imported_roots(module) -> set[str]:
     """Top-level packages a (migrated) module imports, relative imports left out."""
-    import libcst as cst
     import libcst.matchers as m
 
-    roots = set()
-    for node in m.findall(module, m.Import() | m.ImportFrom()):
-        if isinstance(node, cst.Import):
-            roots |= {alias.evaluated_name.split(".")[0] for alias in node.names}
-        elif not node.relative and node.module is not None:
-            roots.add(cst.helpers.get_full_name_for_node(node.module).split(".")[0])
-    return roots
+    from codemods._syntax import import_roots
+
+    return set().union(*(import_roots(node) for node in m.findall(module, m.Import() | m.ImportFrom())))
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:

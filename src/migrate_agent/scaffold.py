@@ -21,9 +21,13 @@ def template(name: str) -> str:
     return resources.files("migrate_agent").joinpath("templates", name).read_text("utf-8")
 
 
-def server_source(module: str, newline: bytes = b"\n") -> bytes:
-    text = template("start_server.py.tmpl").replace("{module}", module)
+def encoded(text: str, newline: bytes) -> bytes:
+    """Template text with the project's line endings, as bytes to write."""
     return text.replace("\n", newline.decode()).encode("utf-8")
+
+
+def server_source(module: str, newline: bytes = b"\n") -> bytes:
+    return encoded(template("start_server.py.tmpl").replace("{module}", module), newline)
 
 
 def served_module(start_server: bytes) -> str | None:
@@ -72,9 +76,7 @@ def scaffold_files(
 
     wanted = {
         beside(SERVER_FILE): server_source(module, newline),
-        beside(RUNTIME_FILE): runtime_source(uses_user_identity)
-        .replace("\n", newline.decode())
-        .encode(),
+        beside(RUNTIME_FILE): encoded(runtime_source(uses_user_identity), newline),
     }
     for rel, content in wanted.items():
         path = root / rel
@@ -86,7 +88,7 @@ def scaffold_files(
         if ours and rel.endswith(RUNTIME_FILE) and uses_user_identity and (
             IDENTITY_SECTION.encode() not in existing
         ):  # generated before the project used user identity: add that part
-            section = template("user_identity.py.tmpl").replace("\n", newline.decode()).encode()
+            section = encoded(template("user_identity.py.tmpl"), newline)
             files.append(FileResult(rel, FileStatus.UPDATED, before=existing, after=existing + section))
         elif not ours and existing != content:
             steps.append(
