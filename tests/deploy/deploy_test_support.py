@@ -13,8 +13,8 @@ from migrate_agent.deploy import AppSpec, DeploymentPlan, plan_deployment
 HERE = Path(__file__).resolve().parent
 GOLDEN_DIR = HERE / "golden"
 REPO = HERE.parents[1]
-# The bundle JSON schema lives outside the repository (see /work/shared/reference/README.md).
-BUNDLE_SCHEMA = REPO.parent / "shared" / "reference" / "databricks-bundle-schema.json"
+# The bundle JSON schema, vendored (provenance in tests/data/README.md).
+BUNDLE_SCHEMA = REPO / "tests" / "data" / "databricks-bundle-schema.json"
 REGENERATE = os.environ.get("MIGRATE_AGENT_REGEN") == "1"
 DEFAULT_APP = AppSpec(command=["python", "start_server.py"], agent_module="agent", agent_path="agent.py")
 
@@ -105,11 +105,9 @@ def apply_plan(root: Path, plan: DeploymentPlan) -> None:
 
 
 def bundle_schema_validator():
-    """A Draft 7 validator for databricks.yml, or None when the schema file is absent."""
+    """A Draft 7 validator for databricks.yml (the schema is part of the repository)."""
     import jsonschema
 
-    if not BUNDLE_SCHEMA.is_file():
-        return None
     text = BUNDLE_SCHEMA.read_text(encoding="utf-8")
     # Go's \p{L} / \p{N} are not Python `re` syntax. Inside a class first (a nested set would change
     # the meaning), then alone: [\p{L}\p{N}] -> [^\W_], \p{L} -> [^\W\d_], \p{N} -> \d.
