@@ -16,6 +16,7 @@ from migrate_agent.fileio import write_atomic
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
+    agent_module,
     app_command,
     scaffold_files,
     served_module,
@@ -30,6 +31,19 @@ class DirtyTreeError(RuntimeError):
     """`apply` on a git work tree with uncommitted changes, without --allow-dirty."""
 
 
+class InputError(ValueError):
+    """An option names something that is not there (e.g. --model-dir without an MLmodel)."""
+
+
+def check_inputs(model_dir: Path | None) -> None:
+    """Raise InputError when `model_dir` is given but holds no MLmodel file."""
+    if model_dir is None:
+        return
+    model_dir = Path(model_dir)
+    if not (model_dir.is_file() and model_dir.name == "MLmodel") and not (model_dir / "MLmodel").is_file():
+        raise InputError(f"--model-dir {model_dir}: no MLmodel file there (download the logged model's folder)")
+
+
 def plan_project(
     path: Path,
     *,
@@ -38,6 +52,7 @@ def plan_project(
     endpoint: str | None = None,
 ) -> Plan:
     """Everything `apply` would do to the project at `path`, computed without writing."""
+    check_inputs(model_dir)
     path = Path(path).resolve()
     root = path if path.is_dir() else path.parent
     plan = Plan(root=root)
@@ -158,7 +173,7 @@ def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None
     for outcome in outcomes:  # already migrated: our start_server.py says which module it serves
         directory = PurePosixPath(outcome.path).parent
         server = plan.root / directory / SERVER_FILE
-        if server.exists() and served_module(server.read_bytes()) == PurePosixPath(outcome.path).stem:
+        if server.exists() and served_module(server.read_bytes()) == agent_module(plan.root, outcome.path):
             return outcome
     return None
 
@@ -188,7 +203,7 @@ def _add_app_files(
 
     spec = AppSpec(
         command=app_command(agent.path),
-        agent_module=PurePosixPath(agent.path).stem,
+        agent_module=agent_module(root, agent.path),
         agent_path=agent.path,
     )
     deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
@@ -196,3 +211,4 @@ def _add_app_files(
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown
     plan.deploy_json = deployment.diff_json
+    plan.errors.extend(deployment.errors)

@@ -37,9 +37,37 @@ EndpointOption = typer.Option(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from migrate_agent import __version__
+
+        _emit(f"migrate-agent {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Move Databricks agents from Model Serving to Databricks Apps."""
+
+
 def _emit(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _planned(plan_project, path: Path, **options):
+    """The plan, or exit 2 with the reason when an option names something unusable."""
+    from migrate_agent.api import InputError
+
+    try:
+        return plan_project(path, **options)
+    except InputError as error:
+        typer.echo(f"migrate-agent: error: {error}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -57,7 +85,7 @@ def plan(
     from migrate_agent.api import plan_project
     from migrate_agent.report import render_json, render_text
 
-    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    result = _planned(plan_project, path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
     code = result.exit_code()
     if output_format is OutputFormat.json:
         _emit(render_json(result, exit_code=code, applied=False))
@@ -91,7 +119,7 @@ def apply(
         except DirtyTreeError as error:
             typer.echo(f"migrate-agent: refusing to apply: {error}", err=True)
             raise typer.Exit(2)
-    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    result = _planned(plan_project, path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
     code = result.exit_code() if dry_run else apply_plan(result)
     if output_format is OutputFormat.json:
         _emit(render_json(result, exit_code=code, applied=not dry_run))
@@ -102,14 +130,23 @@ def apply(
 
 @app.command()
 def rules() -> None:
-    """List the rules: id, name and what each does (the text its TODO markers refer to)."""
-    import inspect
+    """List every rule the output can cite, in id order: id and help text."""
+    from migrate_agent.rule_catalog import all_rules
 
-    from codemods import RULES
-
-    for rule in RULES:
-        _emit(f"{rule.RULE_ID}\n{inspect.cleandoc(rule.__doc__ or '')}\n\n")
+    for rule_id, help_text in all_rules():
+        _emit(f"{rule_id}\n{help_text}\n\n")
 
 
 def main() -> None:
-    app()
+    """Entry point. Exit 2 (never 1, the "manual steps" code) when anything goes wrong."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("migrate-agent: interrupted\n")
+        sys.exit(130)
+    except Exception as error:  # a bug in the tool: say so, and exit like a failed run
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"migrate-agent: internal error: {type(error).__name__}: {error}\n")
+        sys.exit(2)

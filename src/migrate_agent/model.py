@@ -56,6 +56,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # one-line remarks for the summary
     deploy_markdown: str = ""  # the deploy diff (Model Serving beside Apps), plain text
     deploy_json: dict = field(default_factory=dict)  # the same, as data
+    errors: list[str] = field(default_factory=list)  # what made the run fail outside any file
 
     @property
     def changed_files(self) -> list[FileResult]:
@@ -67,7 +68,7 @@ class Plan:
 
     def exit_code(self) -> int:
         """0 nothing to do, 1 changes or manual steps, 2 a file failed (pyupgrade/ruff style)."""
-        if self.failed_files:
+        if self.failed_files or self.errors:
             return 2
         if self.changed_files or self.manual_steps:
             return 1

@@ -61,6 +61,8 @@ def render_text(plan: Plan, *, show_diff: bool = True) -> str:
         parts.append("Manual steps\n" + "".join(f"  {line}\n" for line in manual_step_lines(plan)))
     if plan.deploy_markdown:
         parts.append(plan.deploy_markdown.rstrip("\n") + "\n")
+    if plan.errors:
+        parts.append("Errors\n" + "".join(f"  {error}\n" for error in plan.errors))
     counts = {status: 0 for status in FileStatus}
     for result in plan.files:
         counts[result.status] += 1
@@ -98,7 +100,8 @@ def render_json(plan: Plan, *, exit_code: int, applied: bool) -> str:
         ],
         "errors": [
             {"path": r.path, "line": r.line, "reason": r.reason} for r in plan.failed_files
-        ],
+        ]
+        + [{"path": None, "line": None, "reason": error} for error in plan.errors],
         "notes": plan.notes,
         "deploy": plan.deploy_json,
     }

@@ -32,6 +32,7 @@ class DeploymentPlan:
     app_name: str = ""  # the Databricks app's name
     bundle_key: str = ""  # its key under resources.apps (`databricks bundle run <key>`)
     model_config_path: str | None = None  # YAML file written from a dict model_config, if any
+    errors: list[str] = field(default_factory=list)  # a requested source (--endpoint) not read
 
 
 def plan_deployment(
@@ -53,7 +54,7 @@ def plan_deployment(
     from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
     from migrate_agent.deploy.planner import build_plan
 
-    files, steps, markdown, data, apps = build_plan(
+    files, steps, markdown, data, apps, errors = build_plan(
         Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint
     )
     return DeploymentPlan(
@@ -64,4 +65,5 @@ def plan_deployment(
         app_name=apps.app_name,
         bundle_key=apps.bundle_key,
         model_config_path=MODEL_CONFIG_FILE if apps.model_config is not None else None,
+        errors=errors,
     )

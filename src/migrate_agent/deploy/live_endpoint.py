@@ -28,7 +28,8 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
         from databricks.sdk.service.serving import ServingEndpointDetailed
     except ImportError:
         found.problems.append(
-            Problem("MA115", "databricks-sdk is not installed: pip install 'migrate-agent[databricks]'", origin)
+            Problem("MA115", "databricks-sdk is not installed: pip install 'migrate-agent[databricks]'", origin,
+                    fatal=True)
         )
         return found
     try:
@@ -37,7 +38,9 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
         workspace = client
         raw = workspace.api_client.do("GET", f"/api/2.0/serving-endpoints/{quote(name, safe='')}")
     except Exception as error:  # the SDK raises many kinds (auth, HTTP, network): all are MA115
-        found.problems.append(Problem("MA115", f"reading endpoint `{name}` failed: {_first_line(error)}", origin))
+        found.problems.append(
+            Problem("MA115", f"reading endpoint `{name}` failed: {_first_line(error)}", origin, fatal=True)
+        )
         return found
     raw = raw if isinstance(raw, dict) else {}
     endpoint = ServingEndpointDetailed.from_dict(raw)

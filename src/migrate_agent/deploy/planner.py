@@ -46,8 +46,10 @@ def build_plan(
     model_dir: Path | None,
     endpoint: str | None,
 ):
-    """(files, manual steps, markdown, json, apps) for `plan_deployment`."""
-    serving = merge_deployments(_read_everything(root, sources, model_dir, endpoint))
+    """(files, manual steps, markdown, json, apps, errors) for `plan_deployment`."""
+    readings = _read_everything(root, sources, model_dir, endpoint)
+    errors = [problem.message for found in readings for problem in found.problems if problem.fatal]
+    serving = merge_deployments(readings)
 
     bundle = read_project_yaml(root, BUNDLE_FILES)
     app_yaml = read_project_yaml(root, APP_YAML_FILES)
@@ -77,7 +79,7 @@ def build_plan(
     report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
-    return files, steps, markdown, render_json(report), apps
+    return files, steps, markdown, render_json(report), apps, errors
 
 
 def _read_everything(

@@ -62,6 +62,7 @@ class Problem:
     rule: str
     message: str
     origin: Origin | None = None
+    fatal: bool = False  # a source the user asked for (--endpoint) could not be read: the run fails
 
 
 @dataclass(frozen=True)

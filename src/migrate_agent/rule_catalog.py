@@ -1,0 +1,18 @@
+"""Every rule id the output can cite (code rules MA0xx, deployment rules MA1xx), with its help."""
+
+from __future__ import annotations
+
+import inspect
+
+
+def all_rules() -> list[tuple[str, str]]:
+    """(id, help text) of each rule, each id once, in id order."""
+    from codemods import RULES
+    from migrate_agent.deploy.rules import DEPLOY_RULES
+
+    found: dict[str, str] = {}
+    for rule in RULES:
+        found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or ""))
+    for rule in DEPLOY_RULES:
+        found.setdefault(rule.id, f"{rule.title}: {rule.help}")
+    return sorted(found.items())

@@ -1,0 +1,37 @@
+from databricks.sdk import WorkspaceClient
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
+
+from .helpers import ENDPOINT, first_text
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+
+class PackagedAgent:
+    def __init__(self):
+        self.client = WorkspaceClient().serving_endpoints.get_open_ai_client()
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        messages = to_chat_completions_input(request.input)
+        completion = self.client.chat.completions.create(model=ENDPOINT, messages=messages)
+        return ResponsesAgentResponse(output=[create_text_output_item(text=first_text(completion), id="a1")])
+
+
+@once_per_process
+def get_agent() -> PackagedAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return PackagedAgent()
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event
