@@ -6,13 +6,17 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import threading
+import time
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
 from migrate_agent.engine import FileOutcome, migrate_source
-from migrate_agent.fileio import write_atomic
+from migrate_agent.fileio import remove_temp_files, why_unwritable, write_atomic
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
@@ -99,12 +103,62 @@ def plan_project(
 
 
 def apply_plan(plan: Plan) -> int:
-    """Write every changed file atomically; exit code 0 done, 1 manual steps left, 2 failures."""
-    for result in plan.changed_files:
-        write_atomic(plan.root / result.path, result.after)
+    """Write every changed file atomically; exit code 0 done, 1 manual steps left, 2 failures.
+
+    Every output is computed before the first write, and every target is checked to be
+    writable: a problem there writes nothing. New files are written first, then updated project
+    files, then the rewritten sources, so a run stopped half-way (a write error, SIGINT,
+    SIGTERM) leaves the agent unconverted or the app complete, and the next `apply` finishes it.
+    Temp files of unfinished writes are removed on every exit. Problems go to `plan.errors`.
+    """
+    if plan.errors:  # e.g. the endpoint the user named was not read: write nothing
+        plan.errors.append("nothing was written")
+        return 2
+    changed = sorted(plan.changed_files, key=lambda r: WRITE_ORDER.get(r.status, len(WRITE_ORDER)))
+    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path))]
+    if blocked:
+        plan.errors.extend(f"cannot write {path}: {why}" for path, why in blocked)
+        plan.errors.append("nothing was written")
+        return 2
+    with _signals_as_exit():
+        try:
+            for index, result in enumerate(changed):
+                try:
+                    write_atomic(plan.root / result.path, result.after)
+                except OSError as error:
+                    plan.errors.append(
+                        f"cannot write {result.path}: {error.strerror or error}; "
+                        f"{index} of {len(changed)} file(s) written (new files first, sources "
+                        "last): fix it and run apply again to complete the migration"
+                    )
+                    return 2
+        finally:
+            remove_temp_files()
     if plan.failed_files:
         return 2
     return 1 if plan.manual_steps else 0
+
+
+# New files first, the sources the app depends on last (see apply_plan).
+WRITE_ORDER = {FileStatus.CREATED: 0, FileStatus.UPDATED: 1, FileStatus.MIGRATED: 2}
+
+
+@contextmanager
+def _signals_as_exit():
+    """SIGTERM (and SIGHUP) raise SystemExit while writing, so cleanup code runs."""
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.signal(sig, stop) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def ensure_clean_git_tree(root: Path) -> None:
@@ -138,7 +192,9 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
         return [migrate_source(rel, data) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return list(
             pool.map(
                 migrate_source,
@@ -149,16 +205,34 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
         )
 
 
-def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:
-    """The agent the app will serve: the one converted now, or one migrated before.
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the main process is gone (killed, even with SIGKILL)."""
 
-    One app serves one agent (the agent server registers one invoke handler per process), so
-    further agents are left unconverted and reported.
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:
+    """The agent the app serves; the same one on every run, so `apply` is a fixpoint.
+
+    One app serves one agent (the agent server registers one invoke handler per process). In
+    order: the agent our start_server.py already serves; else one an earlier apply converted
+    (its start_server.py went missing: it is created again); else the first agent converted
+    now, in path order. Every other agent converted now is left as it was and reported.
     """
     converted = [o for o in outcomes if o.converted_agent and o.status is FileStatus.MIGRATED]
-    for extra in converted[1:]:
+    served = [o for o in outcomes if _served_by_our_server(plan.root, o)]
+    earlier = [o for o in outcomes if o.migrated_before]
+    chosen = (served or earlier or converted or [None])[0]
+    for extra in converted:
+        if extra is chosen:
+            continue
         extra.status = FileStatus.SKIPPED
-        extra.reason = f"one app serves one agent; {converted[0].path} is this app's agent"
+        extra.reason = f"one app serves one agent; {chosen.path} is this app's agent"
         extra.edits = []
         extra.manual_steps = [
             ManualStep(
@@ -168,14 +242,12 @@ def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None
                 extra.path,
             )
         ]
-    if converted:
-        return converted[0]
-    for outcome in outcomes:  # already migrated: our start_server.py says which module it serves
-        directory = PurePosixPath(outcome.path).parent
-        server = plan.root / directory / SERVER_FILE
-        if server.exists() and served_module(server.read_bytes()) == agent_module(plan.root, outcome.path):
-            return outcome
-    return None
+    return chosen
+
+
+def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
+    server = root / PurePosixPath(outcome.path).parent / SERVER_FILE
+    return server.is_file() and served_module(server.read_bytes()) == agent_module(root, outcome.path)
 
 
 def _add_app_files(

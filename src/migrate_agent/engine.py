@@ -12,6 +12,9 @@ from migrate_agent.model import FileStatus, ManualStep
 
 
 IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
+# What an agent file migrate-agent converted holds: handlers of the agent server, run through
+# the generated runtime module.
+MIGRATED_AGENT_MARKS = (b"mlflow.genai.agent_server", b"agent_server_utils", b"@invoke()")
 
 
 @dataclass
@@ -27,6 +30,7 @@ class FileOutcome:
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
+    migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
 
 
 def migrate_source(path: str, data: bytes) -> FileOutcome:
@@ -44,8 +48,11 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     except cst.ParserSyntaxError as error:
         reason, line = _syntax_error(body, error)
         return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
-    except (UnicodeDecodeError, LookupError) as error:
-        return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+        # SyntaxError: the tokenizer's "invalid or missing encoding declaration" (not UTF-8, no
+        # coding cookie). One failed file, at the line of the first byte that does not decode.
+        reason, line = _decoding_error(body, error)
+        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
 
     context = CodemodContext(filename=path, scratch={})
     try:
@@ -75,6 +82,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         converted_agent=pair[0].name if pair else None,
         imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
+        migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
     )
     return outcome
 
@@ -86,6 +94,29 @@ def _imported_roots(module) -> set[str]:
     from codemods._syntax import import_roots
 
     return set().union(*(import_roots(node) for node in m.findall(module, m.Import() | m.ImportFrom())))
+
+
+def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
+    """Why and where a file's bytes do not decode in the encoding it declares (UTF-8 if none)."""
+    import io
+    import tokenize
+
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(body).readline)[0]
+    except SyntaxError:
+        encoding = "utf-8"  # the cookie is missing or names nothing: Python reads UTF-8
+    try:
+        body.decode(encoding)
+    except UnicodeDecodeError as bad:
+        line = body.count(b"\n", 0, bad.start) + 1
+        return (
+            f"cannot decode: byte {body[bad.start]:#04x} is not {encoding} and the file has no "
+            "coding cookie naming its encoding (save it as UTF-8 or add `# -*- coding: ... -*-`)",
+            line,
+        )
+    except LookupError:
+        return f"cannot decode: unknown encoding `{encoding}` in its coding cookie", 1
+    return f"cannot decode: {error}", 1
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:

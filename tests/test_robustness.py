@@ -1,0 +1,315 @@
+"""Runs that must not break (issue 7): odd encodings, several agents, faults and signals while
+writing, exit codes, the rule list. Each test drives the real CLI or library on a copied golden."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from migrate_agent.api import apply_plan, plan_project
+from migrate_agent.fileio import TEMP_SUFFIX
+
+GOLDEN = Path(__file__).parent / "golden"
+AGENT = (GOLDEN / "predict_only" / "input" / "agent.py").read_bytes()
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "migrate_agent", *args],
+        capture_output=True, text=True, check=False, timeout=120, env=env, cwd=cwd,
+    )
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def json_of(result: subprocess.CompletedProcess) -> dict:
+    assert result.stdout, result.stderr
+    return json.loads(result.stdout)
+
+
+# -- 9: a file that is not UTF-8 and has no coding cookie --------------------------------------
+
+
+def test_undecodable_file_is_one_failed_file_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    (tmp_path / "legacy.py").write_bytes(
+        b"import mlflow\n# caf\xe9 au lait\nclass Old(mlflow.pyfunc.ResponsesAgent):\n    pass\n"
+    )
+    result = run_cli("apply", str(tmp_path), "--allow-dirty", "--format", "json", "--jobs", "1")
+    assert result.returncode == 2, result.stderr
+    document = json_of(result)
+    assert [(e["path"], e["line"]) for e in document["errors"]] == [("legacy.py", 2)]
+    assert "0xe9" in document["errors"][0]["reason"]
+    assert "Traceback" not in result.stderr
+    assert b"@invoke()" in (tmp_path / "agent.py").read_bytes()  # the other file migrated
+
+
+# -- 11: several agents: one apply is a fixpoint ------------------------------------------------
+
+
+def test_several_agents_one_apply_is_a_fixpoint(tmp_path: Path) -> None:
+    for team in ("b_team", "a_team", "c_team"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "agent.py").write_bytes(AGENT)
+    first = json_of(run_cli("apply", str(tmp_path), "--allow-dirty", "--format", "json"))
+    migrated = [f["path"] for f in first["files"] if f["status"] == "migrated"]
+    assert migrated == ["a_team/agent.py"]  # path order decides
+    after_first = tree(tmp_path)
+    for _ in range(2):
+        again = json_of(run_cli("apply", str(tmp_path), "--allow-dirty", "--format", "json"))
+        assert tree(tmp_path) == after_first
+        assert not [f for f in again["files"] if f["status"] in ("migrated", "updated", "created")]
+    app_yaml = (tmp_path / "app.yaml").read_text()
+    assert '"a_team/start_server.py"' in app_yaml
+
+
+def test_an_agent_migrated_earlier_stays_the_apps_agent(tmp_path: Path) -> None:
+    """b/ was migrated on its own before; a/ (first in path order) joins later: b stays served."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "agent.py").write_bytes(AGENT)
+    assert run_cli("apply", str(tmp_path), "--allow-dirty").returncode in (0, 1)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "agent.py").write_bytes(AGENT)
+    document = json_of(run_cli("apply", str(tmp_path), "--allow-dirty", "--format", "json"))
+    statuses = {f["path"]: f["status"] for f in document["files"]}
+    assert statuses["a/agent.py"] == "skipped" and statuses["b/agent.py"] == "unchanged"
+    assert (tmp_path / "a" / "agent.py").read_bytes() == AGENT
+    assert '"b/start_server.py"' in (tmp_path / "app.yaml").read_text()
+
+
+# -- 12: faults while writing --------------------------------------------------------------------
+
+
+def test_rerun_completes_a_half_applied_tree(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    assert run_cli("apply", str(tmp_path), "--allow-dirty").returncode == 0
+    complete = tree(tmp_path)
+    (tmp_path / "start_server.py").unlink()
+    (tmp_path / "MIGRATION.md").unlink()
+    result = run_cli("apply", str(tmp_path), "--allow-dirty")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree(tmp_path) == complete
+
+
+def test_write_error_is_reported_and_new_files_come_first(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    plan = plan_project(tmp_path, jobs=1)
+    written: list[str] = []
+    import migrate_agent.api as api
+
+    real = api.write_atomic
+
+    def failing(path: Path, data: bytes) -> None:
+        if path.name == "databricks.yml":
+            raise PermissionError(13, "Permission denied", str(path))
+        written.append(path.relative_to(tmp_path).as_posix())
+        real(path, data)
+
+    monkeypatch.setattr(api, "write_atomic", failing)
+    assert apply_plan(plan) == 2
+    assert "agent.py" not in written  # the source is rewritten last: it still runs as before
+    assert (tmp_path / "agent.py").read_bytes() == AGENT
+    assert any("cannot write databricks.yml: Permission denied" in e for e in plan.errors)
+    monkeypatch.setattr(api, "write_atomic", real)
+    again = plan_project(tmp_path, jobs=1)
+    assert apply_plan(again) == 0
+    assert (tmp_path / "databricks.yml").is_file() and b"@invoke()" in (tmp_path / "agent.py").read_bytes()
+
+
+def test_unwritable_target_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    (tmp_path / "MIGRATION.md").mkdir()  # a directory where the deploy diff goes
+    before = tree(tmp_path)
+    result = run_cli("apply", str(tmp_path), "--allow-dirty", "--format", "json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    reasons = [e["reason"] for e in json_of(result)["errors"]]
+    assert any("cannot write MIGRATION.md" in r for r in reasons), reasons
+    assert tree(tmp_path) == before
+
+
+SIGNAL_DURING_WRITE = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    import migrate_agent.fileio as fileio
+
+    real_replace = os.replace
+    count = 0
+
+    def replace_then_signal(src, dst):
+        global count
+        count += 1
+        if count == 3:  # temp file written, not yet renamed
+            os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+            time.sleep(5)
+        real_replace(src, dst)
+
+    fileio.os.replace = replace_then_signal
+    sys.argv = ["migrate-agent", "apply", sys.argv[1], "--allow-dirty", "--jobs", "1"]
+    from migrate_agent.cli import main
+    main()
+    """
+)
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_signal_while_writing_leaves_no_temp_files_and_a_rerun_completes(tmp_path: Path, signame: str) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "agent.py").write_bytes(AGENT)
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_DURING_WRITE, str(root), signame],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode not in (0, 1), result.stdout + result.stderr
+    assert not [p for p in root.rglob(f"*{TEMP_SUFFIX}")]
+    assert (root / "agent.py").read_bytes() == AGENT  # the source is written last
+    assert run_cli("apply", str(root), "--allow-dirty").returncode == 0
+    assert b"@invoke()" in (root / "agent.py").read_bytes() and (root / "start_server.py").is_file()
+
+
+KILLED_MAIN = textwrap.dedent(
+    """
+    import sys, time
+    import migrate_agent.api as api
+
+    def slow(path, data):
+        time.sleep(120)
+
+    api.migrate_source = slow
+    api.plan_project(sys.argv[1], jobs=2)
+    """
+)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    for team in ("a", "b", "c", "d"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "agent.py").write_bytes(AGENT)
+    main = subprocess.Popen([sys.executable, "-c", KILLED_MAIN, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(main.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the worker pool did not start"
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 30  # generous: the watchdog polls every 0.2 s
+    while any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in workers):
+        if time.monotonic() > deadline:
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"workers {workers} outlived the killed main process")
+        time.sleep(0.2)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+# -- 14: exit codes --------------------------------------------------------------------------------
+
+
+CRASH = textwrap.dedent(
+    """
+    import sys
+    import migrate_agent.api as api
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("a bug in a rule")
+
+    api.plan_project = boom
+    sys.argv = ["migrate-agent", "plan", sys.argv[1]]
+    from migrate_agent.cli import main
+    main()
+    """
+)
+
+
+def test_a_crash_exits_2_never_1(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    result = subprocess.run(
+        [sys.executable, "-c", CRASH, str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 2
+    assert "internal error: RuntimeError: a bug in a rule" in result.stderr
+
+
+def test_model_dir_without_mlmodel_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    empty = tmp_path / "downloaded_model"
+    empty.mkdir()
+    result = run_cli("plan", str(tmp_path), "--model-dir", str(empty))
+    assert result.returncode == 2
+    assert "no MLmodel file" in result.stderr
+
+
+def test_endpoint_auth_failure_is_an_error_and_apply_writes_nothing(tmp_path: Path) -> None:
+    pytest.importorskip("databricks.sdk")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "agent.py").write_bytes(AGENT)
+    home = tmp_path / "home"
+    home.mkdir()  # no ~/.databrickscfg, no DATABRICKS_* variables: no credentials at all
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "ARM_", "AZURE_", "GOOGLE_"))}
+    env["HOME"] = str(home)
+    before = tree(project)
+    result = run_cli("apply", str(project), "--allow-dirty", "--endpoint", "support", "--format", "json", env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    reasons = [e["reason"] for e in json_of(result)["errors"]]
+    assert any("reading endpoint `support` failed" in r for r in reasons), reasons
+    assert tree(project) == before
+
+
+# -- 15: rules and --version -----------------------------------------------------------------------
+
+
+def test_rules_lists_every_citable_rule_once_in_id_order() -> None:
+    result = run_cli("rules")
+    assert result.returncode == 0
+    ids = re.findall(r"^(MA\d{3})$", result.stdout, re.MULTILINE)
+    assert ids == sorted(set(ids)), "each id once, in id order"
+    cited = set()
+    for plan_text in GOLDEN.glob("*/plan.txt"):
+        cited |= set(re.findall(r"\b(MA\d{3})\b", plan_text.read_text(encoding="utf-8")))
+    for markdown in (GOLDEN.parent / "deploy" / "golden").rglob("*.md"):
+        cited |= set(re.findall(r"\b(MA1\d{2})\b", markdown.read_text(encoding="utf-8")))
+    assert {"MA101", "MA110"} <= cited
+    assert cited <= set(ids), f"cited but not listed: {sorted(cited - set(ids))}"
+
+
+def test_version() -> None:
+    from migrate_agent import __version__
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"migrate-agent {__version__}"
