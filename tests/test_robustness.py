@@ -313,3 +313,25 @@ def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"migrate-agent {__version__}"
+
+
+# -- 7: requirements name distributions, pinned by the logged model --------------------------------
+
+
+def test_logged_model_pins_name_the_requirements(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "agent.py").write_bytes(b"import cv2\nfrom agents import Runner\n" + AGENT)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "MLmodel").write_text("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n")
+    (model / "conda.yaml").write_text(
+        "dependencies:\n  - python=3.11\n  - pip:\n    - mlflow==3.1.0\n    - openai-agents==0.2.3\n"
+        "    - opencv-python-headless==4.10.0.84\n"
+    )
+    plan = plan_project(project, jobs=1, model_dir=model)
+    requirements = next(f for f in plan.files if f.path == "requirements.txt").after.decode()
+    lines = requirements.splitlines()
+    assert "openai-agents==0.2.3" in lines and "mlflow>=3.10" in lines
+    assert "opencv-python-headless==4.10.0.84" in lines  # the project's choice of cv2 provider
+    assert not {"agents", "cv2"} & set(lines)

@@ -260,18 +260,14 @@ def _add_app_files(
     model_dir: Path | None,
     endpoint: str | None,
 ) -> None:
-    imported = set(agent.imported_roots)
+    imported = set(agent.imported_modules)
     for outcome in outcomes:  # helper modules the migration changed run in the app as well
         if outcome.status is FileStatus.MIGRATED:
-            imported |= set(outcome.imported_roots)
+            imported |= set(outcome.imported_modules)
     uses_user_identity = any(o.uses_user_identity for o in outcomes)
-    files, steps = scaffold_files(
-        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity
-    )
-    plan.files.extend(files)
-    plan.manual_steps.extend(steps)
 
     from migrate_agent.deploy import AppSpec, plan_deployment
+    from migrate_agent.requirements import logged_model_requirements
 
     spec = AppSpec(
         command=app_command(agent.path),
@@ -279,6 +275,12 @@ def _add_app_files(
         agent_path=agent.path,
     )
     deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
+    pinned = (logged_model_requirements(model_dir), "\n".join(deployment.pip_requirements))
+    files, steps = scaffold_files(
+        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity, pinned
+    )
+    plan.files.extend(files)
+    plan.manual_steps.extend(steps)
     plan.files.extend(f for f in deployment.files if f.changed)
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown

@@ -29,6 +29,7 @@ class FileOutcome:
     manual_steps: list[ManualStep] = field(default_factory=list)
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
+    imported_modules: list[str] = field(default_factory=list)  # dotted, absolute imports only
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
     migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
 
@@ -83,6 +84,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
+        imported_modules=sorted(_imported_modules(migrated)),
     )
     return outcome
 
@@ -117,6 +119,39 @@ def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
     except LookupError:
         return f"cannot decode: unknown encoding `{encoding}` in its coding cookie", 1
     return f"cannot decode: {error}", 1
+
+
+def _imported_modules(module) -> set[str]:
+    """Dotted modules a module imports, for requirements: `import a.b` gives `a.b`; `from a
+    import b` gives `a.b` (b may be a submodule; a longest-prefix lookup copes with either)."""
+    import libcst as cst
+
+    found: set[str] = set()
+    for statement in module.body:
+        for node in _import_nodes(statement):
+            if isinstance(node, cst.Import):
+                found.update(alias.evaluated_name for alias in node.names)
+            elif not node.relative and node.module is not None:
+                base = cst.helpers.get_full_name_for_node(node.module)
+                names = node.names if isinstance(node.names, (list, tuple)) else ()
+                found.add(base)
+                found.update(f"{base}.{alias.evaluated_name}" for alias in names)
+    return found
+
+
+def _import_nodes(statement):
+    """Import statements at module level and inside top-level blocks (try/if, defs, classes)."""
+    import libcst as cst
+
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            yield node
+        elif isinstance(node, (cst.SimpleStatementLine,)):
+            stack.extend(node.body)
+        elif isinstance(node, cst.BaseCompoundStatement) or isinstance(node, (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
+            stack.extend(child for child in node.children if isinstance(child, cst.CSTNode))
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:

@@ -33,6 +33,7 @@ class DeploymentPlan:
     bundle_key: str = ""  # its key under resources.apps (`databricks bundle run <key>`)
     model_config_path: str | None = None  # YAML file written from a dict model_config, if any
     errors: list[str] = field(default_factory=list)  # a requested source (--endpoint) not read
+    pip_requirements: list[str] = field(default_factory=list)  # pinned by the driver / endpoint
 
 
 def plan_deployment(
@@ -54,7 +55,7 @@ def plan_deployment(
     from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
     from migrate_agent.deploy.planner import build_plan
 
-    files, steps, markdown, data, apps, errors = build_plan(
+    files, steps, markdown, data, apps, errors, pip_requirements = build_plan(
         Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint
     )
     return DeploymentPlan(
@@ -66,4 +67,5 @@ def plan_deployment(
         bundle_key=apps.bundle_key,
         model_config_path=MODEL_CONFIG_FILE if apps.model_config is not None else None,
         errors=errors,
+        pip_requirements=pip_requirements,
     )

@@ -46,7 +46,7 @@ def build_plan(
     model_dir: Path | None,
     endpoint: str | None,
 ):
-    """(files, manual steps, markdown, json, apps, errors) for `plan_deployment`."""
+    """(files, manual steps, markdown, json, apps, errors, pip requirements) for `plan_deployment`."""
     readings = _read_everything(root, sources, model_dir, endpoint)
     errors = [problem.message for found in readings for problem in found.problems if problem.fatal]
     serving = merge_deployments(readings)
@@ -79,7 +79,13 @@ def build_plan(
     report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
-    return files, steps, markdown, render_json(report), apps, errors
+    return files, steps, markdown, render_json(report), apps, errors, _pip_requirements(serving)
+
+
+def _pip_requirements(serving: ServingDeployment) -> list[str]:
+    """The `pip_requirements=` the deployment logged with, when it is a literal list of strings."""
+    value = serving.pip_requirements.value if serving.pip_requirements is not None else None
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _read_everything(
