@@ -87,15 +87,20 @@ def test_existing_app_yml_is_merged_in_place(tmp_path):
     result = plan(root)
     assert "app.yaml" not in {f.path for f in result.files}
     merged = yaml.safe_load(file(result, "app.yml").after)
-    assert merged["env"][0] == {"name": "MLFLOW_EXPERIMENT_ID", "valueFrom": "experiment"}
+    assert merged["env"][0] == {"name": "MLFLOW_EXPERIMENT_ID", "value": "123"}  # the user's value
+    assert "    value: '123'\n" in file(result, "app.yml").after.decode()  # and its quoting
+    assert merged["command"] == ["python", "start_server.py"]  # what the migration must change
     assert file(result, "app.yml").status is FileStatus.UPDATED
+    assert any(e.startswith("env MLFLOW_EXPERIMENT_ID kept as '123'") for e in file(result, "app.yml").edits)
 
 
-def test_leading_comments_are_kept_and_lost_ones_reported(tmp_path):
-    root = project(tmp_path, {"app.yaml": "# header\n# more\n\ncommand: [python, app.py]  # old entry point\n"})
-    result = file(plan(root), "app.yaml")
-    assert result.after.decode().startswith("# header\n# more\ncommand:")
-    assert any("comments" in edit for edit in result.edits)
+def test_comments_and_blank_lines_are_kept(tmp_path):
+    text = "# header\n# more\n\ncommand: [python, app.py]  # old entry point\n\n# the end\n"
+    root = project(tmp_path, {"app.yaml": text})
+    after = file(plan(root), "app.yaml").after.decode()
+    assert after.startswith("# header\n# more\n\ncommand: [\"python\", \"start_server.py\"]")
+    assert "# old entry point" in after
+    assert after.endswith("valueFrom: experiment\n\n# the end\n")
 
 
 def test_several_apps_in_bundle(tmp_path):

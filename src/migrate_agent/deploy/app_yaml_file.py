@@ -1,16 +1,17 @@
 """The app's `app.yaml`: its command and environment, created or merged into the user's file.
 
-The user's entries are kept; ours are set (same name: replaced) or added. Environment values that
-come from app resources use `valueFrom` (camelCase in app.yaml), naming the resource's `name`.
+The user's entries are kept, values included (an env entry of the same name keeps the user's
+value; the plan says where Model Serving had another); ours are added. The command must serve the
+migrated agent, so it is set (old -> new in the plan). An existing file is edited in place:
+comments, blank lines and quoting stay. Environment values that come from app resources use
+`valueFrom` (camelCase in app.yaml), naming the resource's `name`.
 """
 
 from __future__ import annotations
 
-import copy
-
 from migrate_agent.deploy.apps_model import AppsDeployment, EnvEntry
 from migrate_agent.deploy.project_yaml import ProjectYaml
-from migrate_agent.deploy.yaml_io import FlowList, rewrite_yaml
+from migrate_agent.deploy.yaml_io import FlowList, RoundTrip, plain, rewrite_yaml
 
 APP_YAML_FILES = ("app.yaml", "app.yml")
 
@@ -23,13 +24,15 @@ def app_yaml_env(entry: EnvEntry) -> dict[str, str]:
 
 def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of app.yaml and one line per change; the old text when nothing changes."""
-    data = copy.deepcopy(existing.data) if isinstance(existing.data, dict) else {}
-    original = copy.deepcopy(data)
+    session = RoundTrip(existing.text) if existing.exists and isinstance(existing.data, dict) else None
+    data = session.data if session is not None else {}
+    original = plain(data)
     edits: list[str] = []
 
-    if data.get("command") != apps.command:
-        edits.append(f"command set to {apps.command}" + (f" (was {data['command']})" if "command" in data else ""))
-    data["command"] = FlowList(apps.command)
+    if plain(data.get("command")) != apps.command:
+        was = f" (was {plain(data['command'])})" if "command" in data else ""
+        edits.append(f"command set to {apps.command}{was}")
+        data["command"] = FlowList(apps.command)
 
     env = data.get("env")
     if not isinstance(env, list):
@@ -40,11 +43,19 @@ def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, l
         if index is None:
             env.append(wanted)
             edits.append(f"env {entry.name} added")
-        elif env[index] != wanted:
-            env[index] = wanted
-            edits.append(f"env {entry.name} set")
-    data["env"] = env
+        elif plain(env[index]) != wanted:  # the user's value wins; the plan says so
+            edits.append(f"env {entry.name} kept as {_shown(env[index])} (the migration's value: {_shown(wanted)})")
+    if env or "env" in data:
+        data["env"] = env
 
-    if existing.exists and data == original:
+    if existing.exists and plain(data) == original:
         return existing.text or "", []
+    if session is not None:
+        return session.dump(), edits
     return rewrite_yaml(existing.text, data, edits), edits
+
+
+def _shown(entry) -> str:
+    if "valueFrom" in entry:
+        return f"valueFrom {entry['valueFrom']}"
+    return repr(plain(entry.get("value")))

@@ -25,7 +25,7 @@ from migrate_agent.deploy.apps_model import (
 from migrate_agent.deploy.names import is_valid_app_name
 from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.yaml_io import FlowList, rewrite_yaml
+from migrate_agent.deploy.yaml_io import FlowList, RoundTrip, plain, rewrite_yaml
 from migrate_agent.model import ManualStep
 
 BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
@@ -75,8 +75,9 @@ def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, lis
 
 def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of databricks.yml and one line per change; the old text when nothing changes."""
-    data = copy.deepcopy(bundle.data) if isinstance(bundle.data, dict) else {}
-    original = copy.deepcopy(data)
+    session = RoundTrip(bundle.text) if bundle.exists and isinstance(bundle.data, dict) else None
+    data = session.data if session is not None else {}
+    original = plain(data)
     edits: list[str] = []
 
     header = _mapping(data, "bundle")
@@ -108,8 +109,10 @@ def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[
         data["targets"] = copy.deepcopy(TARGETS)
         edits.append("targets dev and prod added")
 
-    if bundle.exists and data == original:
+    if bundle.exists and plain(data) == original:
         return bundle.text or "", []
+    if session is not None:
+        return session.dump(), edits
     return rewrite_yaml(bundle.text, data, edits), edits
 
 
@@ -157,9 +160,10 @@ def _merge_list(app: dict, key: str, wanted: list, edits: list[str]) -> None:
 
 def _sync_config(config: dict, apps: AppsDeployment, edits: list[str]) -> None:
     """Keep a bundle-side app config (which becomes app.yml on deploy) in step with app.yaml."""
-    if config.get("command") != apps.command:
+    if plain(config.get("command")) != apps.command:
+        was = f" (was {plain(config['command'])})" if "command" in config else ""
         config["command"] = FlowList(apps.command)
-        edits.append("app config command set")
+        edits.append(f"app config command set to {apps.command}{was}")
     env = config.get("env") if isinstance(config.get("env"), list) else []
     for entry in apps.env:
         wanted = {"name": entry.name, "value_from": entry.value_from} if entry.value_from else {"name": entry.name, "value": entry.value or ""}
@@ -167,10 +171,10 @@ def _sync_config(config: dict, apps: AppsDeployment, edits: list[str]) -> None:
         if index is None:
             env.append(wanted)
             edits.append(f"app config env {entry.name} added")
-        elif env[index] != wanted:
-            env[index] = wanted
-            edits.append(f"app config env {entry.name} set")
-    config["env"] = env
+        elif plain(env[index]) != wanted:  # the user's value wins; the plan says so
+            edits.append(f"app config env {entry.name} kept as {plain(env[index])} (the migration's value: {wanted})")
+    if env or "env" in config:
+        config["env"] = env
 
 
 def _included_files_with_apps(root: Path, data: dict) -> list[str]:

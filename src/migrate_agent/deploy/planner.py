@@ -8,11 +8,12 @@ databricks.yml, the model config file and MIGRATION.md are rendered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
 from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
-from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
+from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE, EnvEntry
 from migrate_agent.deploy.apps_plan import plan_apps
 from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
 from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
@@ -58,15 +59,20 @@ def build_plan(
     steps: list[ManualStep] = list(apps.steps)
     steps += [s for s in bundle_steps if s not in steps]
 
+    # A user's env value in one of app.yaml / the bundle's app config is kept there and used
+    # for the other file too, so both say the same (MA114 asks to keep only one of them).
+    from_app_yaml = _user_env(app_yaml.data, ("env",), "valueFrom")
+    from_config = _user_env(bundle.data, ("resources", "apps", existing_app.key, "config", "env"), "value_from")
+    _note_kept_env(apps, {**from_config, **from_app_yaml})
     files: list[FileResult] = []
     if app_yaml.usable:
-        text, edits = render_app_yaml(app_yaml, apps)
+        text, edits = render_app_yaml(app_yaml, _with_env(apps, from_config))
         files.append(file_result(root, app_yaml.path, text, edits))
     else:
         files.append(failed_result(root, app_yaml.path, f"{app_yaml.path} {app_yaml.error}"))
         steps.append(manual_step("MA114", f"{app_yaml.path} {app_yaml.error}; it was not changed", app_yaml.path))
     if bundle.usable:
-        text, edits = render_bundle(bundle, apps)
+        text, edits = render_bundle(bundle, _with_env(apps, from_app_yaml))
         files.append(file_result(root, bundle.path, text, edits))
     else:
         files.append(failed_result(root, bundle.path, f"{bundle.path} {bundle.error}"))
@@ -80,6 +86,39 @@ def build_plan(
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
     return files, steps, markdown, render_json(report), apps, errors, _pip_requirements(serving)
+
+
+def _user_env(data, path: tuple, value_from_key: str) -> dict[str, EnvEntry]:
+    """The env entries a user's YAML file has at `path`, by name."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) and key is not None else None
+    found: dict[str, EnvEntry] = {}
+    for item in data if isinstance(data, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            if item.get(value_from_key) is not None:
+                found[item["name"]] = EnvEntry(item["name"], value_from=str(item[value_from_key]))
+            elif "value" in item:
+                found[item["name"]] = EnvEntry(item["name"], value=str(item["value"]))
+    return found
+
+
+def _note_kept_env(apps, users: dict[str, EnvEntry]) -> None:
+    """The deploy diff says where a user's env value was kept instead of Model Serving's."""
+    for index, item in enumerate(apps.items):
+        for entry in apps.env:
+            user = users.get(entry.name)
+            if item.item == f"Env `{entry.name}`" and user is not None and user != entry:
+                shown = f"valueFrom `{user.value_from}`" if user.value_from else f"`{user.value}`"
+                apps.items[index] = dataclasses.replace(
+                    item, apps=f"{shown}, the project's own value (kept)", outcome="kept"
+                )
+
+
+def _with_env(apps, users: dict[str, EnvEntry]):
+    """`apps` with the env values a user set elsewhere in place of the migration's."""
+    if not users:
+        return apps
+    return dataclasses.replace(apps, env=[users.get(entry.name, entry) for entry in apps.env])
 
 
 def _pip_requirements(serving: ServingDeployment) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import yaml
@@ -70,3 +71,156 @@ def rewrite_yaml(original: str | None, data: Any, edits: list[str]) -> str:
     if has_inner_comments(original):
         edits.append("comments inside the file could not be kept (YAML rewritten)")
     return header_comments(original) + dump_yaml(data)
+
+
+class RoundTrip:
+    """An existing YAML file edited in place: comments, blank lines, quoting and key order kept.
+
+    Uses ruamel.yaml's round-trip mode, imported only here (when a user's file is merged). Values
+    the migration adds may be plain dicts, lists and FlowList; they are converted on dump.
+    """
+
+    def __init__(self, text: str) -> None:
+        from ruamel.yaml import YAML
+
+        self._yaml = YAML()
+        self._yaml.preserve_quotes = True
+        self._yaml.width = 4096
+        sequence, offset = _sequence_indent(text)
+        self._yaml.indent(mapping=_mapping_indent(text), sequence=sequence, offset=offset)
+        self.data = self._yaml.load(text)
+        # Blank lines and comments that end a block are attached to its last scalar; detach them
+        # so entries appended to the block come before them, not after.
+        self._tails: list[tuple[Any, Any, Any]] = []
+        _detach_tails(self.data, self._tails)
+
+    def dump(self) -> str:
+        import io
+
+        data = _round_trip_values(self.data)
+        _attach_tails(self._tails)
+        out = io.StringIO()
+        self._yaml.dump(data, out)
+        return out.getvalue()
+
+
+def plain(node: Any) -> Any:
+    """Builtin dicts, lists and scalars of a (possibly round-trip) YAML tree, to compare."""
+    if isinstance(node, dict):
+        return {plain(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _mapping_indent(text: str) -> int:
+    lines = text.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        if line and not line[0].isspace() and line.rstrip().endswith(":") and not line.startswith("#"):
+            following = lines[index + 1]
+            stripped = following.lstrip()
+            if stripped and not stripped.startswith(("-", "#")):
+                return max(2, len(following) - len(stripped))
+    return 2
+
+
+def _sequence_indent(text: str) -> tuple[int, int]:
+    """(sequence, offset) for ruamel: where the dash of a block sequence item sits and its text."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines[1:], start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("- ") and lines[index - 1].rstrip().endswith(":"):
+            previous = lines[index - 1]
+            offset = (len(line) - len(stripped)) - (len(previous) - len(previous.lstrip()))
+            return offset + 2, max(offset, 0)
+    return 4, 2
+
+
+def _is_collection(node: Any) -> bool:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return isinstance(node, (CommentedMap, CommentedSeq))
+
+
+def _keys(node: Any) -> list:
+    return list(node.keys()) if isinstance(node, dict) else list(range(len(node)))
+
+
+def _comment_slot(node: Any) -> int:
+    return 2 if isinstance(node, dict) else 0  # where ruamel keeps the comment after an entry
+
+
+def _chain_end(node: Any, key: Any) -> tuple[Any, Any]:
+    """The innermost last entry under node[key]: where ruamel attaches what follows it."""
+    while _is_collection(node[key]) and len(node[key]) and not node[key].fa.flow_style():
+        node, key = node[key], _keys(node[key])[-1]
+    return node, key
+
+
+def _detach_tails(node: Any, found: list) -> None:
+    if not _is_collection(node):
+        return
+    keys = _keys(node)
+    for key in keys:
+        end, end_key = _chain_end(node, key)
+        entry = end.ca.items.get(end_key)
+        slot = _comment_slot(end)
+        if entry and len(entry) > slot and entry[slot] is not None:
+            token = entry[slot]
+            head, _newline, tail = token.value.partition("\n")
+            if tail:  # keep a comment on the entry's own line, move the lines after it
+                moved = copy.copy(token)
+                moved.value = tail
+                if head.strip():
+                    token.value = head + "\n"
+                else:
+                    entry[slot] = None
+                # What follows the last entry ends the block: it stays after whatever is last.
+                found.append((node, None if key == keys[-1] else key, moved))
+        _detach_tails(node[key], found)
+
+
+def _attach_tails(found: list) -> None:
+    for node, key, token in found:
+        if key is None and len(node):
+            key = _keys(node)[-1]
+        if key not in _keys(node):
+            continue
+        end, end_key = _chain_end(node, key)
+        slot = _comment_slot(end)
+        entry = end.ca.items.setdefault(end_key, [None] * (4 if isinstance(end, dict) else 2))
+        if entry[slot] is None:
+            fresh = copy.copy(token)
+            fresh.value = "\n" + token.value
+            entry[slot] = fresh
+        else:
+            entry[slot].value += token.value
+
+
+def _round_trip_values(node: Any) -> Any:
+    """Plain values the migration put into a round-trip tree, as ruamel's own types."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(node, FlowList):
+        seq = CommentedSeq(DoubleQuotedScalarString(v) if isinstance(v, str) else v for v in node)
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(node, CommentedMap):
+        for key in list(node.keys()):
+            node[key] = _round_trip_values(node[key])
+        return node
+    if isinstance(node, CommentedSeq):
+        for index in range(len(node)):
+            node[index] = _round_trip_values(node[index])
+        return node
+    if isinstance(node, dict):
+        mapping = CommentedMap()
+        for key, value in node.items():
+            mapping[key] = _round_trip_values(value)
+        return mapping
+    if isinstance(node, list):
+        return CommentedSeq(_round_trip_values(v) for v in node)
+    return node
