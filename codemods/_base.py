@@ -18,6 +18,13 @@ from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 MANUAL_STEPS_KEY = "migrate_agent.manual_steps"
 EDITS_KEY = "migrate_agent.edits"
 TODO_PREFIX = "# TODO(migrate-agent): "
+# A marker the user acknowledged: TODO changed to ACK, the rest of the line kept. It is not a
+# manual step any more, and no TODO is added again above it.
+ACK_PREFIX = "# ACK(migrate-agent): "
+
+
+def acknowledged_form(marker: str) -> str:
+    return ACK_PREFIX + marker[len(TODO_PREFIX):] if marker.startswith(TODO_PREFIX) else marker
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,12 @@ def todo_comment(rule: str, message: str) -> str:
 
 
 def with_todo(statement: cst.CSTNode, rule: str, message: str) -> cst.CSTNode:
-    """`statement` with a TODO marker line above it, unless that exact marker is there already."""
+    """`statement` with a TODO marker line above it, unless that exact marker (or its
+    acknowledged form) is there already."""
     text = todo_comment(rule, message)
     lines = list(getattr(statement, "leading_lines", ()))
-    if any(line.comment is not None and line.comment.value == text for line in lines):
+    present = {text, acknowledged_form(text)}
+    if any(line.comment is not None and line.comment.value in present for line in lines):
         return statement
     marker = cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
     return statement.with_changes(leading_lines=[*lines, marker])

@@ -99,7 +99,19 @@ def plan_project(
             plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
+    _set_aside_acknowledged(plan)
     return plan
+
+
+def _set_aside_acknowledged(plan: Plan) -> None:
+    """Steps the user acknowledged leave the manual steps (and so the exit code)."""
+    from migrate_agent.acknowledgements import is_acknowledged, read_acknowledgements
+
+    acknowledged = read_acknowledgements(plan.root)
+    open_steps = []
+    for step in plan.manual_steps:
+        (plan.acknowledged if is_acknowledged(step, acknowledged) else open_steps).append(step)
+    plan.manual_steps = open_steps
 
 
 def apply_plan(plan: Plan) -> int:

@@ -68,10 +68,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     pair = analysis.convertible()
     code = migrated.code
     steps = list(
-        dict.fromkeys(
-            ManualStep(f.rule, f.message, path, _line_of(code, f.marker))
-            for f in context.scratch.get(MANUAL_STEPS_KEY, [])
-        )
+        dict.fromkeys(_manual_step(f, path, code) for f in context.scratch.get(MANUAL_STEPS_KEY, []))
     )
     outcome = FileOutcome(
         path,
@@ -169,6 +166,18 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     except ValueError:
         pass
     return f"cannot parse: {error.message}", error.raw_line
+
+
+def _manual_step(finding, path: str, code: str) -> ManualStep:
+    """The step a rule found, at its TODO marker; acknowledged when only the ACK form is there."""
+    from codemods._base import acknowledged_form
+
+    line = _line_of(code, finding.marker)
+    if line is None:
+        acked = _line_of(code, acknowledged_form(finding.marker))
+        if acked is not None:
+            return ManualStep(finding.rule, finding.message, path, acked, acknowledged=True)
+    return ManualStep(finding.rule, finding.message, path, line)
 
 
 def _line_of(code: str, marker: str) -> int | None:

@@ -24,6 +24,7 @@ class ManualStep:
     message: str
     path: str | None = None  # project-relative, POSIX separators
     line: int | None = None
+    acknowledged: bool = False  # the user marked it done (ACK marker or .migrate-agent-ack)
 
     def location(self) -> str:
         if self.path is None:
@@ -57,6 +58,7 @@ class Plan:
     deploy_markdown: str = ""  # the deploy diff (Model Serving beside Apps), plain text
     deploy_json: dict = field(default_factory=dict)  # the same, as data
     errors: list[str] = field(default_factory=list)  # what made the run fail outside any file
+    acknowledged: list[ManualStep] = field(default_factory=list)  # steps the user marked done
 
     @property
     def changed_files(self) -> list[FileResult]:

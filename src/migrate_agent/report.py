@@ -59,6 +59,11 @@ def render_text(plan: Plan, *, show_diff: bool = True) -> str:
     parts.append("Summary\n" + "".join(f"  {line}\n" for line in summary_lines(plan)))
     if plan.manual_steps:
         parts.append("Manual steps\n" + "".join(f"  {line}\n" for line in manual_step_lines(plan)))
+    if plan.acknowledged:
+        parts.append(
+            "Acknowledged (not counted)\n"
+            + "".join(f"  {s.location()}: {s.rule} {s.message}\n" for s in plan.acknowledged)
+        )
     if plan.deploy_markdown:
         parts.append(plan.deploy_markdown.rstrip("\n") + "\n")
     if plan.errors:
@@ -97,6 +102,10 @@ def render_json(plan: Plan, *, exit_code: int, applied: bool) -> str:
         "manual_steps": [
             {"rule": s.rule, "path": s.path, "line": s.line, "message": s.message}
             for s in plan.manual_steps
+        ],
+        "acknowledged": [
+            {"rule": s.rule, "path": s.path, "line": s.line, "message": s.message}
+            for s in plan.acknowledged
         ],
         "errors": [
             {"path": r.path, "line": r.line, "reason": r.reason} for r in plan.failed_files
