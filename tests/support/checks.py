@@ -37,8 +37,8 @@ def check_concurrent(
     """n requests at once (each with its own message) overlap instead of queueing.
 
     Every serving-endpoint call is delayed by `latency`. Passes when: the n requests together
-    take under 3x one request alone; the first n LLM calls all reached the stub within
-    `latency` of each other (none waited for another request's call to be answered); and each
+    take under 3x one request alone (queued: n x); the first n LLM calls all reached the stub
+    within half the time they would span queued ((n - 1) x `latency`); and each
     request got the answer it gets alone (no request sees another's state). The timing part is
     measured a second time before it fails (a queueing app fails both: ~n x latency).
     """
@@ -80,7 +80,7 @@ def check_concurrent(
         failures = []
         if together >= 3 * single:
             failures.append(f"{n} concurrent {kind} took {together:.3f}s; one took {single:.3f}s")
-        if spread >= latency:
+        if spread >= (n - 1) * latency / 2:  # queued: (n - 1) x latency; half of it as the limit
             failures.append(f"the first LLM call of each of {n} requests arrived over {spread:.3f}s")
         if not failures:
             return
@@ -96,7 +96,8 @@ def check_stream_incremental(
     chunks: int = 4,
     headers: Headers = None,
 ) -> None:
-    """Each text delta reaches the client before the LLM has sent its next chunk.
+    """Each text delta reaches the client before the LLM has sent two more chunks (one gap of
+    margin), and the first one before the last chunk; measured twice before it fails.
 
     The stub streams its answer in `chunks` pieces `gap` seconds apart and notes when it sent
     each; the client notes when each delta event arrived.
@@ -105,6 +106,16 @@ def check_stream_incremental(
     warm = app.stream(payload, headers)
     if sum(e.get("type") == TEXT_DELTA for e in warm) < 2:
         pytest.skip("the stream carries no text deltas: nothing to deliver incrementally")
+    for attempt in range(2):  # timing on a small shared machine: one hiccup must not fail it
+        failure = _stream_timing_failure(app, stub, payload, headers, gap, chunks)
+        if failure is None:
+            return
+    raise AssertionError(failure + " (on both attempts)")
+
+
+def _stream_timing_failure(
+    app: RunningApp, stub: StubWorkspace, payload: dict, headers: Headers, gap: float, chunks: int
+) -> str | None:
     stub.configure(chunk_gap=gap)
     stub.clear()
     timed = app.stream_timed(payload, headers, timeout=20)
@@ -117,12 +128,16 @@ def check_stream_incremental(
     print(f"\n[streaming] stub sent chunks at +{[round(s - sent[0], 3) for s in sent]}s; "
           f"client got deltas at +{[round(t - sent[0], 3) for t in deltas]}s")
     assert len(sent) == chunks and len(deltas) == chunks
-    assert timed[0][0] < sent[-1], "first event only arrived after the stub sent its last chunk"
     # Sanity check of the clocks: no delta arrives before the stub sent the matching chunk.
     assert all(arrived >= sent_at for arrived, sent_at in zip(deltas, sent))
-    # Incremental: delta i is at the client before chunk i+1 even left the stub.
-    late = [i for i in range(chunks - 1) if deltas[i] >= sent[i + 1]]
-    assert not late, f"deltas {late} arrived only after the stub had sent the next chunk"
+    if timed[0][0] >= sent[-1]:
+        return "first event only arrived after the stub sent its last chunk"
+    # Incremental: delta i is at the client before chunk i+2 left the stub (a buffered stream
+    # delivers every delta after the last chunk; one gap of margin for a loaded machine).
+    late = [i for i in range(chunks - 2) if deltas[i] >= sent[i + 2]]
+    if late:
+        return f"deltas {late} arrived only after the stub had sent two more chunks"
+    return None
 
 
 def _timed(fn: Callable[[], object]) -> float:
