@@ -68,7 +68,13 @@ def plan_project(
         rel = file.relative_to(root).as_posix()
         local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
         local_modules.add(file.stem)
-        data = file.read_bytes()
+        try:
+            data = file.read_bytes()
+        except OSError as error:  # unreadable: one failed file, the others go on
+            plan.files.append(
+                FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}")
+            )
+            continue
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):
