@@ -243,7 +243,7 @@ def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None
     now, in path order. Every other agent converted now is left as it was and reported.
     """
     converted = [o for o in outcomes if o.converted_agent and o.status is FileStatus.MIGRATED]
-    served = [o for o in outcomes if _served_by_our_server(plan.root, o)]
+    served = [o for o in outcomes if o.status is not FileStatus.FAILED and _served_by_our_server(plan.root, o)]
     earlier = [o for o in outcomes if o.migrated_before]
     chosen = (served or earlier or converted or [None])[0]
     for extra in converted:
