@@ -9,9 +9,11 @@ comments, blank lines and quoting stay. Environment values that come from app re
 
 from __future__ import annotations
 
+import copy
+
 from migrate_agent.deploy.apps_model import AppsDeployment, EnvEntry
 from migrate_agent.deploy.project_yaml import ProjectYaml
-from migrate_agent.deploy.yaml_io import FlowList, RoundTrip, plain, rewrite_yaml
+from migrate_agent.deploy.yaml_io import FlowList, plain, rewrite_yaml, round_trip
 
 APP_YAML_FILES = ("app.yaml", "app.yml")
 
@@ -24,8 +26,11 @@ def app_yaml_env(entry: EnvEntry) -> dict[str, str]:
 
 def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of app.yaml and one line per change; the old text when nothing changes."""
-    session = RoundTrip(existing.text) if existing.exists and isinstance(existing.data, dict) else None
-    data = session.data if session is not None else {}
+    session = round_trip(existing.text, existing.data)
+    if session is not None:
+        data = session.data
+    else:
+        data = copy.deepcopy(existing.data) if isinstance(existing.data, dict) else {}
     original = plain(data)
     edits: list[str] = []
 

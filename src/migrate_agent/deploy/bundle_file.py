@@ -25,7 +25,7 @@ from migrate_agent.deploy.apps_model import (
 from migrate_agent.deploy.names import is_valid_app_name
 from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.yaml_io import FlowList, RoundTrip, plain, rewrite_yaml
+from migrate_agent.deploy.yaml_io import FlowList, plain, rewrite_yaml, round_trip
 from migrate_agent.model import ManualStep
 
 BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
@@ -75,8 +75,11 @@ def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, lis
 
 def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of databricks.yml and one line per change; the old text when nothing changes."""
-    session = RoundTrip(bundle.text) if bundle.exists and isinstance(bundle.data, dict) else None
-    data = session.data if session is not None else {}
+    session = round_trip(bundle.text, bundle.data)
+    if session is not None:
+        data = session.data
+    else:
+        data = copy.deepcopy(bundle.data) if isinstance(bundle.data, dict) else {}
     original = plain(data)
     edits: list[str] = []
 

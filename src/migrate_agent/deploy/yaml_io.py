@@ -84,6 +84,7 @@ class RoundTrip:
         from ruamel.yaml import YAML
 
         self._yaml = YAML()
+        self._yaml.allow_duplicate_keys = True  # as PyYAML, which read the file first: last wins
         self._yaml.preserve_quotes = True
         self._yaml.width = 4096
         sequence, offset = _sequence_indent(text)
@@ -102,6 +103,17 @@ class RoundTrip:
         out = io.StringIO()
         self._yaml.dump(data, out)
         return out.getvalue()
+
+
+def round_trip(text: str | None, data: Any) -> RoundTrip | None:
+    """A RoundTrip of an existing mapping file; None (rewrite it instead) where ruamel cannot."""
+    if not text or not isinstance(data, dict):
+        return None
+    try:
+        session = RoundTrip(text)
+    except Exception:  # ruamel stricter than PyYAML on some input: fall back to a rewrite
+        return None
+    return session if isinstance(session.data, dict) else None
 
 
 def plain(node: Any) -> Any:
