@@ -395,3 +395,23 @@ def test_example_quick_start_reaches_zero_once_acknowledged(tmp_path: Path) -> N
     assert steps and all(s["rule"].startswith("MA1") for s in steps)
     (root / ".migrate-agent-ack").write_text("".join(f"{s['rule']} {s['path']}\n" for s in steps))
     assert run_cli("plan", str(root), "--check").returncode == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_ctrl_c_stops_the_workers_instead_of_waiting_for_them(tmp_path: Path) -> None:
+    for team in ("a", "b", "c", "d"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "agent.py").write_bytes(AGENT)
+    main = subprocess.Popen([sys.executable, "-c", KILLED_MAIN, str(tmp_path)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(workers := _children(main.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the worker pool did not start"
+    main.send_signal(signal.SIGINT)
+    try:
+        main.wait(timeout=60)  # each worker sleeps 120 s: waiting for them would take that long
+    except subprocess.TimeoutExpired:
+        main.kill()
+        pytest.fail("the main process waited for its workers after Ctrl-C")
+    assert main.returncode != 0
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]

@@ -210,9 +210,10 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
         return [migrate_source(rel, data) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    )
+    try:
         return list(
             pool.map(
                 migrate_source,
@@ -221,6 +222,16 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
                 chunksize=chunk,
             )
         )
+    except BaseException:  # Ctrl-C, SIGTERM, a broken worker: stop the workers now, not later
+        _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _exit_with_parent(parent: int) -> None:
