@@ -107,9 +107,9 @@ def test_write_error_is_reported_and_new_files_come_first(tmp_path: Path, monkey
     (tmp_path / "agent.py").write_bytes(AGENT)
     plan = plan_project(tmp_path, jobs=1)
     written: list[str] = []
-    import migrate_agent.api as api
+    import migrate_agent.writing as writing
 
-    real = api.write_atomic
+    real = writing.write_atomic
 
     def failing(path: Path, data: bytes) -> None:
         if path.name == "databricks.yml":
@@ -117,12 +117,12 @@ def test_write_error_is_reported_and_new_files_come_first(tmp_path: Path, monkey
         written.append(path.relative_to(tmp_path).as_posix())
         real(path, data)
 
-    monkeypatch.setattr(api, "write_atomic", failing)
+    monkeypatch.setattr(writing, "write_atomic", failing)
     assert apply_plan(plan) == 2
     assert "agent.py" not in written  # the source is rewritten last: it still runs as before
     assert (tmp_path / "agent.py").read_bytes() == AGENT
     assert any("cannot write databricks.yml: Permission denied" in e for e in plan.errors)
-    monkeypatch.setattr(api, "write_atomic", real)
+    monkeypatch.setattr(writing, "write_atomic", real)
     again = plan_project(tmp_path, jobs=1)
     assert apply_plan(again) == 0
     assert (tmp_path / "databricks.yml").is_file() and b"@invoke()" in (tmp_path / "agent.py").read_bytes()

@@ -6,17 +6,14 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import threading
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
 from migrate_agent.engine import FileOutcome, migrate_source
-from migrate_agent.fileio import remove_temp_files, why_unwritable, write_atomic
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
@@ -121,62 +118,13 @@ def _set_aside_acknowledged(plan: Plan) -> None:
 
 
 def apply_plan(plan: Plan) -> int:
-    """Write every changed file atomically; exit code 0 done, 1 manual steps left, 2 failures.
+    """Write every changed file (see :func:`migrate_agent.writing.write_plan`); exit code 0
+    done, 1 manual steps left, 2 failures (problems are added to `plan.errors`)."""
+    from migrate_agent.writing import write_plan
 
-    Every output is computed before the first write, and every target is checked to be
-    writable: a problem there writes nothing. New files are written first, then updated project
-    files, then the rewritten sources, so a run stopped half-way (a write error, SIGINT,
-    SIGTERM) leaves the agent unconverted or the app complete, and the next `apply` finishes it.
-    Temp files of unfinished writes are removed on every exit. Problems go to `plan.errors`.
-    """
-    if plan.errors:  # e.g. the endpoint the user named was not read: write nothing
-        plan.errors.append("nothing was written")
-        return 2
-    changed = sorted(plan.changed_files, key=lambda r: WRITE_ORDER.get(r.status, len(WRITE_ORDER)))
-    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path))]
-    if blocked:
-        plan.errors.extend(f"cannot write {path}: {why}" for path, why in blocked)
-        plan.errors.append("nothing was written")
-        return 2
-    with _signals_as_exit():
-        try:
-            for index, result in enumerate(changed):
-                try:
-                    write_atomic(plan.root / result.path, result.after)
-                except OSError as error:
-                    plan.errors.append(
-                        f"cannot write {result.path}: {error.strerror or error}; "
-                        f"{index} of {len(changed)} file(s) written (new files first, sources "
-                        "last): fix it and run apply again to complete the migration"
-                    )
-                    return 2
-        finally:
-            remove_temp_files()
-    if plan.failed_files:
+    if not write_plan(plan) or plan.failed_files:
         return 2
     return 1 if plan.manual_steps else 0
-
-
-# New files first, the sources the app depends on last (see apply_plan).
-WRITE_ORDER = {FileStatus.CREATED: 0, FileStatus.UPDATED: 1, FileStatus.MIGRATED: 2}
-
-
-@contextmanager
-def _signals_as_exit():
-    """SIGTERM (and SIGHUP) raise SystemExit while writing, so cleanup code runs."""
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {sig: signal.signal(sig, stop) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def ensure_clean_git_tree(root: Path) -> None:
