@@ -108,9 +108,11 @@ def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
         body.decode(encoding)
     except UnicodeDecodeError as bad:
         line = body.count(b"\n", 0, bad.start) + 1
+        head = b"\n".join(body.split(b"\n", 2)[:2])
+        why = "" if b"coding" in head else " and no coding cookie names another encoding"
         return (
-            f"cannot decode: byte {body[bad.start]:#04x} is not {encoding} and the file has no "
-            "coding cookie naming its encoding (save it as UTF-8 or add `# -*- coding: ... -*-`)",
+            f"cannot decode: byte {body[bad.start]:#04x} is not valid {encoding}{why} (save the "
+            "file as UTF-8, or declare its encoding with `# -*- coding: ... -*-`)",
             line,
         )
     except LookupError:
