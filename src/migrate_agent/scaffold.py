@@ -15,7 +15,8 @@ SERVER_FILE = "start_server.py"
 RUNTIME_FILE = "agent_server_utils.py"
 REQUIREMENTS_FILE = "requirements.txt"
 _SERVED_MODULE = re.compile(
-    r'^(?:import (\S+)  # noqa: F401  \(registers|importlib\.import_module\("([^"]+)"\)  # registers)',
+    r'^(?:import (\S+)  # noqa: F401  \(registers|importlib\.import_module\("([^"]+)"\)  # registers'
+    r'|AGENT_FILE = Path\(__file__\)\.with_name\("([^"]+)"\))',
     re.MULTILINE,
 )
 REGISTERS = "registers the @invoke() and @stream() handlers"
@@ -31,11 +32,14 @@ def encoded(text: str, newline: bytes) -> bytes:
 
 
 def agent_module(root: Path, agent_path: str) -> str:
-    """The dotted module the agent file is imported as: `agent`, `pkg.agent`, `03_agent`.
+    """The dotted module the agent file is imported as: `agent`, `pkg.agent`, `03_agent`; or its
+    file name (`agent.v2.py`) when a dot in the name keeps it from being imported by name.
 
     Directories holding an `__init__.py` (up to the project root) are packages the agent belongs
     to: an agent using relative imports only works imported under its package.
     """
+    if "." in PurePosixPath(agent_path).stem:
+        return PurePosixPath(agent_path).name
     parts = PurePosixPath(agent_path).with_suffix("").parts
     depth = 0
     for level in range(len(parts) - 1, 0, -1):
@@ -49,6 +53,18 @@ def import_agent_lines(module: str) -> str:
     """The start_server.py lines that import the agent (and so register its handlers)."""
     if module.isidentifier():
         return f"import {module}  # noqa: F401  ({REGISTERS})"
+    if module.endswith(".py"):  # a file name with dots: loaded from its path
+        return "\n".join([
+            "import importlib.util",
+            "import sys",
+            "from pathlib import Path",
+            "",
+            f'AGENT_FILE = Path(__file__).with_name("{module}")',
+            'spec = importlib.util.spec_from_file_location("agent_module", AGENT_FILE)',
+            "agent_module = importlib.util.module_from_spec(spec)",
+            "sys.modules[spec.name] = agent_module",
+            f"spec.loader.exec_module(agent_module)  # {REGISTERS}",
+        ])
     levels = module.count(".")
     lines = ["import importlib"]
     if levels:  # start_server.py sits beside the agent; its package's parent goes on sys.path
@@ -73,7 +89,7 @@ def served_module(start_server: bytes) -> str | None:
     """The agent module a start_server.py of ours serves, or None if it is not ours."""
     text = start_server.decode("utf-8", "replace")
     match = _SERVED_MODULE.search(text)
-    return (match.group(1) or match.group(2)) if match and GENERATED_MARK in text else None
+    return next(g for g in match.groups() if g) if match and GENERATED_MARK in text else None
 
 
 def app_command(agent_path: str) -> list[str]:
