@@ -54,7 +54,7 @@ class Method:
     name: str
     line: int
     params: list[str]  # positional parameter names, `self` first
-    extra_params: bool  # *args, **kwargs, keyword-only or defaults beyond one request argument
+    extra_params: bool  # a parameter beyond (self, request) that a call with the request alone misses
     is_async: bool
 
 
@@ -77,7 +77,7 @@ class AgentClass:
         for method in present:
             if method.is_async:
                 return f"`{self.name}.{method.name}` is async; ResponsesAgent expects a sync method"
-            if len(method.params) != 2 or method.extra_params:
+            if len(method.params) < 2 or method.extra_params:
                 shown = ", ".join(method.params)
                 return (
                     f"`{self.name}.{method.name}({shown})` does not have the ResponsesAgent "
@@ -156,7 +156,7 @@ class _Collector(cst.CSTVisitor):
         self._function_depth = 0
         self._top_index: dict[cst.CSTNode, int] = {}
         self._current_top: int | None = None
-        self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
+        self.assignments: dict[str, list[tuple[int, cst.Assign | cst.AnnAssign]]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(node)
@@ -174,9 +174,9 @@ class _Collector(cst.CSTVisitor):
         self.module_scope = self.get_metadata(ScopeProvider, node, None)
         self._top_index = {statement: i for i, statement in enumerate(node.body)}
         for i, statement in enumerate(node.body):
-            if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
-                assign = statement.body[0]
-                self.assignments.setdefault(assign.targets[0].target.value, []).append((i, assign))
+            name = _assigned_name(statement)
+            if name is not None:
+                self.assignments.setdefault(name, []).append((i, statement.body[0]))
 
     def visit_Import(self, node: cst.Import) -> None:
         self.analysis.imported_roots |= import_roots(node)
@@ -265,11 +265,11 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             continue
         params = statement.params
         positional = positional_params(statement)
+        # Handlers call predict(request): parameters beyond it are fine when they have defaults
+        # (`extra=None`), *args / **kwargs too; a parameter the call would miss is not.
         extra = bool(
-            params.kwonly_params
-            or not isinstance(params.star_arg, cst.MaybeSentinel)
-            or params.star_kwarg is not None
-            or any(p.default is not None for p in positional[2:])
+            any(p.default is None for p in params.kwonly_params)
+            or any(p.default is None for p in positional[2:])
         )
         methods[statement.name.value] = Method(
             name=statement.name.value,
@@ -279,6 +279,16 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             is_async=statement.asynchronous is not None,
         )
     return methods
+
+
+def _assigned_name(statement: cst.CSTNode) -> str | None:
+    """`AGENT` for a module-level `AGENT = ...` or `AGENT: T = ...` statement, else None."""
+    if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
+        return statement.body[0].targets[0].target.value
+    if m.matches(statement, m.SimpleStatementLine(body=[m.AnnAssign(target=m.Name())])):
+        if statement.body[0].value is not None:
+            return statement.body[0].target.value
+    return None
 
 
 def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cst.Module) -> None:

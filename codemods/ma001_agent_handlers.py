@@ -38,6 +38,9 @@ def {request_getter}() -> {cls}:
     agent = copy.copy({process_getter}())
     {init_scope}return agent
 '''
+_KEPT_NAME = '''
+{variable} = {lazy}({getter})  # the old name, for code that imports it; built on first use
+'''
 _INVOKE_FROM_PREDICT = '''
 @{invoke}()
 async def {handler}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
@@ -166,6 +169,17 @@ class AgentToHandlers(MigrationRule):
             )
             self.add_needed_import("copy")
             names["getter"] = request_getter
+        if export.variable:
+            # The old name stands for the object it named: the one per-process agent. Only
+            # when that agent lacks the user's state (built per request) does it take the
+            # request's agent, which needs the user's token like the handlers do.
+            kept_getter = names["getter"] if mode in ("split", "per_request") else getter
+            lazy = self._import(RUNTIME_MODULE, "LazyAgent", taken)
+            code.append(_KEPT_NAME.format(variable=export.variable, getter=kept_getter, lazy=lazy))
+            self.note_edit(
+                f"{export.variable} kept for code that imports it: LazyAgent({kept_getter}), "
+                "the agent built on first use (not an instance of the class)"
+            )
         code.append(
             (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
                 handler=_fresh("invoke_handler", taken), **names

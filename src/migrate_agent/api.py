@@ -6,6 +6,7 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,8 @@ from migrate_agent.scaffold import (
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+# The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
+KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
 PARALLEL_THRESHOLD = 2  # with fork, two candidate files already repay a worker pool
 
 
@@ -179,7 +182,8 @@ def _add_app_files(
             imported |= set(outcome.imported_roots)
     uses_user_identity = any(o.uses_user_identity for o in outcomes)
     files, steps = scaffold_files(
-        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity
+        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity,
+        keeps_agent_name=bool(KEPT_NAME_IMPORT.search(agent.after or agent.before)),
     )
     plan.files.extend(files)
     plan.manual_steps.extend(steps)
