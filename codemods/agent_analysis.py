@@ -122,6 +122,13 @@ class ModuleAnalysis:
             or self.model_config_calls
         )
 
+    def agent_left_unconverted(self) -> bool:
+        """Whether this module holds an agent (class or export) that MA001 does not convert.
+
+        Such a module must keep running on Model Serving as it is: no rule may rewrite it
+        towards the app (only TODO markers), or it would import helpers never generated."""
+        return bool(self.agents or self.legacy or self.exports) and self.convertible() is None
+
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
         if len(self.exports) != 1:

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
-from migrate_agent.engine import FileOutcome, migrate_source
+from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.fileio import write_atomic
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
@@ -64,6 +64,8 @@ def plan_project(
 
     outcomes = _migrate_all(candidates, jobs)
     agent = _choose_agent(outcomes, plan)
+    if agent is None:
+        _keep_user_clients_without_app(outcomes)
     for outcome in outcomes:
         plan.files.append(
             FileResult(
@@ -164,6 +166,29 @@ def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None
         if server.exists() and served_module(server.read_bytes()) == PurePosixPath(outcome.path).stem:
             return outcome
     return None
+
+
+def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:
+    """No agent is converted, so no agent_server_utils is generated: a helper module must not be
+    rewritten to import from it. Such a module stays as it is, and says why."""
+    for outcome in outcomes:
+        if outcome.status is not FileStatus.MIGRATED or not outcome.uses_user_identity:
+            continue
+        if any(name in outcome.before for name in IDENTITY_RUNTIME_NAMES):
+            continue  # migrated by an earlier run
+        outcome.status = FileStatus.SKIPPED
+        outcome.reason = "no agent of this project is converted, so no app is generated"
+        outcome.after = outcome.before
+        outcome.edits = []
+        outcome.manual_steps = [
+            ManualStep(
+                "MA004",
+                "its on-behalf-of-user clients are left as they are: they become per-request "
+                "clients (get_user_workspace_client() in the generated agent_server_utils) once "
+                "the project's agent is converted; run migrate-agent again then",
+                outcome.path,
+            )
+        ]
 
 
 def _add_app_files(

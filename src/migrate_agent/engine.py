@@ -59,12 +59,12 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     after = bom + migrated.bytes
     pair = analysis.convertible()
     code = migrated.code
-    steps = list(
-        dict.fromkeys(
-            ManualStep(f.rule, f.message, path, _line_of(code, f.marker))
-            for f in context.scratch.get(MANUAL_STEPS_KEY, [])
-        )
-    )
+    seen: dict[str, int] = {}  # the n-th finding with a marker text is its n-th occurrence
+    located = []
+    for f in context.scratch.get(MANUAL_STEPS_KEY, []):
+        seen[f.marker] = seen.get(f.marker, 0) + 1
+        located.append(ManualStep(f.rule, f.message, path, _line_of(code, f.marker, seen[f.marker])))
+    steps = list(dict.fromkeys(located))
     outcome = FileOutcome(
         path,
         FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
@@ -105,8 +105,13 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     return f"cannot parse: {error.message}", error.raw_line
 
 
-def _line_of(code: str, marker: str) -> int | None:
+def _line_of(code: str, marker: str, occurrence: int = 1) -> int | None:
+    """Line of the `occurrence`-th line holding `marker` (the last one if there are fewer)."""
+    found = None
     for number, line in enumerate(code.splitlines(), start=1):
         if line.strip() == marker:
-            return number
-    return None
+            found = number
+            occurrence -= 1
+            if not occurrence:
+                break
+    return found
