@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from migrate_agent.discovery import may_hold_agent, python_files
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.fileio import write_atomic
+from migrate_agent.importers import uses_of_changed_names
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
@@ -45,6 +46,7 @@ def plan_project(
     root = path if path.is_dir() else path.parent
     plan = Plan(root=root)
     candidates: list[tuple[str, bytes]] = []
+    sources: list[tuple[str, bytes]] = []  # every Python file, for uses of changed names
     deploy_sources: dict[str, str] = {}
     local_modules: set[str] = set()
     skipped = 0
@@ -53,6 +55,7 @@ def plan_project(
         local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
         local_modules.add(file.stem)
         data = file.read_bytes()
+        sources.append((rel, data))
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):
@@ -66,6 +69,8 @@ def plan_project(
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         _keep_user_clients_without_app(outcomes)
+    changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
+    plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in outcomes:
         plan.files.append(
             FileResult(

@@ -27,6 +27,7 @@ class FileOutcome:
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
+    changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
 
 
 def migrate_source(path: str, data: bytes) -> FileOutcome:
@@ -76,6 +77,12 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
     )
+    if after != data and not analysis.agent_left_unconverted():
+        outcome.changed_names = {
+            name: f"is now a function that builds it per request (module-level user state): "
+            f"call `{name}()` here, while answering a request"
+            for name in analysis.identity.module_user_globals
+        }
     return outcome
 
 
