@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
+from codemods.python_version import newer_syntax
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -110,6 +111,7 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
+    newer_syntax: bool = False  # syntax Python 3.11 rejects (MA010)
 
     @property
     def has_work(self) -> bool:
@@ -120,6 +122,7 @@ class ModuleAnalysis:
             or self.exports
             or self.identity.user_calls
             or self.model_config_calls
+            or self.newer_syntax
         )
 
     def agent_left_unconverted(self) -> bool:
@@ -191,8 +194,17 @@ class _Collector(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.analysis.imported_roots |= import_roots(node)
 
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if not self.analysis.newer_syntax and newer_syntax(node):
+            self.analysis.newer_syntax = True
+
+    def visit_TypeAlias(self, node: cst.CSTNode) -> None:
+        self.analysis.newer_syntax = True
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_depth += 1
+        if node.type_parameters is not None:
+            self.analysis.newer_syntax = True
         for base_index, arg in enumerate(node.bases):
             names = self._qualified(arg.value)
             if names & RESPONSES_AGENT_NAMES:
@@ -222,6 +234,8 @@ class _Collector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_depth += 1
+        if node.type_parameters is not None:
+            self.analysis.newer_syntax = True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._function_depth -= 1

@@ -87,7 +87,7 @@ class TestAgentToHandlers(CodemodTest):
             mlflow.models.set_model(AGENT)
         """
         after = '''
-            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
             from mlflow.genai.agent_server import invoke, stream
             from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
             from typing import AsyncIterator
@@ -101,6 +101,9 @@ class TestAgentToHandlers(CodemodTest):
             def get_agent() -> A:
                 """The agent, built on first use and shared by every request of this process."""
                 return A()
+
+
+            AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
             @invoke()
