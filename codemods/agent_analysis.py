@@ -100,6 +100,7 @@ class Export:
     variable: str | None = None  # `AGENT` in `AGENT = Cls(); set_model(AGENT)`
     assign_index: int | None = None  # index of `AGENT = Cls(...)` in module.body
     problem: str | None = None  # why it cannot be converted safely
+    factory: str | None = None  # `build` when the export is `build()`, a module-level factory
 
 
 @dataclass
@@ -164,9 +165,11 @@ class _Collector(cst.CSTVisitor):
         self.module_scope = None
         self._class_depth = 0
         self._function_depth = 0
+        self._functions: list[str] = []  # names of the enclosing functions, innermost last
         self._top_index: dict[cst.CSTNode, int] = {}
         self._current_top: int | None = None
         self.assignments: dict[str, list[tuple[int, cst.Assign | cst.AnnAssign]]] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}  # module-level functions (factories)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(node)
@@ -187,6 +190,8 @@ class _Collector(cst.CSTVisitor):
             name = _assigned_name(statement)
             if name is not None:
                 self.assignments.setdefault(name, []).append((i, statement.body[0]))
+            elif isinstance(statement, cst.FunctionDef):
+                self.functions[statement.name.value] = statement
 
     def visit_Import(self, node: cst.Import) -> None:
         self.analysis.imported_roots |= import_roots(node)
@@ -232,13 +237,33 @@ class _Collector(cst.CSTVisitor):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_depth -= 1
 
+    def _nested_export_problem(self) -> str:
+        """Why a `set_model` that is not a module-level statement of its own is left as it is."""
+        if self._functions:
+            name = self._functions[-1]
+            return (
+                f"`set_model` runs inside `{name}()` (a lazy getter or factory): Model Serving "
+                f"exported the agent only when `{name}()` ran. Export it at module level instead "
+                f"(remove this call; `AGENT = {name}()` then `mlflow.models.set_model(AGENT)`), "
+                "then run migrate-agent again"
+            )
+        if self._class_depth:
+            return "`set_model` runs inside a class body; export the agent at module level"
+        return (
+            "`set_model` runs under a module-level `if` / `try` / `with` block: what it exports "
+            "depends on how the module was loaded; make the export a statement of its own at "
+            "module level, then run migrate-agent again"
+        )
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_depth += 1
+        self._functions.append(node.name.value)
         if node.type_parameters is not None:
             self.analysis.newer_syntax = True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._function_depth -= 1
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         if is_user_call(node, self._qualified):
@@ -268,7 +293,7 @@ class _Collector(cst.CSTVisitor):
             top_index=self._current_top,
         )
         if statement_index is None:
-            export.problem = "`set_model` is not a statement of its own at module level"
+            export.problem = self._nested_export_problem()
         elif len(node.args) != 1 or node.args[0].star or (
             node.args[0].keyword is not None and node.args[0].keyword.value != "model"
         ):
@@ -343,6 +368,13 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
         class_name = value.func.value
+        factory = collector.functions.get(class_name)
+        if factory is not None:  # `AGENT = build()`: the class the factory returns
+            class_name, why = _factory_class(factory, by_name, legacy, analysis, module)
+            if class_name is None:
+                export.problem = why
+                continue
+            export.factory = factory.name.value
         if class_name in legacy:
             export.problem = f"`{class_name}` is a {legacy[class_name].kind}, not a ResponsesAgent"
             continue
@@ -358,6 +390,102 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         problem = agent.handler_problem()
         if problem:
             export.problem = problem
+
+
+def _factory_class(
+    factory: cst.FunctionDef,
+    agents: dict[str, AgentClass],
+    legacy: dict[str, AgentClass],
+    analysis: ModuleAnalysis,
+    module: cst.Module,
+) -> tuple[str | None, str]:
+    """The agent class a module-level factory returns an instance of, or (None, why not).
+
+    Safe when every `return` of the factory (nested functions aside) returns `Cls(...)` of one
+    agent class, or a name only ever assigned `Cls(...)` in the factory (`agent = Cls(...)`,
+    a `global _AGENT` cache). The factory must not build anything from the calling user's
+    credentials: it runs once per process on Apps.
+    """
+    name = factory.name.value
+    if factory.asynchronous is not None:
+        return None, f"the factory `{name}` is async; build the agent with a plain call"
+    returns = _Returns()
+    factory.body.visit(returns)
+    if returns.yields:
+        return None, f"the factory `{name}` is a generator"
+    classes: set[str] = set()
+    for value in returns.values:
+        if isinstance(value, cst.Name):
+            assigned = returns.assigned.get(value.value)
+            if not assigned:
+                classes.add("")
+                continue
+            classes.update(v.func.value if m.matches(v, m.Call(func=m.Name())) else "" for v in assigned)
+        elif m.matches(value, m.Call(func=m.Name())):
+            classes.add(value.func.value)
+        else:
+            classes.add("")
+    if len(classes) != 1 or "" in classes:
+        return None, (
+            f"the factory `{name}` does not always return an instance of one agent class "
+            "(`return Cls(...)`, or a name assigned `Cls(...)`): export that instance by hand"
+        )
+    class_name = classes.pop()
+    if class_name in legacy or class_name not in agents:
+        return class_name, ""  # the caller says what kind of class it is
+    user_nodes = {call.node for call in analysis.identity.user_calls}
+    user_globals = {
+        statement.body[0].targets[0].target.value
+        for statement in module.body
+        if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])]))
+        and any(call in user_nodes for call in m.findall(statement, m.Call()))
+    }
+    uses_user = any(call in user_nodes for call in m.findall(factory, m.Call())) or any(
+        n.value in user_globals for n in m.findall(factory.body, m.Name())
+    )
+    if uses_user:
+        return None, (
+            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
+            "the agent is built once per process: build user clients per request inside the agent"
+        )
+    return class_name, ""
+
+
+class _Returns(cst.CSTVisitor):
+    """What a function body returns and assigns, its nested functions and classes aside."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[cst.BaseExpression | None] = []
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        self.yields = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.values.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.yields = True
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            else:  # tuple targets and the like: the name's value is not one call
+                for name in m.findall(target.target, m.Name()):
+                    self.assigned.setdefault(name.value, []).append(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self.assigned.setdefault(node.target.value, []).append(node.value)
 
 
 def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> None:

@@ -118,6 +118,8 @@ class AgentToHandlers(MigrationRule):
             new_body.append(statement)
         self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
+        if export.factory:
+            self.note_edit(f"the agent is built by `{export.factory}()`, once per process, on first use")
         self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
         return tree.with_changes(body=new_body)
 

@@ -65,3 +65,63 @@ def test_unconverted_agent_module_changes_only_by_todo_markers() -> None:
         kept = [line for line in migrated if not line.lstrip().startswith("# TODO(migrate-agent): ")]
         assert kept == source.read_text().splitlines(), source.name
     assert not (case / "expected" / "agent_server_utils.py").exists()
+
+
+AGENT_HEAD = '''
+import mlflow
+from mlflow.pyfunc import ResponsesAgent
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.credentials_provider import ModelServingUserCredentials
+
+
+class Echo(ResponsesAgent):
+    def __init__(self, client=None):
+        self.client = client
+
+    def predict(self, request):
+        return {"output": []}
+'''
+
+
+def plan_of(tmp_path: Path, source: str):
+    from migrate_agent.api import plan_project
+
+    (tmp_path / "agent.py").write_text(AGENT_HEAD + source)
+    return plan_project(tmp_path, jobs=1)
+
+
+def converted(plan) -> bool:
+    return any(f.path == "start_server.py" for f in plan.files)
+
+
+def test_set_model_of_a_factory_call_migrates(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, "\n\ndef build():\n    return Echo()\n\n\nmlflow.models.set_model(build())\n")
+    assert converted(plan)
+    agent = next(f for f in plan.files if f.path == "agent.py").after.decode()
+    assert "return build()" in agent and "set_model" not in agent
+
+
+def test_cached_getter_used_as_factory_migrates(tmp_path: Path) -> None:
+    source = (
+        "\n\n_AGENT = None\n\n\ndef get_agent():\n    global _AGENT\n    if _AGENT is None:\n"
+        "        _AGENT = Echo()\n    return _AGENT\n\n\nAGENT = get_agent()\nmlflow.models.set_model(AGENT)\n"
+    )
+    assert converted(plan_of(tmp_path, source))
+
+
+def test_factory_returning_something_else_is_reported(tmp_path: Path) -> None:
+    source = "\n\ndef build(flag):\n    if flag:\n        return Echo()\n    return None\n\n\nmlflow.models.set_model(build(True))\n"
+    plan = plan_of(tmp_path, source)
+    assert not converted(plan)
+    assert any("does not always return an instance" in s.message for s in plan.manual_steps)
+
+
+def test_factory_building_from_user_credentials_is_not_shared(tmp_path: Path) -> None:
+    source = (
+        "\n\ndef build():\n    client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n"
+        "    return Echo(client)\n\n\nmlflow.models.set_model(build())\n"
+    )
+    plan = plan_of(tmp_path, source)
+    assert not converted(plan)
+    assert any("calling user's credentials" in s.message for s in plan.manual_steps)
+    assert "get_user_workspace_client" not in next(f for f in plan.files if f.path == "agent.py").after.decode()
