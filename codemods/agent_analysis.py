@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
+from codemods.project_classes import FileClassFacts, InheritedAgent
 from codemods.python_version import newer_syntax
 from codemods.identity_analysis import (
     INIT_METHODS,
@@ -65,10 +66,12 @@ class AgentClass:
     kind: str  # ResponsesAgent, ChatAgent, ChatModel, PythonModel
     line: int
     body_index: int | None  # index in module.body, None when not at module level
-    base_index: int  # position of the ResponsesAgent base among the class's bases
-    base_node: cst.Arg  # the base to remove (original tree, for import clean-up)
+    base_index: int  # position of the ResponsesAgent base among the class's bases (-1: none)
+    base_node: cst.Arg | None  # the base to remove (original tree, for import clean-up)
     node: cst.ClassDef  # original class definition
     methods: dict[str, Method] = field(default_factory=dict)
+    # A ResponsesAgent through a project class of another module: its bases stay as they are.
+    inherited: InheritedAgent | None = None
 
     def handler_problem(self) -> str | None:
         """Why the predict methods cannot become handlers as they are, or None."""
@@ -113,6 +116,8 @@ class ModuleAnalysis:
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
     newer_syntax: bool = False  # syntax Python 3.11 rejects (MA010)
+    subclassed: frozenset[str] = frozenset()  # agent classes here that other modules extend
+    has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
 
     @property
     def has_work(self) -> bool:
@@ -143,11 +148,13 @@ class ModuleAnalysis:
         return export.agent, export
 
 
-def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
-    """Resolve metadata once on `wrapper` and gather the facts every rule needs."""
-    collector = _Collector()
+def analyze_module(wrapper: MetadataWrapper, facts: FileClassFacts | None = None) -> ModuleAnalysis:
+    """Resolve metadata once on `wrapper` and gather the facts every rule needs; `facts` are
+    what the project pre-pass knows about this file's classes (codemods.project_classes)."""
+    collector = _Collector(facts or FileClassFacts())
     wrapper.visit(collector)
     analysis = collector.analysis
+    analysis.subclassed = collector.facts.subclassed
     scope = collector.module_scope
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
@@ -159,8 +166,9 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
 class _Collector(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self) -> None:
+    def __init__(self, facts: FileClassFacts) -> None:
         super().__init__()
+        self.facts = facts
         self.analysis = ModuleAnalysis()
         self.module_scope = None
         self._class_depth = 0
@@ -198,6 +206,9 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.analysis.imported_roots |= import_roots(node)
+        if node.module is not None and not node.relative:
+            if cst.helpers.get_full_name_for_node(node.module) == "mlflow.genai.agent_server":
+                self.analysis.has_handlers = True
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if not self.analysis.newer_syntax and newer_syntax(node):
@@ -210,6 +221,21 @@ class _Collector(cst.CSTVisitor):
         self._class_depth += 1
         if node.type_parameters is not None:
             self.analysis.newer_syntax = True
+        inherited = self.facts.inherited.get(node.name.value)
+        if inherited is not None and self._top_index.get(node) is not None:
+            if not any(self._qualified(arg.value) & RESPONSES_AGENT_NAMES for arg in node.bases):
+                methods = _methods_of(node, self._line)
+                for method in inherited.methods:  # nearest base first; the class's own win
+                    methods.setdefault(method.name, Method(
+                        method.name, self._line(node), list(method.params), method.extra_params,
+                        method.is_async,
+                    ))
+                self.analysis.agents.append(AgentClass(
+                    name=node.name.value, kind="ResponsesAgent", line=self._line(node),
+                    body_index=self._top_index.get(node), base_index=-1, base_node=None,
+                    node=node, methods=methods, inherited=inherited,
+                ))
+                return
         for base_index, arg in enumerate(node.bases):
             names = self._qualified(arg.value)
             if names & RESPONSES_AGENT_NAMES:
@@ -384,6 +410,14 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         agent = by_name[class_name]
         if agent.body_index is None:
             export.problem = f"`{class_name}` is not defined at module level"
+            continue
+        if agent.inherited is not None and agent.inherited.user_credentials_in:
+            export.problem = (
+                f"`{class_name}` is a ResponsesAgent through `{agent.inherited.base}` "
+                f"({agent.inherited.base_origin}), whose module "
+                f"{agent.inherited.user_credentials_in} builds clients with the calling user's "
+                "credentials; migrate-agent does not move that state per request across modules"
+            )
             continue
         export.agent = agent
         export.constructor = value

@@ -95,7 +95,8 @@ class AgentToHandlers(MigrationRule):
             return self._mark_problems(tree)
         agent, export = pair
         body = list(tree.body)
-        body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+        if agent.inherited is None:
+            body[agent.body_index] = self._without_base(body[agent.body_index], agent)
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:
@@ -116,11 +117,18 @@ class AgentToHandlers(MigrationRule):
                 statement = with_blank_lines(statement)
                 after_generated = False
             new_body.append(statement)
-        self.remove_unused_import_by_node(agent.base_node)
+        if agent.base_node is not None:
+            self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
         if export.factory:
             self.note_edit(f"the agent is built by `{export.factory}()`, once per process, on first use")
-        self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
+        if agent.inherited is not None:
+            self.note_edit(
+                f"class {agent.name}: keeps its base `{agent.inherited.base}` (a ResponsesAgent "
+                f"from {agent.inherited.base_origin}); set_model replaced by handlers"
+            )
+        else:
+            self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
         return tree.with_changes(body=new_body)
 
     # -- conversion ------------------------------------------------------------------------
@@ -234,6 +242,10 @@ class AgentToHandlers(MigrationRule):
                 self.report(message)
         if not analysis.exports:
             for agent in analysis.agents:
+                if agent.name in analysis.subclassed:
+                    continue  # a base of agents in other modules: they are exported there
+                if agent.inherited is not None and analysis.has_handlers:
+                    continue  # migrated before: it keeps its project base, handlers serve it
                 message = (
                     f"`{agent.name}` is not exported with mlflow.models.set_model in this module; "
                     "export it there or register handlers for it by hand"

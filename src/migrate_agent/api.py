@@ -65,7 +65,13 @@ def plan_project(
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs)
+    # Cross-module facts first (which classes are ResponsesAgents through another module).
+    class_facts: dict = {}
+    if candidates:
+        from codemods.project_classes import project_class_facts
+
+        class_facts = project_class_facts(sources)
+    outcomes = _migrate_all(candidates, jobs, class_facts)
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         _keep_user_clients_without_app(outcomes)
@@ -128,10 +134,12 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
-def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[FileOutcome]:
+def _migrate_all(
+    candidates: list[tuple[str, bytes]], jobs: int | None, class_facts: dict
+) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data) for rel, data in candidates]
+        return [migrate_source(rel, data, class_facts.get(rel)) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(
@@ -139,6 +147,7 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
                 migrate_source,
                 [rel for rel, _ in candidates],
                 [data for _, data in candidates],
+                [class_facts.get(rel) for rel, _ in candidates],
                 chunksize=chunk,
             )
         )

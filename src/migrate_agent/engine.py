@@ -30,8 +30,9 @@ class FileOutcome:
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
 
 
-def migrate_source(path: str, data: bytes) -> FileOutcome:
-    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports."""
+def migrate_source(path: str, data: bytes, class_facts=None) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports;
+    `class_facts` what the project pre-pass found about its classes (FileClassFacts)."""
     import libcst as cst
     from libcst.codemod import CodemodContext
 
@@ -48,7 +49,9 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     except (UnicodeDecodeError, LookupError) as error:
         return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
 
-    context = CodemodContext(filename=path, scratch={})
+    from codemods.project_classes import FACTS_KEY
+
+    context = CodemodContext(filename=path, scratch={FACTS_KEY: class_facts} if class_facts else {})
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
