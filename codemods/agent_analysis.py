@@ -68,7 +68,7 @@ class AgentClass:
     body_index: int | None  # index in module.body, None when not at module level
     base_index: int  # position of the ResponsesAgent base among the class's bases (-1: none)
     base_node: cst.Arg | None  # the base to remove (original tree, for import clean-up)
-    node: cst.ClassDef  # original class definition
+    node: cst.ClassDef | None  # original class definition (None: defined in another module)
     methods: dict[str, Method] = field(default_factory=dict)
     # A ResponsesAgent through a project class of another module: its bases stay as they are.
     inherited: InheritedAgent | None = None
@@ -117,6 +117,7 @@ class ModuleAnalysis:
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
     newer_syntax: bool = False  # syntax Python 3.11 rejects (MA010)
     subclassed: frozenset[str] = frozenset()  # agent classes here that other modules extend
+    exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
 
     @property
@@ -155,6 +156,7 @@ def analyze_module(wrapper: MetadataWrapper, facts: FileClassFacts | None = None
     wrapper.visit(collector)
     analysis = collector.analysis
     analysis.subclassed = collector.facts.subclassed
+    analysis.exported_elsewhere = collector.facts.exported_elsewhere
     scope = collector.module_scope
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
@@ -404,17 +406,23 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         if class_name in legacy:
             export.problem = f"`{class_name}` is a {legacy[class_name].kind}, not a ResponsesAgent"
             continue
+        imported = collector.facts.imported.get(class_name)
+        if class_name not in by_name and imported is not None:
+            by_name[class_name] = _imported_agent(class_name, imported, export.line)
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue
         agent = by_name[class_name]
-        if agent.body_index is None:
+        if agent.body_index is None and agent.node is not None:
             export.problem = f"`{class_name}` is not defined at module level"
             continue
         if agent.inherited is not None and agent.inherited.user_credentials_in:
+            where = (
+                f"is defined in {agent.inherited.base_origin}" if agent.node is None else
+                f"is a ResponsesAgent through `{agent.inherited.base}` ({agent.inherited.base_origin})"
+            )
             export.problem = (
-                f"`{class_name}` is a ResponsesAgent through `{agent.inherited.base}` "
-                f"({agent.inherited.base_origin}), whose module "
+                f"`{class_name}` {where}; the module "
                 f"{agent.inherited.user_credentials_in} builds clients with the calling user's "
                 "credentials; migrate-agent does not move that state per request across modules"
             )
@@ -424,6 +432,19 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         problem = agent.handler_problem()
         if problem:
             export.problem = problem
+
+
+def _imported_agent(name: str, facts: InheritedAgent, line: int) -> AgentClass:
+    """An agent class defined in another module of the project, exported from this one."""
+    methods: dict[str, Method] = {}
+    for method in facts.methods:  # the class's own first, then its bases'
+        methods.setdefault(method.name, Method(
+            method.name, line, list(method.params), method.extra_params, method.is_async
+        ))
+    return AgentClass(
+        name=name, kind="ResponsesAgent", line=line, body_index=None, base_index=-1,
+        base_node=None, node=None, methods=methods, inherited=facts,
+    )
 
 
 def _factory_class(
@@ -527,7 +548,7 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
     identity = analysis.identity
     user_nodes = {call.node for call in identity.user_calls}
     pair = analysis.convertible()
-    if pair is not None:
+    if pair is not None and pair[0].node is not None:
         agent = pair[0]
         methods = [
             s for s in agent.node.body.body if isinstance(s, cst.FunctionDef)

@@ -122,7 +122,12 @@ class AgentToHandlers(MigrationRule):
         self.remove_unused_import_by_node(export.statement)
         if export.factory:
             self.note_edit(f"the agent is built by `{export.factory}()`, once per process, on first use")
-        if agent.inherited is not None:
+        if agent.node is None:
+            self.note_edit(
+                f"class {agent.name} ({agent.inherited.base_origin}) stays as it is; set_model "
+                "replaced by handlers"
+            )
+        elif agent.inherited is not None:
             self.note_edit(
                 f"class {agent.name}: keeps its base `{agent.inherited.base}` (a ResponsesAgent "
                 f"from {agent.inherited.base_origin}); set_model replaced by handlers"
@@ -242,7 +247,7 @@ class AgentToHandlers(MigrationRule):
                 self.report(message)
         if not analysis.exports:
             for agent in analysis.agents:
-                if agent.name in analysis.subclassed:
+                if agent.name in analysis.subclassed or agent.name in analysis.exported_elsewhere:
                     continue  # a base of agents in other modules: they are exported there
                 if agent.inherited is not None and analysis.has_handlers:
                     continue  # migrated before: it keeps its project base, handlers serve it

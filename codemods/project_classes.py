@@ -42,6 +42,16 @@ class InheritedAgent:
 class FileClassFacts:
     inherited: dict[str, InheritedAgent] = field(default_factory=dict)  # class name -> facts
     subclassed: frozenset[str] = frozenset()  # agent classes here that other agents extend
+    # Agent classes this file imports from another project module (local name -> facts;
+    # `base` is the class itself there): what its `set_model(Cls())` exports.
+    imported: dict[str, InheritedAgent] = field(default_factory=dict)
+    exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another file exports
+
+
+@dataclass
+class _Module:
+    imported: dict[str, str]  # local name -> qualified name
+    classes: list[_Class]
 
 
 @dataclass
@@ -57,6 +67,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
     """Per project-relative path, what it cannot know alone. Files not listed need nothing."""
     classes: dict[str, _Class] = {}  # every qualified name a class is importable as -> class
     parsed: set[str] = set()
+    modules: dict[str, _Module] = {}
     names: set[bytes] = {b"ResponsesAgent"}
     while True:
         todo = [
@@ -67,7 +78,8 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
             break
         for rel, data in todo:
             parsed.add(rel)
-            for cls in _classes_of(rel, data):
+            modules[rel] = _module_of(rel, data)
+            for cls in modules[rel].classes:
                 names.add(cls.name.encode())
                 for module in _module_names(rel):
                     classes[f"{module}.{cls.name}"] = cls
@@ -111,18 +123,44 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
             methods=tuple(methods),
             user_credentials_in=credentials,
         )
-    for path in set(inherited) | set(subclassed):
+    imported: dict[str, dict[str, InheritedAgent]] = {}
+    exported: dict[str, set[str]] = {}
+    for rel, data in sources:
+        if b"set_model" not in data and b"mlflow.genai.agent_server" not in data:
+            continue  # neither exports an agent nor serves one migrated before
+        module = modules.get(rel) or _module_of(rel, data)
+        for local in module.imported:
+            cls = classes.get(module.imported[local])
+            if cls is None or cls.path == rel or local.encode() not in data:
+                continue
+            chain = agent_chain(cls)
+            if chain is None:
+                continue
+            methods = [m for c in chain for m in _methods(c)]
+            imported.setdefault(rel, {})[local] = InheritedAgent(
+                base=cls.name,
+                base_origin=f"{cls.path}:{cls.line}",
+                methods=tuple(methods),
+                user_credentials_in=next(
+                    (c.path for c in chain if USER_CREDENTIALS in data_of.get(c.path, b"")), None
+                ),
+            )
+            exported.setdefault(cls.path, set()).add(cls.name)
+    for path in set(inherited) | set(subclassed) | set(imported) | set(exported):
         facts[path] = FileClassFacts(
-            inherited=inherited.get(path, {}), subclassed=frozenset(subclassed.get(path, ()))
+            inherited=inherited.get(path, {}),
+            subclassed=frozenset(subclassed.get(path, ())),
+            imported=imported.get(path, {}),
+            exported_elsewhere=frozenset(exported.get(path, ())),
         )
     return facts
 
 
-def _classes_of(rel: str, data: bytes) -> list[_Class]:
+def _module_of(rel: str, data: bytes) -> _Module:
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return []  # the per-file pass reports it
+        return _Module({}, [])  # the per-file pass reports it
     imported: dict[str, str] = {}
     package = list(PurePosixPath(rel).parent.parts)
     for node in tree.body:
@@ -156,7 +194,7 @@ def _classes_of(rel: str, data: bytes) -> list[_Class]:
             else:
                 bases.append(f"{own}.{dotted}")
         found.append(_Class(rel, node.name, node.lineno, bases, node))
-    return found
+    return _Module(imported, found)
 
 
 def _methods(cls: _Class) -> list[InheritedMethod]:
