@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
@@ -104,14 +105,26 @@ class AgentToHandlers(MigrationRule):
                 line for line in carried if line.comment is not None
             ]
         generated[0] = with_blank_lines(generated[0].with_changes(leading_lines=carried))
+        # The kept name must exist wherever the module used it: if statements between the
+        # assignment and set_model use it, the new code goes where the assignment was.
+        place = export.body_index
+        if export.variable and export.assign_index is not None and any(
+            _uses_name(body[i], export.variable)
+            for i in range(export.assign_index + 1, export.body_index)
+        ):
+            place = export.assign_index
+        if export.variable:
+            for index in range(place + 1, len(body)):
+                if index != export.body_index and _uses_name(body[index], export.variable):
+                    body[index] = self.mark(body[index], _IMPORT_TIME_USE.format(name=export.variable))
         new_body: list[cst.CSTNode] = []
         after_generated = False
         for index, statement in enumerate(body):
-            if index == export.assign_index:
-                continue
-            if index == export.body_index:
+            if index == place:
                 new_body.extend(generated)
                 after_generated = True
+                continue
+            if index in (export.assign_index, export.body_index):
                 continue
             if after_generated:
                 statement = with_blank_lines(statement)
@@ -260,6 +273,21 @@ class AgentToHandlers(MigrationRule):
                 else:
                     self.report(message)
         return tree.with_changes(body=body)
+
+
+_IMPORT_TIME_USE = (
+    "`{name}` is used here at module level (a test cell?): on Apps this runs when the server "
+    "imports the module, building the agent and calling it at startup; move it to a driver or "
+    "under `if __name__ == \"__main__\":`"
+)
+
+
+def _uses_name(statement: cst.CSTNode, name: str) -> bool:
+    """Whether a module-level statement reads `name` when it runs (function and class bodies,
+    which run later or not at all, aside)."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return False
+    return bool(m.findall(statement, m.Name(name)))
 
 
 def _fresh(name: str, taken: set[str]) -> str:
