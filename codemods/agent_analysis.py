@@ -104,6 +104,8 @@ class Export:
     assign_index: int | None = None  # index of `AGENT = Cls(...)` in module.body
     problem: str | None = None  # why it cannot be converted safely
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
+    lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
+    nested_call: cst.Call | None = None  # that set_model call (removed when converted)
 
 
 @dataclass
@@ -322,6 +324,9 @@ class _Collector(cst.CSTVisitor):
         )
         if statement_index is None:
             export.problem = self._nested_export_problem()
+            if self._function_depth == 1 and not self._class_depth and len(node.args) == 1:
+                export.lazy_getter = self._functions[-1]
+                export.nested_call = node
         elif len(node.args) != 1 or node.args[0].star or (
             node.args[0].keyword is not None and node.args[0].keyword.value != "model"
         ):
@@ -377,6 +382,8 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             )
         return
     for export in analysis.exports:
+        if export.lazy_getter:
+            _resolve_lazy_getter(export, collector, module)
         if export.problem:
             continue
         value = export.constructor
@@ -432,6 +439,45 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         problem = agent.handler_problem()
         if problem:
             export.problem = problem
+
+
+def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Module) -> None:
+    """`def get_agent(): global _A; if _A is None: _A = Cls(); set_model(_A); return _A` with
+    one module-level `get_agent()` (or `AGENT = get_agent()`) is a factory export: the handlers
+    build the agent through `get_agent()`, once per process, and the inner set_model goes.
+    The factory checks (one agent class, no user credentials) follow as for any factory."""
+    getter = collector.functions.get(export.lazy_getter)
+    argument = export.nested_call.args[0]
+    if getter is None or argument.star or not isinstance(argument.value, cst.Name):
+        return
+    returned = _Returns()
+    getter.body.visit(returned)
+    if not any(m.matches(v, m.Name(argument.value.value)) for v in returned.values):
+        return  # it exports something else than what it returns
+    calls = []
+    for index, statement in enumerate(module.body):
+        call = m.Call(func=m.Name(export.lazy_getter), args=[])
+        if m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=call)])):
+            calls.append((index, statement, None))
+        elif m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=call)])):
+            calls.append((index, statement, statement.body[0].targets[0].target.value))
+    if len(calls) != 1:
+        return  # never called at module level (nothing was exported), or several times
+    index, statement, variable = calls[0]
+    if variable is not None and len(collector.assignments.get(variable, [])) != 1:
+        return
+    export.problem = None
+    export.body_index = index
+    export.constructor = statement.body[0].value
+    export.variable = variable
+    export.statement = _statement_of(getter, export.nested_call) or export.statement
+
+
+def _statement_of(function: cst.FunctionDef, call: cst.Call) -> cst.SimpleStatementLine | None:
+    for statement in m.findall(function, m.SimpleStatementLine(body=[m.Expr(value=m.Call())])):
+        if statement.body[0].value is call:
+            return statement
+    return None
 
 
 def _imported_agent(name: str, facts: InheritedAgent, line: int) -> AgentClass:

@@ -98,6 +98,12 @@ class AgentToHandlers(MigrationRule):
         body = list(tree.body)
         if agent.inherited is None:
             body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+        if export.lazy_getter is not None and export.top_index is not None:
+            body[export.top_index] = body[export.top_index].visit(_Without(export.statement))
+            self.note_edit(
+                f"set_model removed from `{export.lazy_getter}()`: the handlers build the agent "
+                "through it, once per process, on first use"
+            )
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:
@@ -133,7 +139,7 @@ class AgentToHandlers(MigrationRule):
         if agent.base_node is not None:
             self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
-        if export.factory:
+        if export.factory and not export.lazy_getter:
             self.note_edit(f"the agent is built by `{export.factory}()`, once per process, on first use")
         if agent.node is None:
             self.note_edit(
@@ -273,6 +279,24 @@ class AgentToHandlers(MigrationRule):
                 else:
                     self.report(message)
         return tree.with_changes(body=body)
+
+
+class _Without(cst.CSTTransformer):
+    """Removes the statement equal to `statement` (a `pass` keeps an emptied block valid)."""
+
+    def __init__(self, statement: cst.CSTNode) -> None:
+        super().__init__()
+        self._statement = statement
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if original_node.deep_equals(self._statement):
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node
 
 
 _IMPORT_TIME_USE = (

@@ -125,3 +125,26 @@ def test_factory_building_from_user_credentials_is_not_shared(tmp_path: Path) ->
     assert not converted(plan)
     assert any("calling user's credentials" in s.message for s in plan.manual_steps)
     assert "get_user_workspace_client" not in next(f for f in plan.files if f.path == "agent.py").after.decode()
+
+
+def test_lazy_getter_never_called_at_module_level_is_reported(tmp_path: Path) -> None:
+    source = (
+        "\n\n_AGENT = None\n\n\ndef get_agent():\n    global _AGENT\n    if _AGENT is None:\n"
+        "        _AGENT = Echo()\n        mlflow.models.set_model(_AGENT)\n    return _AGENT\n"
+    )
+    plan = plan_of(tmp_path, source)
+    assert not converted(plan)
+    assert any("runs inside `get_agent()`" in s.message for s in plan.manual_steps)
+
+
+def test_lazy_getter_called_once_at_module_level_migrates(tmp_path: Path) -> None:
+    source = (
+        "\n\n_AGENT = None\n\n\ndef get_agent():\n    global _AGENT\n    if _AGENT is None:\n"
+        "        _AGENT = Echo()\n        mlflow.models.set_model(_AGENT)\n    return _AGENT\n\n\n"
+        "AGENT = get_agent()\n"
+    )
+    plan = plan_of(tmp_path, source)
+    assert converted(plan)
+    agent = next(f for f in plan.files if f.path == "agent.py").after.decode()
+    assert "set_model" not in agent
+    assert "AGENT = LazyAgent(get_agent_2)" in agent and "return get_agent()" in agent

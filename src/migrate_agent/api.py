@@ -15,6 +15,7 @@ from migrate_agent.discovery import may_hold_agent, python_files
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.fileio import write_atomic
 from migrate_agent.importers import uses_of_changed_names
+from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
@@ -92,6 +93,9 @@ def plan_project(
         plan.manual_steps.extend(outcome.manual_steps)
 
     if agent is not None:
+        plan.manual_steps.extend(
+            newer_syntax_in_helpers(agent, outcomes, sources, local_modules)
+        )
         _add_app_files(
             plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )

@@ -1,22 +1,38 @@
-import mlflow
-from mlflow.pyfunc import ResponsesAgent
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
 
 _AGENT = None
 
 
-class Echo(ResponsesAgent):
+class Echo:
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
-        return ResponsesAgentResponse(output=[self.create_text_output_item(request.input[-1].content, "e1")])
+        return ResponsesAgentResponse(output=[create_text_output_item(request.input[-1].content, "e1")])
 
 
-# TODO(migrate-agent): [MA001] `set_model` runs inside `get_agent()` (a lazy getter or factory): Model Serving exported the agent only when `get_agent()` ran. Export it at module level instead (remove this call; `AGENT = get_agent()` then `mlflow.models.set_model(AGENT)`), then run migrate-agent again; convert this export by hand (see README, 'What is migrated')
 def get_agent() -> Echo:
     global _AGENT
     if _AGENT is None:
         _AGENT = Echo()
-        mlflow.models.set_model(_AGENT)
     return _AGENT
 
 
-get_agent()
+@once_per_process
+def get_agent_2() -> Echo:
+    """The agent, built on first use and shared by every request of this process."""
+    return get_agent()
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent_2)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent_2)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event
