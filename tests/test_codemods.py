@@ -7,6 +7,7 @@ from libcst.codemod import CodemodTest
 from codemods.ma001_agent_handlers import AgentToHandlers
 from codemods.ma002_responses_helpers import ResponsesHelpers
 from codemods.ma003_legacy_agent_types import LegacyAgentTypes
+from codemods.ma010_python_version import PythonVersion
 from codemods.migrate import MigrateAgent
 
 
@@ -215,4 +216,31 @@ class TestMigrateAgent(CodemodTest):
 
             set_model(1)
         """
+        self.assertCodemod(code, code)
+
+
+class TestPythonVersion(CodemodTest):
+    TRANSFORM = PythonVersion
+
+    def test_innermost_statement_is_marked_once(self) -> None:
+        before = '''
+            def names(rows):
+                for r in rows:
+                    yield f"{r["name"]}", f"{r["kind"]}"
+                return f"{rows!r}"
+        '''
+        after = '''
+            def names(rows):
+                for r in rows:
+                    # TODO(migrate-agent): [MA010] an f-string that reuses its quote " inside {...} (PEP 701, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
+                    yield f"{r["name"]}", f"{r["kind"]}"
+                return f"{rows!r}"
+        '''
+        self.assertCodemod(before, after)
+
+    def test_code_python_311_parses_is_left_alone(self) -> None:
+        code = '''
+            def names(rows):
+                return [f"{r['name']}" for r in rows]
+        '''
         self.assertCodemod(code, code)
