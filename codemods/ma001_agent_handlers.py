@@ -311,6 +311,12 @@ def _uses_name(statement: cst.CSTNode, name: str) -> bool:
     which run later or not at all, aside)."""
     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
         return False
+    main_guard = m.If(test=m.Comparison(
+        left=m.Name("__name__"),
+        comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
+    ))
+    if m.matches(statement, main_guard):
+        return False  # runs as a script only, never when the server imports the module
     return bool(m.findall(statement, m.Name(name)))
 
 

@@ -148,3 +148,15 @@ def test_lazy_getter_called_once_at_module_level_migrates(tmp_path: Path) -> Non
     agent = next(f for f in plan.files if f.path == "agent.py").after.decode()
     assert "set_model" not in agent
     assert "AGENT = LazyAgent(get_agent_2)" in agent and "return get_agent()" in agent
+
+
+def test_uses_under_a_main_guard_are_not_marked(tmp_path: Path) -> None:
+    source = (
+        "\n\nAGENT = Echo()\nmlflow.models.set_model(AGENT)\n\n"
+        "if __name__ == \"__main__\":\n    print(AGENT.predict({}))\n\nprint(AGENT)\n"
+    )
+    plan = plan_of(tmp_path, source)
+    assert converted(plan)
+    lines = [s.line for s in plan.manual_steps if "used here at module level" in s.message]
+    agent = next(f for f in plan.files if f.path == "agent.py").after.decode().splitlines()
+    assert [agent[n] for n in lines] == ["print(AGENT)"]
