@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
+from codemods.project_classes import FileClassFacts, InheritedAgent
+from codemods.python_version import newer_syntax
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -54,7 +56,7 @@ class Method:
     name: str
     line: int
     params: list[str]  # positional parameter names, `self` first
-    extra_params: bool  # *args, **kwargs, keyword-only or defaults beyond one request argument
+    extra_params: bool  # a parameter beyond (self, request) that a call with the request alone misses
     is_async: bool
 
 
@@ -64,10 +66,12 @@ class AgentClass:
     kind: str  # ResponsesAgent, ChatAgent, ChatModel, PythonModel
     line: int
     body_index: int | None  # index in module.body, None when not at module level
-    base_index: int  # position of the ResponsesAgent base among the class's bases
-    base_node: cst.Arg  # the base to remove (original tree, for import clean-up)
-    node: cst.ClassDef  # original class definition
+    base_index: int  # position of the ResponsesAgent base among the class's bases (-1: none)
+    base_node: cst.Arg | None  # the base to remove (original tree, for import clean-up)
+    node: cst.ClassDef | None  # original class definition (None: defined in another module)
     methods: dict[str, Method] = field(default_factory=dict)
+    # A ResponsesAgent through a project class of another module: its bases stay as they are.
+    inherited: InheritedAgent | None = None
 
     def handler_problem(self) -> str | None:
         """Why the predict methods cannot become handlers as they are, or None."""
@@ -77,7 +81,7 @@ class AgentClass:
         for method in present:
             if method.is_async:
                 return f"`{self.name}.{method.name}` is async; ResponsesAgent expects a sync method"
-            if len(method.params) != 2 or method.extra_params:
+            if len(method.params) < 2 or method.extra_params:
                 shown = ", ".join(method.params)
                 return (
                     f"`{self.name}.{method.name}({shown})` does not have the ResponsesAgent "
@@ -99,6 +103,9 @@ class Export:
     variable: str | None = None  # `AGENT` in `AGENT = Cls(); set_model(AGENT)`
     assign_index: int | None = None  # index of `AGENT = Cls(...)` in module.body
     problem: str | None = None  # why it cannot be converted safely
+    factory: str | None = None  # `build` when the export is `build()`, a module-level factory
+    lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
+    nested_call: cst.Call | None = None  # that set_model call (removed when converted)
 
 
 @dataclass
@@ -110,6 +117,10 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
+    newer_syntax: bool = False  # syntax Python 3.11 rejects (MA010)
+    subclassed: frozenset[str] = frozenset()  # agent classes here that other modules extend
+    exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
+    has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
 
     @property
     def has_work(self) -> bool:
@@ -120,7 +131,15 @@ class ModuleAnalysis:
             or self.exports
             or self.identity.user_calls
             or self.model_config_calls
+            or self.newer_syntax
         )
+
+    def agent_left_unconverted(self) -> bool:
+        """Whether this module holds an agent (class or export) that MA001 does not convert.
+
+        Such a module must keep running on Model Serving as it is: no rule may rewrite it
+        towards the app (only TODO markers), or it would import helpers never generated."""
+        return bool(self.agents or self.legacy or self.exports) and self.convertible() is None
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
@@ -132,11 +151,14 @@ class ModuleAnalysis:
         return export.agent, export
 
 
-def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
-    """Resolve metadata once on `wrapper` and gather the facts every rule needs."""
-    collector = _Collector()
+def analyze_module(wrapper: MetadataWrapper, facts: FileClassFacts | None = None) -> ModuleAnalysis:
+    """Resolve metadata once on `wrapper` and gather the facts every rule needs; `facts` are
+    what the project pre-pass knows about this file's classes (codemods.project_classes)."""
+    collector = _Collector(facts or FileClassFacts())
     wrapper.visit(collector)
     analysis = collector.analysis
+    analysis.subclassed = collector.facts.subclassed
+    analysis.exported_elsewhere = collector.facts.exported_elsewhere
     scope = collector.module_scope
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
@@ -148,15 +170,18 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
 class _Collector(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self) -> None:
+    def __init__(self, facts: FileClassFacts) -> None:
         super().__init__()
+        self.facts = facts
         self.analysis = ModuleAnalysis()
         self.module_scope = None
         self._class_depth = 0
         self._function_depth = 0
+        self._functions: list[str] = []  # names of the enclosing functions, innermost last
         self._top_index: dict[cst.CSTNode, int] = {}
         self._current_top: int | None = None
-        self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
+        self.assignments: dict[str, list[tuple[int, cst.Assign | cst.AnnAssign]]] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}  # module-level functions (factories)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(node)
@@ -174,18 +199,47 @@ class _Collector(cst.CSTVisitor):
         self.module_scope = self.get_metadata(ScopeProvider, node, None)
         self._top_index = {statement: i for i, statement in enumerate(node.body)}
         for i, statement in enumerate(node.body):
-            if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
-                assign = statement.body[0]
-                self.assignments.setdefault(assign.targets[0].target.value, []).append((i, assign))
+            name = _assigned_name(statement)
+            if name is not None:
+                self.assignments.setdefault(name, []).append((i, statement.body[0]))
+            elif isinstance(statement, cst.FunctionDef):
+                self.functions[statement.name.value] = statement
 
     def visit_Import(self, node: cst.Import) -> None:
         self.analysis.imported_roots |= import_roots(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.analysis.imported_roots |= import_roots(node)
+        if node.module is not None and not node.relative:
+            if cst.helpers.get_full_name_for_node(node.module) == "mlflow.genai.agent_server":
+                self.analysis.has_handlers = True
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if not self.analysis.newer_syntax and newer_syntax(node):
+            self.analysis.newer_syntax = True
+
+    def visit_TypeAlias(self, node: cst.CSTNode) -> None:
+        self.analysis.newer_syntax = True
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_depth += 1
+        if node.type_parameters is not None:
+            self.analysis.newer_syntax = True
+        inherited = self.facts.inherited.get(node.name.value)
+        if inherited is not None and self._top_index.get(node) is not None:
+            if not any(self._qualified(arg.value) & RESPONSES_AGENT_NAMES for arg in node.bases):
+                methods = _methods_of(node, self._line)
+                for method in inherited.methods:  # nearest base first; the class's own win
+                    methods.setdefault(method.name, Method(
+                        method.name, self._line(node), list(method.params), method.extra_params,
+                        method.is_async,
+                    ))
+                self.analysis.agents.append(AgentClass(
+                    name=node.name.value, kind="ResponsesAgent", line=self._line(node),
+                    body_index=self._top_index.get(node), base_index=-1, base_node=None,
+                    node=node, methods=methods, inherited=inherited,
+                ))
+                return
         for base_index, arg in enumerate(node.bases):
             names = self._qualified(arg.value)
             if names & RESPONSES_AGENT_NAMES:
@@ -213,11 +267,33 @@ class _Collector(cst.CSTVisitor):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_depth -= 1
 
+    def _nested_export_problem(self) -> str:
+        """Why a `set_model` that is not a module-level statement of its own is left as it is."""
+        if self._functions:
+            name = self._functions[-1]
+            return (
+                f"`set_model` runs inside `{name}()` (a lazy getter or factory): Model Serving "
+                f"exported the agent only when `{name}()` ran. Export it at module level instead "
+                f"(remove this call; `AGENT = {name}()` then `mlflow.models.set_model(AGENT)`), "
+                "then run migrate-agent again"
+            )
+        if self._class_depth:
+            return "`set_model` runs inside a class body; export the agent at module level"
+        return (
+            "`set_model` runs under a module-level `if` / `try` / `with` block: what it exports "
+            "depends on how the module was loaded; make the export a statement of its own at "
+            "module level, then run migrate-agent again"
+        )
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_depth += 1
+        self._functions.append(node.name.value)
+        if node.type_parameters is not None:
+            self.analysis.newer_syntax = True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._function_depth -= 1
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         if is_user_call(node, self._qualified):
@@ -247,7 +323,10 @@ class _Collector(cst.CSTVisitor):
             top_index=self._current_top,
         )
         if statement_index is None:
-            export.problem = "`set_model` is not a statement of its own at module level"
+            export.problem = self._nested_export_problem()
+            if self._function_depth == 1 and not self._class_depth and len(node.args) == 1:
+                export.lazy_getter = self._functions[-1]
+                export.nested_call = node
         elif len(node.args) != 1 or node.args[0].star or (
             node.args[0].keyword is not None and node.args[0].keyword.value != "model"
         ):
@@ -265,11 +344,11 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             continue
         params = statement.params
         positional = positional_params(statement)
+        # Handlers call predict(request): parameters beyond it are fine when they have defaults
+        # (`extra=None`), *args / **kwargs too; a parameter the call would miss is not.
         extra = bool(
-            params.kwonly_params
-            or not isinstance(params.star_arg, cst.MaybeSentinel)
-            or params.star_kwarg is not None
-            or any(p.default is not None for p in positional[2:])
+            any(p.default is None for p in params.kwonly_params)
+            or any(p.default is None for p in positional[2:])
         )
         methods[statement.name.value] = Method(
             name=statement.name.value,
@@ -279,6 +358,16 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             is_async=statement.asynchronous is not None,
         )
     return methods
+
+
+def _assigned_name(statement: cst.CSTNode) -> str | None:
+    """`AGENT` for a module-level `AGENT = ...` or `AGENT: T = ...` statement, else None."""
+    if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
+        return statement.body[0].targets[0].target.value
+    if m.matches(statement, m.SimpleStatementLine(body=[m.AnnAssign(target=m.Name())])):
+        if statement.body[0].value is not None:
+            return statement.body[0].target.value
+    return None
 
 
 def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cst.Module) -> None:
@@ -293,6 +382,8 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             )
         return
     for export in analysis.exports:
+        if export.lazy_getter:
+            _resolve_lazy_getter(export, collector, module)
         if export.problem:
             continue
         value = export.constructor
@@ -312,15 +403,36 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
         class_name = value.func.value
+        factory = collector.functions.get(class_name)
+        if factory is not None:  # `AGENT = build()`: the class the factory returns
+            class_name, why = _factory_class(factory, by_name, legacy, analysis, module)
+            if class_name is None:
+                export.problem = why
+                continue
+            export.factory = factory.name.value
         if class_name in legacy:
             export.problem = f"`{class_name}` is a {legacy[class_name].kind}, not a ResponsesAgent"
             continue
+        imported = collector.facts.imported.get(class_name)
+        if class_name not in by_name and imported is not None:
+            by_name[class_name] = _imported_agent(class_name, imported, export.line)
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue
         agent = by_name[class_name]
-        if agent.body_index is None:
+        if agent.body_index is None and agent.node is not None:
             export.problem = f"`{class_name}` is not defined at module level"
+            continue
+        if agent.inherited is not None and agent.inherited.user_credentials_in:
+            where = (
+                f"is defined in {agent.inherited.base_origin}" if agent.node is None else
+                f"is a ResponsesAgent through `{agent.inherited.base}` ({agent.inherited.base_origin})"
+            )
+            export.problem = (
+                f"`{class_name}` {where}; the module "
+                f"{agent.inherited.user_credentials_in} builds clients with the calling user's "
+                "credentials; migrate-agent does not move that state per request across modules"
+            )
             continue
         export.agent = agent
         export.constructor = value
@@ -329,12 +441,160 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             export.problem = problem
 
 
+def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Module) -> None:
+    """`def get_agent(): global _A; if _A is None: _A = Cls(); set_model(_A); return _A` with
+    one module-level `get_agent()` (or `AGENT = get_agent()`) is a factory export: the handlers
+    build the agent through `get_agent()`, once per process, and the inner set_model goes.
+    The factory checks (one agent class, no user credentials) follow as for any factory."""
+    getter = collector.functions.get(export.lazy_getter)
+    argument = export.nested_call.args[0]
+    if getter is None or argument.star or not isinstance(argument.value, cst.Name):
+        return
+    returned = _Returns()
+    getter.body.visit(returned)
+    if not any(m.matches(v, m.Name(argument.value.value)) for v in returned.values):
+        return  # it exports something else than what it returns
+    calls = []
+    for index, statement in enumerate(module.body):
+        call = m.Call(func=m.Name(export.lazy_getter), args=[])
+        if m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=call)])):
+            calls.append((index, statement, None))
+        elif m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=call)])):
+            calls.append((index, statement, statement.body[0].targets[0].target.value))
+    if len(calls) != 1:
+        return  # never called at module level (nothing was exported), or several times
+    index, statement, variable = calls[0]
+    if variable is not None and len(collector.assignments.get(variable, [])) != 1:
+        return
+    export.problem = None
+    export.body_index = index
+    export.constructor = statement.body[0].value
+    export.variable = variable
+    export.statement = _statement_of(getter, export.nested_call) or export.statement
+
+
+def _statement_of(function: cst.FunctionDef, call: cst.Call) -> cst.SimpleStatementLine | None:
+    for statement in m.findall(function, m.SimpleStatementLine(body=[m.Expr(value=m.Call())])):
+        if statement.body[0].value is call:
+            return statement
+    return None
+
+
+def _imported_agent(name: str, facts: InheritedAgent, line: int) -> AgentClass:
+    """An agent class defined in another module of the project, exported from this one."""
+    methods: dict[str, Method] = {}
+    for method in facts.methods:  # the class's own first, then its bases'
+        methods.setdefault(method.name, Method(
+            method.name, line, list(method.params), method.extra_params, method.is_async
+        ))
+    return AgentClass(
+        name=name, kind="ResponsesAgent", line=line, body_index=None, base_index=-1,
+        base_node=None, node=None, methods=methods, inherited=facts,
+    )
+
+
+def _factory_class(
+    factory: cst.FunctionDef,
+    agents: dict[str, AgentClass],
+    legacy: dict[str, AgentClass],
+    analysis: ModuleAnalysis,
+    module: cst.Module,
+) -> tuple[str | None, str]:
+    """The agent class a module-level factory returns an instance of, or (None, why not).
+
+    Safe when every `return` of the factory (nested functions aside) returns `Cls(...)` of one
+    agent class, or a name only ever assigned `Cls(...)` in the factory (`agent = Cls(...)`,
+    a `global _AGENT` cache). The factory must not build anything from the calling user's
+    credentials: it runs once per process on Apps.
+    """
+    name = factory.name.value
+    if factory.asynchronous is not None:
+        return None, f"the factory `{name}` is async; build the agent with a plain call"
+    returns = _Returns()
+    factory.body.visit(returns)
+    if returns.yields:
+        return None, f"the factory `{name}` is a generator"
+    classes: set[str] = set()
+    for value in returns.values:
+        if isinstance(value, cst.Name):
+            assigned = returns.assigned.get(value.value)
+            if not assigned:
+                classes.add("")
+                continue
+            classes.update(v.func.value if m.matches(v, m.Call(func=m.Name())) else "" for v in assigned)
+        elif m.matches(value, m.Call(func=m.Name())):
+            classes.add(value.func.value)
+        else:
+            classes.add("")
+    if len(classes) != 1 or "" in classes:
+        return None, (
+            f"the factory `{name}` does not always return an instance of one agent class "
+            "(`return Cls(...)`, or a name assigned `Cls(...)`): export that instance by hand"
+        )
+    class_name = classes.pop()
+    if class_name in legacy or class_name not in agents:
+        return class_name, ""  # the caller says what kind of class it is
+    user_nodes = {call.node for call in analysis.identity.user_calls}
+    user_globals = {
+        statement.body[0].targets[0].target.value
+        for statement in module.body
+        if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])]))
+        and any(call in user_nodes for call in m.findall(statement, m.Call()))
+    }
+    uses_user = any(call in user_nodes for call in m.findall(factory, m.Call())) or any(
+        n.value in user_globals for n in m.findall(factory.body, m.Name())
+    )
+    if uses_user:
+        return None, (
+            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
+            "the agent is built once per process: build user clients per request inside the agent"
+        )
+    return class_name, ""
+
+
+class _Returns(cst.CSTVisitor):
+    """What a function body returns and assigns, its nested functions and classes aside."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[cst.BaseExpression | None] = []
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        self.yields = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.values.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.yields = True
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            else:  # tuple targets and the like: the name's value is not one call
+                for name in m.findall(target.target, m.Name()):
+                    self.assigned.setdefault(name.value, []).append(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self.assigned.setdefault(node.target.value, []).append(node.value)
+
+
 def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> None:
     """Which state of the agent (and of the module) depends on the end user."""
     identity = analysis.identity
     user_nodes = {call.node for call in identity.user_calls}
     pair = analysis.convertible()
-    if pair is not None:
+    if pair is not None and pair[0].node is not None:
         agent = pair[0]
         methods = [
             s for s in agent.node.body.body if isinstance(s, cst.FunctionDef)

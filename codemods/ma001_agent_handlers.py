@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
@@ -37,6 +38,9 @@ def {request_getter}() -> {cls}:
     """This request's own copy of the agent: per-process state shared, request state its own."""
     agent = copy.copy({process_getter}())
     {init_scope}return agent
+'''
+_KEPT_NAME = '''
+{variable} = {lazy}({getter})  # the old name, for code that imports it; built on first use
 '''
 _INVOKE_FROM_PREDICT = '''
 @{invoke}()
@@ -92,7 +96,14 @@ class AgentToHandlers(MigrationRule):
             return self._mark_problems(tree)
         agent, export = pair
         body = list(tree.body)
-        body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+        if agent.inherited is None:
+            body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+        if export.lazy_getter is not None and export.top_index is not None:
+            body[export.top_index] = body[export.top_index].visit(_Without(export.statement))
+            self.note_edit(
+                f"set_model removed from `{export.lazy_getter}()`: the handlers build the agent "
+                "through it, once per process, on first use"
+            )
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:
@@ -100,22 +111,48 @@ class AgentToHandlers(MigrationRule):
                 line for line in carried if line.comment is not None
             ]
         generated[0] = with_blank_lines(generated[0].with_changes(leading_lines=carried))
+        # The kept name must exist wherever the module used it: if statements between the
+        # assignment and set_model use it, the new code goes where the assignment was.
+        place = export.body_index
+        if export.variable and export.assign_index is not None and any(
+            _uses_name(body[i], export.variable)
+            for i in range(export.assign_index + 1, export.body_index)
+        ):
+            place = export.assign_index
+        if export.variable:
+            for index in range(place + 1, len(body)):
+                if index != export.body_index and _uses_name(body[index], export.variable):
+                    body[index] = self.mark(body[index], _IMPORT_TIME_USE.format(name=export.variable))
         new_body: list[cst.CSTNode] = []
         after_generated = False
         for index, statement in enumerate(body):
-            if index == export.assign_index:
-                continue
-            if index == export.body_index:
+            if index == place:
                 new_body.extend(generated)
                 after_generated = True
+                continue
+            if index in (export.assign_index, export.body_index):
                 continue
             if after_generated:
                 statement = with_blank_lines(statement)
                 after_generated = False
             new_body.append(statement)
-        self.remove_unused_import_by_node(agent.base_node)
+        if agent.base_node is not None:
+            self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
-        self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
+        if export.factory and not export.lazy_getter:
+            self.note_edit(f"the agent is built by `{export.factory}()`, once per process, on first use")
+        if agent.node is None:
+            self.note_edit(
+                f"class {agent.name} ({agent.inherited.base_origin}) stays as it is; set_model "
+                "replaced by handlers"
+            )
+        elif agent.inherited is not None:
+            self.note_edit(
+                f"class {agent.name}: keeps its base `{agent.inherited.base}` (a ResponsesAgent "
+                f"from {agent.inherited.base_origin}); set_model replaced by handlers"
+            )
+        else:
+            self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
         return tree.with_changes(body=new_body)
 
     # -- conversion ------------------------------------------------------------------------
@@ -166,6 +203,17 @@ class AgentToHandlers(MigrationRule):
             )
             self.add_needed_import("copy")
             names["getter"] = request_getter
+        if export.variable:
+            # The old name stands for the object it named: the one per-process agent. Only
+            # when that agent lacks the user's state (built per request) does it take the
+            # request's agent, which needs the user's token like the handlers do.
+            kept_getter = names["getter"] if mode in ("split", "per_request") else getter
+            lazy = self._import(RUNTIME_MODULE, "LazyAgent", taken)
+            code.append(_KEPT_NAME.format(variable=export.variable, getter=kept_getter, lazy=lazy))
+            self.note_edit(
+                f"{export.variable} kept for code that imports it: LazyAgent({kept_getter}), "
+                "the agent built on first use (not an instance of the class)"
+            )
         code.append(
             (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
                 handler=_fresh("invoke_handler", taken), **names
@@ -218,6 +266,10 @@ class AgentToHandlers(MigrationRule):
                 self.report(message)
         if not analysis.exports:
             for agent in analysis.agents:
+                if agent.name in analysis.subclassed or agent.name in analysis.exported_elsewhere:
+                    continue  # a base of agents in other modules: they are exported there
+                if agent.inherited is not None and analysis.has_handlers:
+                    continue  # migrated before: it keeps its project base, handlers serve it
                 message = (
                     f"`{agent.name}` is not exported with mlflow.models.set_model in this module; "
                     "export it there or register handlers for it by hand"
@@ -227,6 +279,45 @@ class AgentToHandlers(MigrationRule):
                 else:
                     self.report(message)
         return tree.with_changes(body=body)
+
+
+class _Without(cst.CSTTransformer):
+    """Removes the statement equal to `statement` (a `pass` keeps an emptied block valid)."""
+
+    def __init__(self, statement: cst.CSTNode) -> None:
+        super().__init__()
+        self._statement = statement
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if original_node.deep_equals(self._statement):
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node
+
+
+_IMPORT_TIME_USE = (
+    "`{name}` is used here at module level (a test cell?): on Apps this runs when the server "
+    "imports the module, building the agent and calling it at startup; move it to a driver or "
+    "under `if __name__ == \"__main__\":`"
+)
+
+
+def _uses_name(statement: cst.CSTNode, name: str) -> bool:
+    """Whether a module-level statement reads `name` when it runs (function and class bodies,
+    which run later or not at all, aside)."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return False
+    main_guard = m.If(test=m.Comparison(
+        left=m.Name("__name__"),
+        comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
+    ))
+    if m.matches(statement, main_guard):
+        return False  # runs as a script only, never when the server imports the module
+    return bool(m.findall(statement, m.Name(name)))
 
 
 def _fresh(name: str, taken: set[str]) -> str:

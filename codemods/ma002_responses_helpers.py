@@ -40,6 +40,8 @@ class ResponsesHelpers(MigrationRule):
         if pair is None:
             return tree
         agent, _ = pair
+        if agent.inherited is not None:
+            return tree  # it keeps its project base, and with it the helper methods
         self._class_name = agent.name
         self._renames = {k: v for k, v in HELPER_FUNCTIONS.items() if k not in agent.methods}
         self._receivers: list[str] = []  # `self` names of the methods we are inside

@@ -34,7 +34,9 @@ class UserCredentials(MigrationRule):
         self._agent_name = pair[0].name if pair else None
         self._split = identity.init_split if pair else None
         self._calls = {c.node: c for c in identity.user_calls}
-        self._accesses = {
+        # An agent here that is not converted keeps the whole module as it is (TODOs only).
+        self._frozen = self.analysis.agent_left_unconverted()
+        self._accesses = {} if self._frozen else {
             node: name for name, nodes in identity.global_accesses.items() for node in nodes
         }
         self._pending: list[str] = []  # TODO messages for the statement being left
@@ -86,6 +88,13 @@ class UserCredentials(MigrationRule):
         call = self._calls.get(original_node)
         if call is None:
             return updated_node
+        if self._frozen:
+            self._pending.append(
+                "the agent in this module is not converted (see its manual step), so this "
+                "on-behalf-of-user client is left as it is; once the agent converts, it becomes "
+                "a per-request client of the calling user (run migrate-agent again)"
+            )
+            return updated_node
         if not call.replaceable:
             self._pending.append(
                 f"{call.reason}: build it per request from the user's token "
@@ -118,7 +127,7 @@ class UserCredentials(MigrationRule):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """Module-level user state becomes a function built once per request, on first use."""
         user_globals = self.analysis.identity.module_user_globals
-        if not user_globals:
+        if not user_globals or self._frozen:
             return updated_node
         body = list(updated_node.body)
         for name, index in user_globals.items():

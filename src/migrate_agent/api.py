@@ -6,6 +6,7 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 import time
@@ -13,7 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
-from migrate_agent.engine import FileOutcome, migrate_source
+from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
+from migrate_agent.importers import uses_of_changed_names
+from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.scaffold import (
     SERVER_FILE,
@@ -25,6 +28,8 @@ from migrate_agent.scaffold import (
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+# The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
+KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
 PARALLEL_THRESHOLD = 2  # with fork, two candidate files already repay a worker pool
 
 
@@ -58,6 +63,7 @@ def plan_project(
     root = path if path.is_dir() else path.parent
     plan = Plan(root=root)
     candidates: list[tuple[str, bytes]] = []
+    sources: list[tuple[str, bytes]] = []  # every Python file, for uses of changed names
     deploy_sources: dict[str, str] = {}
     local_modules: set[str] = set()
     skipped = 0
@@ -72,6 +78,9 @@ def plan_project(
                 FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}")
             )
             continue
+        sources.append((rel, data))
+        data = file.read_bytes()
+        sources.append((rel, data))
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):
@@ -81,8 +90,18 @@ def plan_project(
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs)
+    # Cross-module facts first (which classes are ResponsesAgents through another module).
+    class_facts: dict = {}
+    if candidates:
+        from codemods.project_classes import project_class_facts
+
+        class_facts = project_class_facts(sources)
+    outcomes = _migrate_all(candidates, jobs, class_facts)
     agent = _choose_agent(outcomes, plan)
+    if agent is None:
+        _keep_user_clients_without_app(outcomes)
+    changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
+    plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in outcomes:
         plan.files.append(
             FileResult(
@@ -98,6 +117,9 @@ def plan_project(
         plan.manual_steps.extend(outcome.manual_steps)
 
     if agent is not None:
+        plan.manual_steps.extend(
+            newer_syntax_in_helpers(agent, outcomes, sources, local_modules)
+        )
         _add_app_files(
             plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )
@@ -153,10 +175,12 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
-def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[FileOutcome]:
+def _migrate_all(
+    candidates: list[tuple[str, bytes]], jobs: int | None, class_facts: dict
+) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data) for rel, data in candidates]
+        return [migrate_source(rel, data, class_facts.get(rel)) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
@@ -167,6 +191,7 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
                 migrate_source,
                 [rel for rel, _ in candidates],
                 [data for _, data in candidates],
+                [class_facts.get(rel) for rel, _ in candidates],
                 chunksize=chunk,
             )
         )
@@ -227,6 +252,29 @@ def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
     return server.is_file() and served_module(server.read_bytes()) == agent_module(root, outcome.path)
 
 
+def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:
+    """No agent is converted, so no agent_server_utils is generated: a helper module must not be
+    rewritten to import from it. Such a module stays as it is, and says why."""
+    for outcome in outcomes:
+        if outcome.status is not FileStatus.MIGRATED or not outcome.uses_user_identity:
+            continue
+        if any(name in outcome.before for name in IDENTITY_RUNTIME_NAMES):
+            continue  # migrated by an earlier run
+        outcome.status = FileStatus.SKIPPED
+        outcome.reason = "no agent of this project is converted, so no app is generated"
+        outcome.after = outcome.before
+        outcome.edits = []
+        outcome.manual_steps = [
+            ManualStep(
+                "MA004",
+                "its on-behalf-of-user clients are left as they are: they become per-request "
+                "clients (get_user_workspace_client() in the generated agent_server_utils) once "
+                "the project's agent is converted; run migrate-agent again then",
+                outcome.path,
+            )
+        ]
+
+
 def _add_app_files(
     plan: Plan,
     root: Path,
@@ -254,7 +302,8 @@ def _add_app_files(
     deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
     pinned = (logged_model_requirements(model_dir), "\n".join(deployment.pip_requirements))
     files, steps = scaffold_files(
-        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity, pinned
+        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity, pinned,
+        keeps_agent_name=bool(KEPT_NAME_IMPORT.search(agent.after or agent.before)),
     )
     plan.files.extend(files)
     plan.manual_steps.extend(steps)

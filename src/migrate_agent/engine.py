@@ -32,10 +32,12 @@ class FileOutcome:
     imported_modules: list[str] = field(default_factory=list)  # dotted, absolute imports only
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
     migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
+    changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
 
 
-def migrate_source(path: str, data: bytes) -> FileOutcome:
-    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports."""
+def migrate_source(path: str, data: bytes, class_facts=None) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports;
+    `class_facts` what the project pre-pass found about its classes (FileClassFacts)."""
     import libcst as cst
     from libcst.codemod import CodemodContext
 
@@ -55,7 +57,9 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         reason, line = _decoding_error(body, error)
         return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
 
-    context = CodemodContext(filename=path, scratch={})
+    from codemods.project_classes import FACTS_KEY
+
+    context = CodemodContext(filename=path, scratch={FACTS_KEY: class_facts} if class_facts else {})
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
@@ -67,9 +71,12 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     after = bom + migrated.bytes
     pair = analysis.convertible()
     code = migrated.code
-    steps = list(
-        dict.fromkeys(_manual_step(f, path, code) for f in context.scratch.get(MANUAL_STEPS_KEY, []))
-    )
+    seen: dict[str, int] = {}  # the n-th finding with a marker text is its n-th occurrence
+    located = []
+    for f in context.scratch.get(MANUAL_STEPS_KEY, []):
+        seen[f.marker] = seen.get(f.marker, 0) + 1
+        located.append(_manual_step(f, path, code, seen[f.marker]))
+    steps = list(dict.fromkeys(located))
     outcome = FileOutcome(
         path,
         FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
@@ -83,6 +90,12 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
     )
+    if after != data and not analysis.agent_left_unconverted():
+        outcome.changed_names = {
+            name: f"is now a function that builds it per request (module-level user state): "
+            f"call `{name}()` here, while answering a request"
+            for name in analysis.identity.module_user_globals
+        }
     return outcome
 
 
@@ -170,20 +183,25 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     return f"cannot parse: {error.message}", error.raw_line
 
 
-def _manual_step(finding, path: str, code: str) -> ManualStep:
+def _manual_step(finding, path: str, code: str, occurrence: int = 1) -> ManualStep:
     """The step a rule found, at its TODO marker; acknowledged when only the ACK form is there."""
     from codemods._base import acknowledged_form
 
-    line = _line_of(code, finding.marker)
+    line = _line_of(code, finding.marker, occurrence)
     if line is None:
-        acked = _line_of(code, acknowledged_form(finding.marker))
+        acked = _line_of(code, acknowledged_form(finding.marker), occurrence)
         if acked is not None:
             return ManualStep(finding.rule, finding.message, path, acked, acknowledged=True)
     return ManualStep(finding.rule, finding.message, path, line)
 
 
-def _line_of(code: str, marker: str) -> int | None:
+def _line_of(code: str, marker: str, occurrence: int = 1) -> int | None:
+    """Line of the `occurrence`-th line holding `marker` (the last one if there are fewer)."""
+    found = None
     for number, line in enumerate(code.splitlines(), start=1):
         if line.strip() == marker:
-            return number
-    return None
+            found = number
+            occurrence -= 1
+            if not occurrence:
+                break
+    return found

@@ -101,9 +101,12 @@ def app_command(agent_path: str) -> list[str]:
 IDENTITY_SECTION = "def get_user_workspace_client("
 
 
-def runtime_source(with_identity: bool) -> str:
-    """The generated agent_server_utils.py; the user-identity part only where it is used."""
+def runtime_source(with_identity: bool, with_lazy_agent: bool = False) -> str:
+    """The generated agent_server_utils.py; the user-identity and kept-name parts only where
+    they are used."""
     text = template(RUNTIME_FILE)
+    if with_lazy_agent:
+        text += template("lazy_agent.py.tmpl")
     return text + template("user_identity.py.tmpl") if with_identity else text
 
 
@@ -115,6 +118,7 @@ def scaffold_files(
     agent_source: bytes,
     uses_user_identity: bool = False,
     pinned: tuple[str, ...] = (),
+    keeps_agent_name: bool = False,
 ) -> tuple[list[FileResult], list[ManualStep]]:
     """Server entry point and runtime helpers next to the agent, requirements at the root.
 
@@ -134,7 +138,7 @@ def scaffold_files(
 
     wanted = {
         beside(SERVER_FILE): server_source(module, newline),
-        beside(RUNTIME_FILE): encoded(runtime_source(uses_user_identity), newline),
+        beside(RUNTIME_FILE): encoded(runtime_source(uses_user_identity, keeps_agent_name), newline),
     }
     for rel, content in wanted.items():
         path = root / rel

@@ -56,7 +56,13 @@ LOAD_TIME_USER = "user-token-at-load-time"  # only for originals that cannot loa
 MODES = ("invoke", "stream")
 ORIGINAL_MODE = {"invoke": "predict", "stream": "predict_stream"}
 
-CASES = golden_cases(is_identity_case)
+NOT_RUN = {
+    # agent.py imports USER_CLIENT from workspace_tools.py, which the migration turns into a
+    # per-request function; the use in agent.py is reported (MA004, path:line), not rewritten,
+    # so the app cannot answer until that manual step is done.
+    "user_state_imported_by_name": "the migrated app needs its MA004 manual step before it answers",
+}
+CASES = golden_cases(lambda name: is_identity_case(name) and name not in NOT_RUN)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 from databricks.sdk import WorkspaceClient as WC
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest as Req
 from mlflow.types.responses import ResponsesAgentResponse as Resp
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -20,6 +20,9 @@ class AliasAgent:
 def get_agent() -> AliasAgent:
     """The agent, built on first use and shared by every request of this process."""
     return AliasAgent()
+
+
+agent = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()

@@ -1,5 +1,5 @@
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -24,6 +24,9 @@ def get_agent() -> ConfiguredAgent:
     # TODO(migrate-agent): [MA001] load_context ran when Model Serving loaded the model, with its artifacts and model_config; on Apps it gets None here: pass what it reads (files shipped with the app, a config file)
     agent.load_context(None)
     return agent
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()

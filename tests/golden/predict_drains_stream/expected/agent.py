@@ -5,7 +5,7 @@ from mlflow.types.responses import (
     ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
 )
-from agent_server_utils import iterate_in_thread, once_per_process, run_in_thread
+from agent_server_utils import LazyAgent, iterate_in_thread, once_per_process, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -47,6 +47,9 @@ class EchoAgent:
 def get_agent() -> EchoAgent:
     """The agent, built on first use and shared by every request of this process."""
     return EchoAgent()
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()

@@ -1,7 +1,7 @@
 from databricks.sdk import WorkspaceClient
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
 import copy
-from agent_server_utils import get_user_workspace_client, once_per_process, output_item_done_events, run_in_thread
+from agent_server_utils import LazyAgent, get_user_workspace_client, once_per_process, output_item_done_events, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -39,6 +39,9 @@ def request_agent() -> DocsAgent:
     agent = copy.copy(get_agent())
     agent.init_request_scope()
     return agent
+
+
+AGENT = LazyAgent(request_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()

@@ -1,0 +1,54 @@
+"""MA010: syntax newer than Python 3.11, the Databricks Apps runtime, is flagged where it is."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._base import MigrationRule, with_todo
+from codemods.python_version import TARGET, newer_syntax
+
+
+class PythonVersion(MigrationRule):
+    """MA010 python-version: Databricks Apps runs Python 3.11. Code that needs a newer Python
+    (PEP 701 f-strings such as `f"{row["name"]}"`, a `type X = ...` statement or type parameters
+    `def f[T]()` from PEP 695) does not even import there. Each statement holding such syntax is
+    marked with a TODO and listed as a manual step: rewrite it for Python 3.11 (another quote
+    inside the f-string, a TypeVar, a plain alias). Found statically; the code is not run."""
+
+    RULE_ID = "MA010"
+    DESCRIPTION = f"Flag syntax that Python {TARGET} (Databricks Apps) cannot run."
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        if not self.analysis.newer_syntax:
+            return tree
+        return tree.visit(_Marker(self))
+
+
+class _Marker(cst.CSTTransformer):
+    """Marks the innermost statement holding each construct, once per statement."""
+
+    def __init__(self, rule: PythonVersion) -> None:
+        super().__init__()
+        self._rule = rule
+        self._found: list[list[str]] = []  # per open statement: what it holds
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._found.append([])
+        problem = newer_syntax(node)
+        if problem and self._found:
+            self._found[-1].append(problem)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        if not isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return updated_node
+        problems = self._found.pop()
+        if not problems:
+            return updated_node
+        message = (
+            f"{'; '.join(dict.fromkeys(problems))}: Databricks Apps runs Python {TARGET}, where "
+            "this does not parse; rewrite it for 3.11"
+        )
+        self._rule.report(message)
+        return with_todo(updated_node, self._rule.RULE_ID, message)

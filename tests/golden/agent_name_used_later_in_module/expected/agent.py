@@ -1,0 +1,40 @@
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+
+class Echo:
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        return ResponsesAgentResponse(output=[create_text_output_item(request.input[-1].content, "e1")])
+
+
+@once_per_process
+def get_agent() -> Echo:
+    """The agent, built on first use and shared by every request of this process."""
+    return Echo()
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event
+
+
+# TODO(migrate-agent): [MA001] `AGENT` is used here at module level (a test cell?): on Apps this runs when the server imports the module, building the agent and calling it at startup; move it to a driver or under `if __name__ == "__main__":`
+AGENT.greeting = "hi"
+
+# Try it (a notebook cell).
+# TODO(migrate-agent): [MA001] `AGENT` is used here at module level (a test cell?): on Apps this runs when the server imports the module, building the agent and calling it at startup; move it to a driver or under `if __name__ == "__main__":`
+AGENT.predict(ResponsesAgentRequest(input=[{"role": "user", "content": "ping"}]))

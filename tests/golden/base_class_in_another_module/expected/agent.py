@@ -1,0 +1,37 @@
+"""The supervisor, served by Model Serving."""
+
+from base import BaseAgent
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
+from typing import AsyncIterator
+
+
+class Supervisor(BaseAgent):
+    prefix = "supervisor"
+
+    def answer(self, text: str) -> str:
+        return text[::-1]
+
+
+@once_per_process
+def get_agent() -> Supervisor:
+    """The agent, built on first use and shared by every request of this process."""
+    return Supervisor()
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event

@@ -1,0 +1,44 @@
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+import copy
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+
+class Shouter:
+    def __init__(self):
+        self.calls = 0
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        self.calls += 1
+        text = request.input[-1].content.upper()
+        return ResponsesAgentResponse(output=[create_text_output_item(text, f"s{self.calls}")])
+
+
+@once_per_process
+def get_agent() -> Shouter:
+    """The agent, built on first use and shared by every request of this process."""
+    return Shouter()
+
+
+def request_agent() -> Shouter:
+    """This request's own copy of the agent: per-process state shared, request state its own."""
+    agent = copy.copy(get_agent())
+    return agent
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(request_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(request_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event

@@ -1,0 +1,32 @@
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+
+from formatting import describe
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from mlflow.genai.agent_server import invoke, stream
+from typing import AsyncIterator
+
+
+class Describer:
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        text = describe({"name": request.input[-1].content, "kind": "user"})
+        return ResponsesAgentResponse(output=[create_text_output_item(text, "d1")])
+
+
+@once_per_process
+def get_agent() -> Describer:
+    """The agent, built on first use and shared by every request of this process."""
+    return Describer()
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event
