@@ -185,7 +185,7 @@ KILLED_MAIN = textwrap.dedent(
     import sys, time
     import migrate_agent.api as api
 
-    def slow(path, data):
+    def slow(path, data, *facts):
         time.sleep(120)
 
     api.migrate_source = slow

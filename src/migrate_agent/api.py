@@ -79,8 +79,6 @@ def plan_project(
             )
             continue
         sources.append((rel, data))
-        data = file.read_bytes()
-        sources.append((rel, data))
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):

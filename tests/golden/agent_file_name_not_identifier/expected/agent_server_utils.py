@@ -100,3 +100,27 @@ def output_item_done_events(response: Any) -> Iterator[Any]:
         if not isinstance(item, dict):
             item = item.model_dump(exclude_none=True)
         yield ResponsesAgentStreamEvent(type="response.output_item.done", item=item)
+
+
+class LazyAgent:
+    """The agent under its old module-level name, so `from agent import AGENT` and
+    `AGENT.predict(request)` keep working in drivers, tests and notebooks.
+
+    Nothing is built on import: each attribute is looked up on the agent `get_agent()` returns
+    at that moment (built on first use, once per process, or per request when the agent holds
+    the calling user's state). It is not an instance of the agent class.
+    """
+
+    __slots__ = ("_get_agent",)
+
+    def __init__(self, get_agent: Callable[[], Any]) -> None:
+        object.__setattr__(self, "_get_agent", get_agent)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get_agent(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get_agent(), name, value)
+
+    def __repr__(self) -> str:
+        return f"<agent from {getattr(self._get_agent, '__name__', 'get_agent')}()>"

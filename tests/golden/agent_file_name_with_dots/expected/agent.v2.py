@@ -1,6 +1,6 @@
 from databricks.sdk import WorkspaceClient
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -22,6 +22,9 @@ class AnswerAgent:
 def get_agent() -> AnswerAgent:
     """The agent, built on first use and shared by every request of this process."""
     return AnswerAgent(endpoint="databricks-llama")
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()
