@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
+from codemods.legacy_shapes import legacy_problem
+from codemods.model_context import ModelContextFacts, context_problem, context_reads
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -68,9 +70,12 @@ class AgentClass:
     base_node: cst.Arg  # the base to remove (original tree, for import clean-up)
     node: cst.ClassDef  # original class definition
     methods: dict[str, Method] = field(default_factory=dict)
+    context_reads: set[str] | None = field(default_factory=set)  # see codemods.model_context
 
     def handler_problem(self) -> str | None:
         """Why the predict methods cannot become handlers as they are, or None."""
+        if self.kind != "ResponsesAgent":
+            return legacy_problem(self.name, self.kind, self.node)
         present = [self.methods[n] for n in HANDLER_METHODS if n in self.methods]
         if not present:
             return f"`{self.name}` defines neither predict nor predict_stream"
@@ -132,15 +137,18 @@ class ModuleAnalysis:
         return export.agent, export
 
 
-def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
-    """Resolve metadata once on `wrapper` and gather the facts every rule needs."""
+def analyze_module(wrapper: MetadataWrapper, context_facts: ModelContextFacts | None = None) -> ModuleAnalysis:
+    """Resolve metadata once on `wrapper` and gather the facts every rule needs.
+
+    `context_facts`: what the project's driver logged (artifacts, model_config), for agents
+    that read Model Serving's context; None when unknown."""
     collector = _Collector()
     wrapper.visit(collector)
     analysis = collector.analysis
     scope = collector.module_scope
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
-    _resolve_exports(analysis, collector, wrapper.module)
+    _resolve_exports(analysis, collector, wrapper.module, context_facts)
     _resolve_identity(analysis, wrapper.module, scope)
     return analysis
 
@@ -281,7 +289,12 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
     return methods
 
 
-def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cst.Module) -> None:
+def _resolve_exports(
+    analysis: ModuleAnalysis,
+    collector: _Collector,
+    module: cst.Module,
+    context_facts: ModelContextFacts | None = None,
+) -> None:
     """Tie each set_model call to the agent class it exports, or say why it cannot be."""
     by_name = {agent.name: agent for agent in analysis.agents}
     legacy = {agent.name: agent for agent in analysis.legacy}
@@ -312,9 +325,8 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
         class_name = value.func.value
-        if class_name in legacy:
-            export.problem = f"`{class_name}` is a {legacy[class_name].kind}, not a ResponsesAgent"
-            continue
+        if class_name in legacy:  # served through the legacy adapters (MA003)
+            by_name = {**by_name, class_name: legacy[class_name]}
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue
@@ -325,6 +337,11 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         export.agent = agent
         export.constructor = value
         problem = agent.handler_problem()
+        if problem is None:
+            agent.context_reads = context_reads(agent.node, agent.kind)
+            problem = context_problem(agent.context_reads, context_facts)
+            if problem:
+                problem = f"`{class_name}` is not converted: {problem}"
         if problem:
             export.problem = problem
 

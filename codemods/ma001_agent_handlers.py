@@ -7,6 +7,7 @@ import libcst as cst
 from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
+from codemods.model_context import MODEL_CONTEXT_KEY, context_call
 
 AGENT_SERVER = "mlflow.genai.agent_server"
 RUNTIME_MODULE = "agent_server_utils"  # generated next to the agent by migrate-agent
@@ -23,14 +24,20 @@ _GETTER_WITH_LOAD_CONTEXT = '''
 def {getter}() -> {cls}:
     """The agent, built on first use and shared by every request of this process."""
     agent = {constructor}
-    {todo}
-    agent.load_context(None)
+    agent.load_context({context})
     return agent
 '''
 _GETTER_PER_REQUEST = '''
 def {getter}() -> {cls}:
     """A new agent for each request: its state depends on the calling user."""
     return {constructor}
+'''
+_GETTER_PER_REQUEST_WITH_LOAD_CONTEXT = '''
+def {getter}() -> {cls}:
+    """A new agent for each request: its state depends on the calling user."""
+    agent = {constructor}
+    agent.load_context({context})
+    return agent
 '''
 _REQUEST_COPY = '''
 def {request_getter}() -> {cls}:
@@ -65,10 +72,7 @@ async def {handler}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAg
     for event in output_item_done_events(response):
         yield event
 '''
-LOAD_CONTEXT_TODO = (
-    "load_context ran when Model Serving loaded the model, with its artifacts and model_config; "
-    "on Apps it gets None here: pass what it reads (files shipped with the app, a config file)"
-)
+LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"  # generated when the agent needs it
 
 
 class AgentToHandlers(MigrationRule):
@@ -83,16 +87,19 @@ class AgentToHandlers(MigrationRule):
     unexpected predict signature) are left as they are, with a TODO marker."""
 
     RULE_ID = "MA001"
+    REMOVES_BASE = True
     DESCRIPTION = "Turn the exported ResponsesAgent into @invoke()/@stream() agent-server handlers."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         analysis = self.analysis
         pair = analysis.convertible()
-        if pair is None:
+        if pair is None or not self._handles(pair[0]):
             return self._mark_problems(tree)
         agent, export = pair
         body = list(tree.body)
-        body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+        if self.REMOVES_BASE:
+            body[agent.body_index] = self._without_base(body[agent.body_index], agent)
+            self.remove_unused_import_by_node(agent.base_node)
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:
@@ -113,10 +120,40 @@ class AgentToHandlers(MigrationRule):
                 statement = with_blank_lines(statement)
                 after_generated = False
             new_body.append(statement)
-        self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
-        self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
+        self.note_edit(self._edit_text(agent))
         return tree.with_changes(body=new_body)
+
+    # -- what a subclass (MA003) changes -----------------------------------------------------
+
+    def _handles(self, agent: AgentClass) -> bool:
+        return agent.kind == "ResponsesAgent"
+
+    def _edit_text(self, agent: AgentClass) -> str:
+        return f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers"
+
+    def _handler_code(self, agent: AgentClass, names: dict[str, str], taken: set[str]) -> tuple[list[str], list[str]]:
+        """The invoke and stream handlers' code, and the runtime helpers they use."""
+        has_predict = "predict" in agent.methods
+        has_stream = "predict_stream" in agent.methods
+        code = [
+            (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
+                handler=_fresh("invoke_handler", taken), **names
+            ),
+            (_STREAM_FROM_STREAM if has_stream else _STREAM_FROM_PREDICT).format(
+                handler=_fresh("stream_handler", taken), **names
+            ),
+        ]
+        runtime = ["run_in_thread", "iterate_in_thread" if has_stream else "output_item_done_events"]
+        if not has_predict:
+            runtime.append("collect_stream")
+        return code, runtime
+
+    def _context_call(self, agent: AgentClass) -> str:
+        """`model_context(__file__, ...)`: the stand-in for Model Serving's context."""
+        self.add_needed_import(LEGACY_RUNTIME_MODULE, "model_context")
+        facts = self.context.scratch.get(MODEL_CONTEXT_KEY)
+        return context_call(agent.context_reads, facts, self.context.filename or "")
 
     # -- conversion ------------------------------------------------------------------------
 
@@ -140,19 +177,18 @@ class AgentToHandlers(MigrationRule):
             "invoke": self._import(AGENT_SERVER, "invoke", taken),
             "stream": self._import(AGENT_SERVER, "stream", taken),
         }
-        has_predict = "predict" in agent.methods
-        has_stream = "predict_stream" in agent.methods
-        runtime = ["once_per_process", "run_in_thread"]
+        runtime = ["once_per_process"]
         code = []
         mode = self.context.scratch.get(REQUEST_SCOPE_KEY)
+        load_context = "load_context" in agent.methods
+        if load_context:
+            names["context"] = self._context_call(agent)
         if mode == "per_request":
             runtime.remove("once_per_process")
-            code.append(_GETTER_PER_REQUEST.format(**names))
-        elif "load_context" in agent.methods:
-            self.report(LOAD_CONTEXT_TODO)
-            code.append(_GETTER_WITH_LOAD_CONTEXT.format(todo=self._todo_text(LOAD_CONTEXT_TODO), **names))
+            template = _GETTER_PER_REQUEST_WITH_LOAD_CONTEXT if load_context else _GETTER_PER_REQUEST
+            code.append(template.format(**names))
         else:
-            code.append(_GETTER.format(**names))
+            code.append((_GETTER_WITH_LOAD_CONTEXT if load_context else _GETTER).format(**names))
         if mode in ("copy", "split"):
             request_getter = _fresh("request_agent", taken)
             init_scope = f"agent.{REQUEST_SCOPE_METHOD}()\n    " if mode == "split" else ""
@@ -166,20 +202,10 @@ class AgentToHandlers(MigrationRule):
             )
             self.add_needed_import("copy")
             names["getter"] = request_getter
-        code.append(
-            (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
-                handler=_fresh("invoke_handler", taken), **names
-            )
-        )
-        code.append(
-            (_STREAM_FROM_STREAM if has_stream else _STREAM_FROM_PREDICT).format(
-                handler=_fresh("stream_handler", taken), **names
-            )
-        )
-        runtime.append("iterate_in_thread" if has_stream else "output_item_done_events")
-        if not has_predict:
-            runtime.append("collect_stream")
-        for name in runtime:
+        handlers, handler_runtime = self._handler_code(agent, names, taken)
+        code.extend(handlers)
+        runtime.extend(handler_runtime)
+        for name in dict.fromkeys(runtime):
             self.add_needed_import(RUNTIME_MODULE, name)
         for name in ("ResponsesAgentRequest", "ResponsesAgentResponse", "ResponsesAgentStreamEvent"):
             self.add_needed_import(RESPONSES_MODULE, name)
@@ -209,8 +235,10 @@ class AgentToHandlers(MigrationRule):
         analysis = self.analysis
         body = list(tree.body)
         for export in analysis.exports:
-            if export.problem is None or " is a Chat" in export.problem or " is a PythonModel" in export.problem:
+            if export.problem is None or (export.agent is not None and export.agent.kind != "ResponsesAgent"):
                 continue  # legacy agent types are MA003's to report
+            if " is a Chat" in export.problem or " is a PythonModel" in export.problem:
+                continue
             message = f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
             if export.top_index is not None:
                 body[export.top_index] = self.mark(body[export.top_index], message)

@@ -59,7 +59,7 @@ def plan_project(
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs)
+    outcomes = _migrate_all(candidates, jobs, _context_facts(root, candidates, deploy_sources))
     agent = _choose_agent(outcomes, plan)
     for outcome in outcomes:
         plan.files.append(
@@ -118,10 +118,21 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
-def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[FileOutcome]:
+def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
+    """What the driver logged for Model Serving's context, when an agent may read it."""
+    from migrate_agent.deploy.model_context_facts import CONTEXT_MARKERS, read_model_context
+
+    if not any(marker in data for _, data in candidates for marker in CONTEXT_MARKERS):
+        return None
+    return read_model_context(root, deploy_sources)
+
+
+def _migrate_all(
+    candidates: list[tuple[str, bytes]], jobs: int | None, context_facts=None
+) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data) for rel, data in candidates]
+        return [migrate_source(rel, data, context_facts) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(
@@ -129,6 +140,7 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
                 migrate_source,
                 [rel for rel, _ in candidates],
                 [data for _, data in candidates],
+                [context_facts] * len(candidates),
                 chunksize=chunk,
             )
         )
@@ -179,7 +191,8 @@ def _add_app_files(
             imported |= set(outcome.imported_roots)
     uses_user_identity = any(o.uses_user_identity for o in outcomes)
     files, steps = scaffold_files(
-        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity
+        root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity,
+        uses_legacy_adapters=agent.uses_legacy_adapters,
     )
     plan.files.extend(files)
     plan.manual_steps.extend(steps)

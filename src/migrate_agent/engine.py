@@ -12,6 +12,7 @@ from migrate_agent.model import FileStatus, ManualStep
 
 
 IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
+LEGACY_RUNTIME_IMPORT = b"from legacy_agent_adapters import"
 
 
 @dataclass
@@ -27,16 +28,21 @@ class FileOutcome:
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
+    uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
 
 
-def migrate_source(path: str, data: bytes) -> FileOutcome:
-    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports."""
+def migrate_source(path: str, data: bytes, context_facts=None) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
+
+    `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
+    context), for agents that read it."""
     import libcst as cst
     from libcst.codemod import CodemodContext
 
     from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
+    from codemods.model_context import MODEL_CONTEXT_KEY
 
     bom, body = split_bom(data)
     try:
@@ -47,7 +53,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     except (UnicodeDecodeError, LookupError) as error:
         return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
 
-    context = CodemodContext(filename=path, scratch={})
+    context = CodemodContext(filename=path, scratch={MODEL_CONTEXT_KEY: context_facts})
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
@@ -75,6 +81,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         converted_agent=pair[0].name if pair else None,
         imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
+        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
     )
     return outcome
 
