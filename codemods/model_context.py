@@ -93,8 +93,9 @@ def context_problem(reads: set[str] | None, facts: ModelContextFacts | None) -> 
     if facts is None or not facts.logged:
         return (
             f"{how}it reads `context.{'` / `context.'.join(sorted(needed))}` from Model Serving, and "
-            "no `log_model` call in the project says what was logged: build the context by hand "
-            "(model_context(__file__, artifacts=..., model_config=...) in legacy_agent_adapters.py)"
+            "no `log_model` call in the project says what was logged: add the driver code that logs "
+            "it (project files as artifacts, a literal or file model_config), or make it read files "
+            "shipped with the app"
         )
     if "artifacts" in needed and facts.artifacts is None:
         return f"{how}it reads `context.artifacts`, but {facts.artifacts_problem}"
