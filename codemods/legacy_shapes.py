@@ -87,14 +87,20 @@ def _takes(method: cst.FunctionDef, counts: tuple[int, ...]) -> bool:
 def _chat_input_problem(name: str, predict: cst.FunctionDef) -> str | None:
     """None when predict reads its input as a dict of chat messages; else why it is batch scoring."""
     batch = (
-        f"`{name}` is a PythonModel whose predict does not take chat messages (it reads no "
-        "`model_input[\"messages\"]`): batch scoring has no agent-server equivalent; keep it on "
-        "Model Serving (or port it to ResponsesAgent by hand)"
+        f"`{name}` is a PythonModel whose predict does not take chat messages as a dict (it reads "
+        "no `model_input[\"messages\"]`, or its input is typed): batch scoring has no agent-server "
+        "equivalent; keep it on Model Serving (or port it to ResponsesAgent by hand)"
     )
     positional = positional_params(predict)
     if len(positional) < 3:
         return batch
     model_input = positional[2].name.value
+    annotation = positional[2].annotation
+    if annotation is not None and not m.matches(
+        annotation.annotation,
+        m.Name("dict") | m.Name("Dict") | m.Name("Any") | m.Subscript(value=m.Name("dict") | m.Name("Dict")),
+    ):
+        return batch  # typed input (DataFrame, list, dataclasses): MLflow converts it first
     messages = m.SimpleString(value=m.MatchIfTrue(lambda v: v.strip("\"'") == "messages"))
     reads_messages = bool(
         m.findall(predict.body, m.Subscript(value=m.Name(model_input), slice=[m.SubscriptElement(m.Index(messages))]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers  # noqa: F401  (cst.matchers)
 
 from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
@@ -23,9 +24,9 @@ _GETTER_WITH_LOAD_CONTEXT = '''
 @once_per_process
 def {getter}() -> {cls}:
     """The agent, built on first use and shared by every request of this process."""
-    agent = {constructor}
-    agent.load_context({context})
-    return agent
+    {local} = {constructor}
+    {local}.load_context({context})
+    return {local}
 '''
 _GETTER_PER_REQUEST = '''
 def {getter}() -> {cls}:
@@ -35,9 +36,9 @@ def {getter}() -> {cls}:
 _GETTER_PER_REQUEST_WITH_LOAD_CONTEXT = '''
 def {getter}() -> {cls}:
     """A new agent for each request: its state depends on the calling user."""
-    agent = {constructor}
-    agent.load_context({context})
-    return agent
+    {local} = {constructor}
+    {local}.load_context({context})
+    return {local}
 '''
 _REQUEST_COPY = '''
 def {request_getter}() -> {cls}:
@@ -183,6 +184,8 @@ class AgentToHandlers(MigrationRule):
         load_context = "load_context" in agent.methods
         if load_context:
             names["context"] = self._context_call(agent)
+            used = {n.value for n in cst.matchers.findall(export.constructor, cst.matchers.Name())}
+            names["local"] = _fresh("agent", used)  # never shadows a global the constructor reads
         if mode == "per_request":
             runtime.remove("once_per_process")
             template = _GETTER_PER_REQUEST_WITH_LOAD_CONTEXT if load_context else _GETTER_PER_REQUEST
