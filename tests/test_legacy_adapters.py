@@ -70,7 +70,7 @@ class ToolUsingChatAgent:
         yield ChatAgentChunk(delta={"role": "assistant", "id": "a", "content": "lo"})
         yield ChatAgentChunk(delta={"role": "assistant", "id": "b", "tool_calls": [
             {"id": "call-3", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})
-        yield ChatAgentChunk(delta={"role": "assistant", "id": "c", "content": "done"})
+        yield ChatAgentChunk(delta={"role": "assistant", "id": "c", "content": "done"}, custom_outputs={"n": 3})
 
 
 def test_chat_agent_answer_maps_tool_calls_outputs_and_text(adapters):
@@ -100,6 +100,7 @@ def test_chat_agent_stream_sends_deltas_then_done_per_message(adapters):
         ("response.output_item.done", "c", "message"),
     ]
     assert events[2]["item"]["content"][0]["text"] == "Hello"
+    assert [e.get("custom_outputs") for e in events] == [None, None, None, None, {"n": 3}, None]
 
 
 class ToolCallingChatModel:

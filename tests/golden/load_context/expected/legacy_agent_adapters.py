@@ -19,7 +19,8 @@ turned into Responses output items (or stream events). The mapping, both ways:
     assistant message with content            {"type": "message"} text item, id = the message id
     assistant message with tool_calls         one {"type": "function_call"} item per call
     tool message                              {"type": "function_call_output"} item
-    custom_outputs                            ResponsesAgentResponse.custom_outputs
+    custom_outputs                            ResponsesAgentResponse.custom_outputs (streams:
+                                              on the events made from that chunk)
     usage, finish_reason                      dropped (the Responses items carry no such field)
 
 Streams: a ChatAgentChunk's text is sent at once as `response.output_text.delta` (item id = the
@@ -170,18 +171,22 @@ def chat_agent_stream(agent: Any, request: ResponsesAgentRequest) -> Iterator[Re
             yield ResponsesAgentStreamEvent(type=DONE, item=create_text_output_item(text, text_id))
 
     for chunk in agent.predict_stream(*_chat_agent_arguments(request)):
-        delta = _as_dict(chunk)["delta"]
+        chunk = _as_dict(chunk)
+        delta, custom = chunk["delta"], chunk.get("custom_outputs")  # custom: on this chunk's events
         if delta.get("id") != text_id or delta.get("role") == "tool" or delta.get("tool_calls"):
             yield from finish_text()
             text_id, text = delta.get("id"), ""
         if delta.get("role") != "tool" and delta.get("content"):
             text += delta["content"]
-            yield ResponsesAgentStreamEvent(**create_text_delta(delta["content"], delta.get("id")))
-        others = [item for item in message_items({**delta, "content": None}) if item["type"] != "message"]
+            yield ResponsesAgentStreamEvent(
+                **create_text_delta(delta["content"], delta.get("id")), custom_outputs=custom
+            )
         if delta.get("role") == "tool":
             others = message_items(delta)
+        else:
+            others = message_items({**delta, "content": None})
         for item in others:
-            yield ResponsesAgentStreamEvent(type=DONE, item=item)
+            yield ResponsesAgentStreamEvent(type=DONE, item=item, custom_outputs=custom)
     yield from finish_text()
 
 
