@@ -116,17 +116,34 @@ def app_summary(output: list[dict], custom_outputs: dict | None = None) -> dict:
     return {"entries": entries, "custom_outputs": custom_outputs}
 
 
-def legacy_stream_texts(chunks: list[dict]) -> list[dict]:
-    """The text a legacy stream carries, joined per message id, in order of first appearance."""
-    texts: dict[str, str] = {}
+def legacy_stream_summary(chunks: list[dict]) -> list[dict]:
+    """What a legacy stream carries, by the documented mapping: a message's text joined over the
+    chunks with its id, complete when a chunk with another id (or a tool call / tool output)
+    comes or the stream ends; tool calls and tool outputs as they come."""
+    entries: list[dict] = []
+    text_id, text = None, ""
+
+    def flush() -> None:
+        if text:
+            entries.append({"kind": "text", "id": text_id, "text": text})
+
     for chunk in chunks:
         if "delta" in chunk:  # ChatAgentChunk
             delta, item_id = chunk["delta"], chunk["delta"]["id"]
-        else:  # ChatCompletionChunk
+        else:  # ChatCompletionChunk: one message, the response's id
             delta, item_id = chunk["choices"][0]["delta"], chunk.get("id")
-        if delta.get("content"):
-            texts[item_id] = texts.get(item_id, "") + delta["content"]
-    return [{"kind": "text", "id": item_id, "text": text} for item_id, text in texts.items()]
+        if item_id != text_id or delta.get("role") == "tool" or delta.get("tool_calls"):
+            flush()
+            text_id, text = item_id, ""
+        if delta.get("role") == "tool":
+            entries.append({"kind": "tool_output", "call_id": delta["tool_call_id"], "text": delta["content"]})
+            continue
+        text += delta.get("content") or ""
+        for call in delta.get("tool_calls") or []:
+            entries.append({"kind": "call", "call_id": call["id"], "name": call["function"]["name"],
+                            "arguments": call["function"]["arguments"]})
+    flush()
+    return entries
 
 
 def without_ids(summary: dict) -> dict:
@@ -162,8 +179,8 @@ def test_stream_matches_original(case: Case, stub: StubWorkspace):
         assert normalize(got) == normalize(expected)
         return
     reference = case.result("predict_stream")
-    expected = legacy_stream_texts(reference.result)
-    assert expected, "the original streamed no text: nothing to compare"
+    expected = legacy_stream_summary(reference.result)
+    assert expected, "the original streamed nothing: nothing to compare"
     assert normalize(app_summary(done)["entries"]) == normalize(expected)
     # deltas: joined per item they are its text, and they all come before the item's done event
     joined: dict[str, str] = {}
@@ -171,7 +188,8 @@ def test_stream_matches_original(case: Case, stub: StubWorkspace):
         if event["type"] == TEXT_DELTA:
             joined[event["item_id"]] = joined.get(event["item_id"], "") + event["delta"]
             assert not any(e["type"] == DONE and e["item"].get("id") == event["item_id"] for e in events[:index])
-    assert normalize([{"kind": "text", "id": k, "text": v} for k, v in joined.items()]) == normalize(expected)
+    texts = [{"kind": "text", "id": e["id"], "text": e["text"]} for e in expected if e["kind"] == "text"]
+    assert normalize([{"kind": "text", "id": k, "text": v} for k, v in joined.items()]) == normalize(texts)
     assert _actions(stub.requests()) == _actions(reference.requests, SERVICE_TOKEN)
 
 
