@@ -291,3 +291,52 @@ class TestMigrateAgent(CodemodTest):
             set_model(1)
         """
         self.assertCodemod(code, code)
+
+
+class TestLoadContext(CodemodTest):
+    TRANSFORM = MigrateAgent
+
+    SOURCE = """
+        import mlflow
+        from mlflow.pyfunc import ResponsesAgent
+
+        agent = object()
+
+        class A(ResponsesAgent):
+            def __init__(self, graph):
+                self.graph = graph
+
+            def load_context(self, context):
+                self.cfg = context.model_config["x"]
+
+            def predict(self, request):
+                return None
+
+        mlflow.models.set_model(A(agent))
+    """
+
+    def _migrate(self, facts) -> str:
+        from codemods.model_context import MODEL_CONTEXT_KEY
+
+        context = CodemodContext(filename="pkg/agent.py", scratch={MODEL_CONTEXT_KEY: facts})
+        return transform_module(MigrateAgent(context), textwrap.dedent(self.SOURCE)).code
+
+    def test_load_context_gets_the_logged_config_relative_to_the_agent(self) -> None:
+        from codemods.model_context import ModelContextFacts
+
+        code = self._migrate(ModelContextFacts(logged=True, artifacts={}, model_config="conf/model_config.yaml"))
+        # the local never shadows the module-level `agent` the constructor reads
+        self.assertIn(
+            "    agent_2 = A(agent)\n"
+            '    agent_2.load_context(model_context(__file__, model_config="../conf/model_config.yaml"))\n'
+            "    return agent_2\n",
+            code,
+        )
+        self.assertIn("from legacy_agent_adapters import model_context", code)
+
+    def test_load_context_reading_what_nothing_logged_is_not_converted(self) -> None:
+        code = self._migrate(None)
+        self.assertIn("[MA001] `A` is not converted: it reads `context.model_config`", code)
+        self.assertIn("class A(ResponsesAgent):", code)
+        self.assertIn("mlflow.models.set_model(A(agent))", code)
+        self.assertNotIn("@invoke()", code)
