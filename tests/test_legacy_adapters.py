@@ -175,3 +175,20 @@ def test_model_context_resolves_shipped_files(adapters, tmp_path):
     assert context.model_config == {"greeting": "Hi", "n": 2}
     empty = adapters.model_context(anchor)
     assert (empty.artifacts, empty.model_config) == ({}, None)
+
+
+def test_an_edited_adapters_file_is_kept_and_not_reported(tmp_path):
+    import shutil
+
+    from migrate_agent.api import apply_plan, plan_project
+
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "golden" / "legacy_chat_agent" / "input", project)
+    apply_plan(plan_project(project, jobs=1))
+    adapters_file = project / "legacy_agent_adapters.py"
+    edited = adapters_file.read_text() + "\n# my change\n"
+    adapters_file.write_text(edited)
+    again = plan_project(project, jobs=1)
+    assert again.changed_files == []
+    assert not [s for s in again.manual_steps if "legacy_agent_adapters" in (s.path or "") + s.message]
+    assert adapters_file.read_text() == edited
