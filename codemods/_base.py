@@ -15,6 +15,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvid
 
 from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.project_classes import FACTS_KEY
+from codemods.model_context import MODEL_CONTEXT_KEY
 
 MANUAL_STEPS_KEY = "migrate_agent.manual_steps"
 EDITS_KEY = "migrate_agent.edits"
@@ -103,7 +104,9 @@ class MigrationRule(VisitorBasedCodemodCommand):
             wrapper = self.context.wrapper
             if wrapper is None:
                 raise RuntimeError(f"{self.RULE_ID} needs the module's metadata wrapper")
-            scratch[ANALYSIS_KEY] = analyze_module(wrapper, scratch.get(FACTS_KEY))
+            scratch[ANALYSIS_KEY] = analyze_module(
+                wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY)
+            )
         return scratch[ANALYSIS_KEY]
 
     def walk(self, node: cst.CSTNode) -> cst.CSTNode:

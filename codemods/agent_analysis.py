@@ -15,6 +15,8 @@ import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
 from codemods.project_classes import FileClassFacts, InheritedAgent
 from codemods.python_version import newer_syntax
+from codemods.legacy_shapes import legacy_problem
+from codemods.model_context import ModelContextFacts, context_problem, context_reads
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -72,9 +74,12 @@ class AgentClass:
     methods: dict[str, Method] = field(default_factory=dict)
     # A ResponsesAgent through a project class of another module: its bases stay as they are.
     inherited: InheritedAgent | None = None
+    context_reads: set[str] | None = field(default_factory=set)  # see codemods.model_context
 
     def handler_problem(self) -> str | None:
         """Why the predict methods cannot become handlers as they are, or None."""
+        if self.kind != "ResponsesAgent":
+            return legacy_problem(self.name, self.kind, self.node)
         present = [self.methods[n] for n in HANDLER_METHODS if n in self.methods]
         if not present:
             return f"`{self.name}` defines neither predict nor predict_stream"
@@ -151,9 +156,15 @@ class ModuleAnalysis:
         return export.agent, export
 
 
-def analyze_module(wrapper: MetadataWrapper, facts: FileClassFacts | None = None) -> ModuleAnalysis:
+def analyze_module(
+    wrapper: MetadataWrapper,
+    facts: FileClassFacts | None = None,
+    context_facts: ModelContextFacts | None = None,
+) -> ModuleAnalysis:
     """Resolve metadata once on `wrapper` and gather the facts every rule needs; `facts` are
-    what the project pre-pass knows about this file's classes (codemods.project_classes)."""
+    what the project pre-pass knows about this file's classes (codemods.project_classes);
+    `context_facts` what the project's driver logged (artifacts, model_config), for agents that
+    read Model Serving's context (None when unknown)."""
     collector = _Collector(facts or FileClassFacts())
     wrapper.visit(collector)
     analysis = collector.analysis
@@ -162,7 +173,7 @@ def analyze_module(wrapper: MetadataWrapper, facts: FileClassFacts | None = None
     scope = collector.module_scope
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
-    _resolve_exports(analysis, collector, wrapper.module)
+    _resolve_exports(analysis, collector, wrapper.module, context_facts)
     _resolve_identity(analysis, wrapper.module, scope)
     return analysis
 
@@ -370,7 +381,12 @@ def _assigned_name(statement: cst.CSTNode) -> str | None:
     return None
 
 
-def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cst.Module) -> None:
+def _resolve_exports(
+    analysis: ModuleAnalysis,
+    collector: _Collector,
+    module: cst.Module,
+    context_facts: ModelContextFacts | None = None,
+) -> None:
     """Tie each set_model call to the agent class it exports, or say why it cannot be."""
     by_name = {agent.name: agent for agent in analysis.agents}
     legacy = {agent.name: agent for agent in analysis.legacy}
@@ -410,9 +426,8 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
                 export.problem = why
                 continue
             export.factory = factory.name.value
-        if class_name in legacy:
-            export.problem = f"`{class_name}` is a {legacy[class_name].kind}, not a ResponsesAgent"
-            continue
+        if class_name in legacy:  # served through the legacy adapters (MA003)
+            by_name = {**by_name, class_name: legacy[class_name]}
         imported = collector.facts.imported.get(class_name)
         if class_name not in by_name and imported is not None:
             by_name[class_name] = _imported_agent(class_name, imported, export.line)
@@ -437,6 +452,13 @@ def _resolve_exports(analysis: ModuleAnalysis, collector: _Collector, module: cs
         export.agent = agent
         export.constructor = value
         problem = agent.handler_problem()
+        if problem is None:
+            agent.context_reads = (
+                context_reads(agent.node, agent.kind) if agent.node is not None else set()
+            )
+            problem = context_problem(agent.context_reads, context_facts)
+            if problem:
+                problem = f"`{class_name}` is not converted: {problem}"
         if problem:
             export.problem = problem
 

@@ -8,6 +8,7 @@ import libcst.matchers as m
 from codemods._base import MigrationRule, with_blank_lines
 from codemods.agent_analysis import AgentClass, Export
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
+from codemods.model_context import MODEL_CONTEXT_KEY, context_call
 
 AGENT_SERVER = "mlflow.genai.agent_server"
 RUNTIME_MODULE = "agent_server_utils"  # generated next to the agent by migrate-agent
@@ -23,15 +24,21 @@ _GETTER_WITH_LOAD_CONTEXT = '''
 @once_per_process
 def {getter}() -> {cls}:
     """The agent, built on first use and shared by every request of this process."""
-    agent = {constructor}
-    {todo}
-    agent.load_context(None)
-    return agent
+    {local} = {constructor}
+    {local}.load_context({context})
+    return {local}
 '''
 _GETTER_PER_REQUEST = '''
 def {getter}() -> {cls}:
     """A new agent for each request: its state depends on the calling user."""
     return {constructor}
+'''
+_GETTER_PER_REQUEST_WITH_LOAD_CONTEXT = '''
+def {getter}() -> {cls}:
+    """A new agent for each request: its state depends on the calling user."""
+    {local} = {constructor}
+    {local}.load_context({context})
+    return {local}
 '''
 _REQUEST_COPY = '''
 def {request_getter}() -> {cls}:
@@ -69,10 +76,7 @@ async def {handler}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAg
     for event in output_item_done_events(response):
         yield event
 '''
-LOAD_CONTEXT_TODO = (
-    "load_context ran when Model Serving loaded the model, with its artifacts and model_config; "
-    "on Apps it gets None here: pass what it reads (files shipped with the app, a config file)"
-)
+LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"  # generated when the agent needs it
 
 
 class AgentToHandlers(MigrationRule):
@@ -83,20 +87,24 @@ class AgentToHandlers(MigrationRule):
     `mlflow.genai.agent_server` call its `predict` / `predict_stream` in worker threads so that no
     request blocks the server's event loop and each stream event is sent as soon as it exists.
     A class with only one of the two methods gets the other handler derived from it.
-    `set_model` is removed. Shapes it cannot convert safely (dynamic or several exports, an
-    unexpected predict signature) are left as they are, with a TODO marker."""
+    `set_model` is removed. `load_context` runs once, when the agent is built, with a stand-in
+    for Model Serving's context (`model_context(...)`: the artifacts and model_config the driver
+    logs, shipped with the app). Shapes it cannot convert safely (dynamic or several exports, an
+    unexpected predict signature, a context the driver code does not describe) are left as they
+    are, with a TODO marker."""
 
     RULE_ID = "MA001"
+    REMOVES_BASE = True
     DESCRIPTION = "Turn the exported ResponsesAgent into @invoke()/@stream() agent-server handlers."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         analysis = self.analysis
         pair = analysis.convertible()
-        if pair is None:
+        if pair is None or not self._handles(pair[0]):
             return self._mark_problems(tree)
         agent, export = pair
         body = list(tree.body)
-        if agent.inherited is None:
+        if self.REMOVES_BASE and agent.inherited is None:
             body[agent.body_index] = self._without_base(body[agent.body_index], agent)
         if export.lazy_getter is not None and export.top_index is not None:
             body[export.top_index] = body[export.top_index].visit(_Without(export.statement))
@@ -136,7 +144,7 @@ class AgentToHandlers(MigrationRule):
                 statement = with_blank_lines(statement)
                 after_generated = False
             new_body.append(statement)
-        if agent.base_node is not None:
+        if self.REMOVES_BASE and agent.base_node is not None:
             self.remove_unused_import_by_node(agent.base_node)
         self.remove_unused_import_by_node(export.statement)
         if export.factory and not export.lazy_getter:
@@ -152,8 +160,39 @@ class AgentToHandlers(MigrationRule):
                 f"from {agent.inherited.base_origin}); set_model replaced by handlers"
             )
         else:
-            self.note_edit(f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers")
+            self.note_edit(self._edit_text(agent))
         return tree.with_changes(body=new_body)
+
+    # -- what a subclass (MA003) changes -----------------------------------------------------
+
+    def _handles(self, agent: AgentClass) -> bool:
+        return agent.kind == "ResponsesAgent"
+
+    def _edit_text(self, agent: AgentClass) -> str:
+        return f"class {agent.name}: ResponsesAgent base removed; set_model replaced by handlers"
+
+    def _handler_code(self, agent: AgentClass, names: dict[str, str], taken: set[str]) -> tuple[list[str], list[str]]:
+        """The invoke and stream handlers' code, and the runtime helpers they use."""
+        has_predict = "predict" in agent.methods
+        has_stream = "predict_stream" in agent.methods
+        code = [
+            (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
+                handler=_fresh("invoke_handler", taken), **names
+            ),
+            (_STREAM_FROM_STREAM if has_stream else _STREAM_FROM_PREDICT).format(
+                handler=_fresh("stream_handler", taken), **names
+            ),
+        ]
+        runtime = ["run_in_thread", "iterate_in_thread" if has_stream else "output_item_done_events"]
+        if not has_predict:
+            runtime.append("collect_stream")
+        return code, runtime
+
+    def _context_call(self, agent: AgentClass) -> str:
+        """`model_context(__file__, ...)`: the stand-in for Model Serving's context."""
+        self.add_needed_import(LEGACY_RUNTIME_MODULE, "model_context")
+        facts = self.context.scratch.get(MODEL_CONTEXT_KEY)
+        return context_call(agent.context_reads, facts, self.context.filename or "")
 
     # -- conversion ------------------------------------------------------------------------
 
@@ -177,19 +216,20 @@ class AgentToHandlers(MigrationRule):
             "invoke": self._import(AGENT_SERVER, "invoke", taken),
             "stream": self._import(AGENT_SERVER, "stream", taken),
         }
-        has_predict = "predict" in agent.methods
-        has_stream = "predict_stream" in agent.methods
-        runtime = ["once_per_process", "run_in_thread"]
+        runtime = ["once_per_process"]
         code = []
         mode = self.context.scratch.get(REQUEST_SCOPE_KEY)
+        load_context = "load_context" in agent.methods
+        if load_context:
+            names["context"] = self._context_call(agent)
+            used = {n.value for n in cst.matchers.findall(export.constructor, cst.matchers.Name())}
+            names["local"] = _fresh("agent", used)  # never shadows a global the constructor reads
         if mode == "per_request":
             runtime.remove("once_per_process")
-            code.append(_GETTER_PER_REQUEST.format(**names))
-        elif "load_context" in agent.methods:
-            self.report(LOAD_CONTEXT_TODO)
-            code.append(_GETTER_WITH_LOAD_CONTEXT.format(todo=self._todo_text(LOAD_CONTEXT_TODO), **names))
+            template = _GETTER_PER_REQUEST_WITH_LOAD_CONTEXT if load_context else _GETTER_PER_REQUEST
+            code.append(template.format(**names))
         else:
-            code.append(_GETTER.format(**names))
+            code.append((_GETTER_WITH_LOAD_CONTEXT if load_context else _GETTER).format(**names))
         if mode in ("copy", "split"):
             request_getter = _fresh("request_agent", taken)
             init_scope = f"agent.{REQUEST_SCOPE_METHOD}()\n    " if mode == "split" else ""
@@ -214,20 +254,10 @@ class AgentToHandlers(MigrationRule):
                 f"{export.variable} kept for code that imports it: LazyAgent({kept_getter}), "
                 "the agent built on first use (not an instance of the class)"
             )
-        code.append(
-            (_INVOKE_FROM_PREDICT if has_predict else _INVOKE_FROM_STREAM).format(
-                handler=_fresh("invoke_handler", taken), **names
-            )
-        )
-        code.append(
-            (_STREAM_FROM_STREAM if has_stream else _STREAM_FROM_PREDICT).format(
-                handler=_fresh("stream_handler", taken), **names
-            )
-        )
-        runtime.append("iterate_in_thread" if has_stream else "output_item_done_events")
-        if not has_predict:
-            runtime.append("collect_stream")
-        for name in runtime:
+        handlers, handler_runtime = self._handler_code(agent, names, taken)
+        code.extend(handlers)
+        runtime.extend(handler_runtime)
+        for name in dict.fromkeys(runtime):
             self.add_needed_import(RUNTIME_MODULE, name)
         for name in ("ResponsesAgentRequest", "ResponsesAgentResponse", "ResponsesAgentStreamEvent"):
             self.add_needed_import(RESPONSES_MODULE, name)
@@ -257,8 +287,10 @@ class AgentToHandlers(MigrationRule):
         analysis = self.analysis
         body = list(tree.body)
         for export in analysis.exports:
-            if export.problem is None or " is a Chat" in export.problem or " is a PythonModel" in export.problem:
+            if export.problem is None or (export.agent is not None and export.agent.kind != "ResponsesAgent"):
                 continue  # legacy agent types are MA003's to report
+            if " is a Chat" in export.problem or " is a PythonModel" in export.problem:
+                continue
             message = f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
             if export.top_index is not None:
                 body[export.top_index] = self.mark(body[export.top_index], message)

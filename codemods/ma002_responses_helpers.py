@@ -37,7 +37,7 @@ class ResponsesHelpers(MigrationRule):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         pair = self.analysis.convertible()
-        if pair is None:
+        if pair is None or pair[0].kind != "ResponsesAgent":  # legacy bases keep their helpers
             return tree
         agent, _ = pair
         if agent.inherited is not None:

@@ -1,36 +1,158 @@
-"""MA003: agents on the older MLflow interfaces are flagged, not converted."""
+"""MA003: agents on the older MLflow interfaces are served through adapters to the Responses API."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import MigrationRule
+from codemods.agent_analysis import AgentClass
+from codemods.legacy_shapes import takes_context
+from codemods.ma001_agent_handlers import LEGACY_RUNTIME_MODULE, AgentToHandlers, _fresh
 
-GUIDANCE = {
-    "ChatAgent": "port predict/predict_stream to ResponsesAgent (ResponsesAgentRequest in, "
-    "ResponsesAgentResponse / ResponsesAgentStreamEvent out), then run migrate-agent again",
-    "ChatModel": "port it to ResponsesAgent (ChatModel takes (self, context, messages, params)), "
-    "then run migrate-agent again",
-    "PythonModel": "port it to ResponsesAgent (PythonModel.predict takes (self, context, "
-    "model_input, params)), then run migrate-agent again",
+# Adapter functions of the generated legacy_agent_adapters.py, per interface: (predict, stream).
+ADAPTERS = {
+    "ChatAgent": ("chat_agent_predict", "chat_agent_stream"),
+    "ChatModel": ("chat_model_predict", "chat_model_stream"),
+    "PythonModel": ("python_model_predict", None),
 }
+_CONTEXT_GETTER = '''
+@once_per_process
+def {context_getter}():
+    """Model Serving's context for this agent: what the driver logged, shipped with the app."""
+    return {context}
+'''
+_INVOKE = '''
+@{invoke}()
+async def {handler}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread({getter})
+    return await run_in_thread({predict}, agent, {extra}request)
+'''
+_INVOKE_FROM_STREAM = '''
+@{invoke}()
+async def {handler}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread({getter})
+    return await run_in_thread(collect_stream, functools.partial({stream_fn}, agent, {extra}), request)
+'''
+_STREAM = '''
+@{stream}()
+async def {handler}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread({getter})
+    async for event in iterate_in_thread({stream_fn}, agent, {extra}request):
+        yield event
+'''
+_STREAM_FROM_PREDICT = '''
+@{stream}()
+async def {handler}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread({getter})
+    response = await run_in_thread({predict}, agent, {extra}request)
+    for event in output_item_done_events(response):
+        yield event
+'''
+NOT_EXPORTED = (
+    "`{name}` is a {kind} not exported with mlflow.models.set_model in this module (logged as an "
+    "object?): export it with `mlflow.models.set_model({name}())` (models from code), then run "
+    "migrate-agent again"
+)
 
 
-class LegacyAgentTypes(MigrationRule):
-    """MA003 legacy-agent-type: a class deriving from `mlflow.pyfunc.ChatAgent`, `ChatModel` or
-    `PythonModel` is not converted: the agent server speaks the Responses API, and mapping those
-    interfaces' inputs and outputs is a change of behaviour a person must review. The class is
-    marked with a TODO saying how to port it; the code keeps working on Model Serving."""
+class LegacyAgentTypes(AgentToHandlers):
+    """MA003 legacy-agent-type: an exported `mlflow.pyfunc.ChatAgent`, `ChatModel`, or a
+    `PythonModel` whose predict takes chat messages (`model_input["messages"]`), keeps its class
+    and its code; `set_model` is replaced by `@invoke()` / `@stream()` handlers that serve the
+    Responses API like every migrated agent, through the adapters of the generated
+    `legacy_agent_adapters.py` (request -> the legacy arguments, the legacy answer or chunks ->
+    Responses output items or stream events; see that file for the mapping). `load_context` and a
+    ChatModel's / PythonModel's `predict` get a stand-in for Model Serving's context built from
+    what the driver logged. What cannot be served that way (batch-scoring PythonModels, other
+    signatures, a class logged as an object without set_model, a context the driver does not
+    describe) is marked with a TODO and left working on Model Serving."""
 
     RULE_ID = "MA003"
-    DESCRIPTION = "Flag ChatAgent / ChatModel / PythonModel agents for a port to ResponsesAgent."
+    REMOVES_BASE = False  # inherited helpers (ChatAgent._convert_messages_to_dict...) keep working
+    DESCRIPTION = "Serve ChatAgent / ChatModel / chat PythonModel agents through Responses adapters."
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        legacy = [a for a in self.analysis.legacy if a.body_index is not None]
-        if not legacy or not self.analysis.exports:
-            return tree
+    def _handles(self, agent: AgentClass) -> bool:
+        return agent.kind != "ResponsesAgent"
+
+    def _edit_text(self, agent: AgentClass) -> str:
+        return f"class {agent.name}: {agent.kind} served through legacy_agent_adapters; set_model replaced by handlers"
+
+    def _context_call(self, agent: AgentClass) -> str:
+        if takes_context(agent.kind, agent.node):
+            return f"{self._context_getter}()"
+        return super()._context_call(agent)
+
+    def _generated(self, tree, agent, export):
+        self._context_getter = None
+        if takes_context(agent.kind, agent.node):
+            taken = set(self.analysis.global_names) - {export.variable or ""}
+            self._context_getter = _fresh("get_model_context", taken)
+        return super()._generated(tree, agent, export)
+
+    def _handler_code(self, agent: AgentClass, names: dict[str, str], taken: set[str]) -> tuple[list[str], list[str]]:
+        predict, stream_fn = ADAPTERS[agent.kind]
+        has_predict = "predict" in agent.methods
+        has_stream = stream_fn is not None and "predict_stream" in agent.methods
+        code: list[str] = []
+        extra = ""
+        if self._context_getter:
+            taken.add(self._context_getter)
+            code.append(_CONTEXT_GETTER.format(
+                context_getter=self._context_getter, context=AgentToHandlers._context_call(self, agent)
+            ))
+            extra = f"{self._context_getter}(), "
+        fields = {"predict": predict, "stream_fn": stream_fn, "extra": extra, **names}
+        if has_predict:
+            code.append(_INVOKE.format(handler=_fresh("invoke_handler", taken), **fields))
+        else:
+            code.append(_INVOKE_FROM_STREAM.format(
+                handler=_fresh("invoke_handler", taken), **{**fields, "extra": extra.rstrip(", ")}
+            ).replace(", )", ")"))
+            self.add_needed_import("functools")
+        if has_stream:
+            code.append(_STREAM.format(handler=_fresh("stream_handler", taken), **fields))
+        else:
+            code.append(_STREAM_FROM_PREDICT.format(handler=_fresh("stream_handler", taken), **fields))
+        used = [name for name in (predict if has_predict else None, stream_fn if (has_stream or not has_predict) else None) if name]
+        for name in used:
+            self.add_needed_import(LEGACY_RUNTIME_MODULE, name)
+        runtime = ["run_in_thread"]
+        runtime.append("iterate_in_thread" if has_stream else "output_item_done_events")
+        if not has_predict:
+            runtime.append("collect_stream")
+        return code, runtime
+
+    # -- what cannot be converted ----------------------------------------------------------
+
+    def _mark_problems(self, tree: cst.Module) -> cst.Module:
+        analysis = self.analysis
         body = list(tree.body)
-        for agent in legacy:
-            message = f"`{agent.name}` is a {agent.kind}: {GUIDANCE[agent.kind]}"
-            body[agent.body_index] = self.mark(body[agent.body_index], message)
+        marked: set[str] = set()
+        for export in analysis.exports:
+            agent = export.agent
+            if export.problem is None or agent is None or agent.kind == "ResponsesAgent":
+                continue
+            marked.add(agent.name)
+            message = f"{export.problem}; it keeps running on Model Serving as it is (see README, 'ChatAgent, ChatModel, PythonModel')"
+            if agent.body_index is not None:
+                body[agent.body_index] = self.mark(body[agent.body_index], message)
+            else:
+                self.report(message)
+        if not analysis.exports and not _serves_through_adapters(tree):
+            for agent in analysis.legacy:
+                message = NOT_EXPORTED.format(name=agent.name, kind=agent.kind)
+                if agent.body_index is not None:
+                    body[agent.body_index] = self.mark(body[agent.body_index], message)
+                else:
+                    self.report(message)
         return tree.with_changes(body=body)
+
+
+def _serves_through_adapters(tree: cst.Module) -> bool:
+    """Whether the module was migrated already (its handlers import the adapters)."""
+    return any(
+        isinstance(statement, cst.SimpleStatementLine)
+        and isinstance(statement.body[0], cst.ImportFrom)
+        and isinstance(statement.body[0].module, cst.Name)
+        and statement.body[0].module.value == LEGACY_RUNTIME_MODULE
+        for statement in tree.body
+    )

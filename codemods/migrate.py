@@ -12,6 +12,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from codemods import RULES
 from codemods.agent_analysis import ANALYSIS_KEY, analyze_module
 from codemods.project_classes import FACTS_KEY
+from codemods.model_context import MODEL_CONTEXT_KEY
 
 
 class MigrateAgent(CodemodCommand):
@@ -29,7 +30,9 @@ class MigrateAgent(CodemodCommand):
         """
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self.context = replace(self.context, wrapper=wrapper)
-        analysis = analyze_module(wrapper, self.context.scratch.get(FACTS_KEY))
+        analysis = analyze_module(
+            wrapper, self.context.scratch.get(FACTS_KEY), self.context.scratch.get(MODEL_CONTEXT_KEY)
+        )
         self.context.scratch[ANALYSIS_KEY] = analysis
         if not analysis.has_work:
             return tree
@@ -42,7 +45,9 @@ class MigrateAgent(CodemodCommand):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if ANALYSIS_KEY not in self.context.scratch:  # reached through libcst's own driver
             self.context.scratch[ANALYSIS_KEY] = analyze_module(
-                self.context.wrapper, self.context.scratch.get(FACTS_KEY)
+                self.context.wrapper,
+                self.context.scratch.get(FACTS_KEY),
+                self.context.scratch.get(MODEL_CONTEXT_KEY),
             )
         for rule in RULES:
             tree = rule(self.context).transform_module_impl(tree)

@@ -68,14 +68,14 @@ def test_failed_file_exits_2_and_the_agent_still_migrates(tmp_path: Path) -> Non
 
 
 def test_json_plan_lists_files_new_files_and_manual_steps(tmp_path: Path) -> None:
-    result = run_cli("plan", str(project(tmp_path, "load_context")), "--format", "json")
+    result = run_cli("plan", str(project(tmp_path, "model_config_without_file")), "--format", "json")
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert document["applied"] is False and document["exit_code"] == 1
     assert {f["path"]: f["status"] for f in document["files"]}["agent.py"] == "migrated"
     assert "start_server.py" in {f["path"] for f in document["new_files"]}
     [step] = [s for s in document["manual_steps"] if s["path"] == "agent.py"]
-    assert step["rule"] == "MA001" and "load_context" in step["message"]
+    assert step["rule"] == "MA005" and "ModelConfig()" in step["message"]
     assert isinstance(step["line"], int)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from libcst.codemod import CodemodTest
+import textwrap
+
+from libcst.codemod import CodemodContext, CodemodTest, transform_module
 
 from codemods.ma001_agent_handlers import AgentToHandlers
 from codemods.ma002_responses_helpers import ResponsesHelpers
@@ -181,7 +183,7 @@ class TestAgentToHandlers(CodemodTest):
 class TestLegacyAgentTypes(CodemodTest):
     TRANSFORM = LegacyAgentTypes
 
-    def test_chat_model_is_flagged(self) -> None:
+    def test_chat_model_is_served_through_the_adapters(self) -> None:
         before = """
             import mlflow
 
@@ -193,15 +195,91 @@ class TestLegacyAgentTypes(CodemodTest):
         """
         after = """
             import mlflow
+            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+            from legacy_agent_adapters import chat_model_predict, model_context
+            from mlflow.genai.agent_server import invoke, stream
+            from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
+            from typing import AsyncIterator
 
-            # TODO(migrate-agent): [MA003] `Old` is a ChatModel: port it to ResponsesAgent (ChatModel takes (self, context, messages, params)), then run migrate-agent again
             class Old(mlflow.pyfunc.ChatModel):
                 def predict(self, context, messages, params):
                     return None
 
-            mlflow.models.set_model(Old())
+
+            @once_per_process
+            def get_agent() -> Old:
+                \"\"\"The agent, built on first use and shared by every request of this process.\"\"\"
+                return Old()
+
+
+            @once_per_process
+            def get_model_context():
+                \"\"\"Model Serving's context for this agent: what the driver logged, shipped with the app.\"\"\"
+                return model_context(__file__)
+
+
+            @invoke()
+            async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+                agent = await run_in_thread(get_agent)
+                return await run_in_thread(chat_model_predict, agent, get_model_context(), request)
+
+
+            @stream()
+            async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+                agent = await run_in_thread(get_agent)
+                response = await run_in_thread(chat_model_predict, agent, get_model_context(), request)
+                for event in output_item_done_events(response):
+                    yield event
         """
         self.assertCodemod(before, after)
+
+    def test_context_the_driver_does_not_describe_is_not_converted(self) -> None:
+        before = """
+            import mlflow
+
+            class Scorer(mlflow.pyfunc.PythonModel):
+                def load_context(self, context):
+                    self.table = context.artifacts["table"]
+
+                def predict(self, context, model_input, params=None):
+                    return {"content": model_input.get("messages")[-1]["content"]}
+
+            mlflow.models.set_model(Scorer())
+        """
+        after = """
+            import mlflow
+
+            # TODO(migrate-agent): [MA003] `Scorer` is not converted: it reads `context.artifacts` from Model Serving, and no `log_model` call in the project says what was logged: add the driver code that logs it (project files as artifacts, a literal or file model_config), or make it read files shipped with the app; it keeps running on Model Serving as it is (see README, 'ChatAgent, ChatModel, PythonModel')
+            class Scorer(mlflow.pyfunc.PythonModel):
+                def load_context(self, context):
+                    self.table = context.artifacts["table"]
+
+                def predict(self, context, model_input, params=None):
+                    return {"content": model_input.get("messages")[-1]["content"]}
+
+            mlflow.models.set_model(Scorer())
+        """
+        self.assertCodemod(before, after)
+
+    def test_shapes_the_adapters_cannot_call_are_reported(self) -> None:
+        cases = {
+            "async def predict(self, messages, context=None, custom_inputs=None):": "is async",
+            "def predict(self, messages):": "does not have the ChatAgent signature",
+        }
+        for signature, reason in cases.items():
+            before = f"""
+                import mlflow
+
+                class Old(mlflow.pyfunc.ChatAgent):
+                    {signature}
+                        return None
+
+                mlflow.models.set_model(Old())
+            """
+            result = transform_module(LegacyAgentTypes(CodemodContext()), textwrap.dedent(before))
+            self.assertIn(f"# TODO(migrate-agent): [MA003] `Old.predict` ", result.code)
+            self.assertIn(reason, result.code)
+            self.assertNotIn("@invoke()", result.code)
 
 
 class TestMigrateAgent(CodemodTest):
@@ -244,3 +322,52 @@ class TestPythonVersion(CodemodTest):
                 return [f"{r['name']}" for r in rows]
         '''
         self.assertCodemod(code, code)
+
+
+class TestLoadContext(CodemodTest):
+    TRANSFORM = MigrateAgent
+
+    SOURCE = """
+        import mlflow
+        from mlflow.pyfunc import ResponsesAgent
+
+        agent = object()
+
+        class A(ResponsesAgent):
+            def __init__(self, graph):
+                self.graph = graph
+
+            def load_context(self, context):
+                self.cfg = context.model_config["x"]
+
+            def predict(self, request):
+                return None
+
+        mlflow.models.set_model(A(agent))
+    """
+
+    def _migrate(self, facts) -> str:
+        from codemods.model_context import MODEL_CONTEXT_KEY
+
+        context = CodemodContext(filename="pkg/agent.py", scratch={MODEL_CONTEXT_KEY: facts})
+        return transform_module(MigrateAgent(context), textwrap.dedent(self.SOURCE)).code
+
+    def test_load_context_gets_the_logged_config_relative_to_the_agent(self) -> None:
+        from codemods.model_context import ModelContextFacts
+
+        code = self._migrate(ModelContextFacts(logged=True, artifacts={}, model_config="conf/model_config.yaml"))
+        # the local never shadows the module-level `agent` the constructor reads
+        self.assertIn(
+            "    agent_2 = A(agent)\n"
+            '    agent_2.load_context(model_context(__file__, model_config="../conf/model_config.yaml"))\n'
+            "    return agent_2\n",
+            code,
+        )
+        self.assertIn("from legacy_agent_adapters import model_context", code)
+
+    def test_load_context_reading_what_nothing_logged_is_not_converted(self) -> None:
+        code = self._migrate(None)
+        self.assertIn("[MA001] `A` is not converted: it reads `context.model_config`", code)
+        self.assertIn("class A(ResponsesAgent):", code)
+        self.assertIn("mlflow.models.set_model(A(agent))", code)
+        self.assertNotIn("@invoke()", code)

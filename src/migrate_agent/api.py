@@ -94,7 +94,8 @@ def plan_project(
         from codemods.project_classes import project_class_facts
 
         class_facts = project_class_facts(sources)
-    outcomes = _migrate_all(candidates, jobs, class_facts)
+    context_facts = _context_facts(root, candidates, deploy_sources)
+    outcomes = _migrate_all(candidates, jobs, class_facts, context_facts)
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         _keep_user_clients_without_app(outcomes)
@@ -173,12 +174,23 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
+def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
+    """What the driver logged for Model Serving's context, when an agent may read it."""
+    from migrate_agent.deploy.model_context_facts import CONTEXT_MARKERS, read_model_context
+
+    if not any(marker in data for _, data in candidates for marker in CONTEXT_MARKERS):
+        return None
+    return read_model_context(root, deploy_sources)
+
+
 def _migrate_all(
-    candidates: list[tuple[str, bytes]], jobs: int | None, class_facts: dict
+    candidates: list[tuple[str, bytes]], jobs: int | None, class_facts: dict, context_facts=None
 ) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data, class_facts.get(rel)) for rel, data in candidates]
+        return [
+            migrate_source(rel, data, class_facts.get(rel), context_facts) for rel, data in candidates
+        ]
     chunk = max(1, len(candidates) // (workers * 4))
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
@@ -190,6 +202,7 @@ def _migrate_all(
                 [rel for rel, _ in candidates],
                 [data for _, data in candidates],
                 [class_facts.get(rel) for rel, _ in candidates],
+                [context_facts] * len(candidates),
                 chunksize=chunk,
             )
         )
@@ -302,6 +315,7 @@ def _add_app_files(
     files, steps = scaffold_files(
         root, agent.path, sorted(imported), local_modules, agent.before, uses_user_identity, pinned,
         keeps_agent_name=bool(KEPT_NAME_IMPORT.search(agent.after or agent.before)),
+        uses_legacy_adapters=agent.uses_legacy_adapters,
     )
     plan.files.extend(files)
     plan.manual_steps.extend(steps)

@@ -15,6 +15,7 @@ IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
 # What an agent file migrate-agent converted holds: handlers of the agent server, run through
 # the generated runtime module.
 MIGRATED_AGENT_MARKS = (b"mlflow.genai.agent_server", b"agent_server_utils", b"@invoke()")
+LEGACY_RUNTIME_IMPORT = b"from legacy_agent_adapters import"
 
 
 @dataclass
@@ -33,17 +34,22 @@ class FileOutcome:
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
     migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
+    uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
 
 
-def migrate_source(path: str, data: bytes, class_facts=None) -> FileOutcome:
-    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports;
-    `class_facts` what the project pre-pass found about its classes (FileClassFacts)."""
+def migrate_source(path: str, data: bytes, class_facts=None, context_facts=None) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
+
+    `class_facts`: what the project pre-pass found about its classes (FileClassFacts);
+    `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
+    context), for agents that read it."""
     import libcst as cst
     from libcst.codemod import CodemodContext
 
     from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
+    from codemods.model_context import MODEL_CONTEXT_KEY
 
     bom, body = split_bom(data)
     try:
@@ -59,7 +65,8 @@ def migrate_source(path: str, data: bytes, class_facts=None) -> FileOutcome:
 
     from codemods.project_classes import FACTS_KEY
 
-    context = CodemodContext(filename=path, scratch={FACTS_KEY: class_facts} if class_facts else {})
+    scratch = {FACTS_KEY: class_facts} if class_facts else {}
+    context = CodemodContext(filename=path, scratch={**scratch, MODEL_CONTEXT_KEY: context_facts})
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
@@ -89,6 +96,7 @@ def migrate_source(path: str, data: bytes, class_facts=None) -> FileOutcome:
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
+        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
     )
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {

@@ -144,7 +144,7 @@ HIDDEN_REQUIREMENTS = {
     b"get_open_ai_client": "openai",  # WorkspaceClient().serving_endpoints.get_open_ai_client()
     b"get_langchain_chat_open_ai_client": "langchain-openai",
 }
-PROVIDED = {"mlflow", "__future__", "agent_server_utils"}  # mlflow is added with its own floor
+PROVIDED = {"mlflow", "__future__", "agent_server_utils", "legacy_agent_adapters"}  # generated; mlflow has its own floor
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 

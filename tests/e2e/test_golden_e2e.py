@@ -8,7 +8,8 @@ requests. Where the original has only predict, the app's stream must carry one
 `response.output_item.done` per output item of predict; where it has only predict_stream, the
 app's invoke must answer the aggregation of the stream's done items.
 
-Cases about the user's identity (user_*, obo_*, no_user_auth) are run by test_identity_e2e.py.
+Cases about the user's identity (user_*, obo_*, no_user_auth) are run by test_identity_e2e.py,
+agents on the older interfaces (legacy_*) by test_legacy_e2e.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.support.golden import (
     golden_cases,
     input_dir,
     is_identity_case,
+    is_legacy_case,
 )
 from tests.support.identity import is_user_action
 from tests.support.normalize import normalize
@@ -80,7 +82,7 @@ NOT_RUN = {
     "python_312_syntax_in_helper_module": "formatting.py needs its MA010 manual step before it runs on 3.11",
 }
 
-CASES = golden_cases(lambda name: not is_identity_case(name))
+CASES = golden_cases(lambda name: not is_identity_case(name) and not is_legacy_case(name))
 
 
 @dataclass

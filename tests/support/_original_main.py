@@ -3,7 +3,7 @@
     python _original_main.py SPEC.json OUT.json
 
 SPEC: {"project_dir", "agent_file", "run_id", "mark_url", "shim_dir", "load_user_token",
-"retry_load_user_token", "calls": [{"mode": "predict" | "predict_stream", "payload": {...},
+"retry_load_user_token", "serving_context" (optional), "calls": [{"mode": "predict" | "predict_stream", "payload": {...},
 "user_token": str | null}]}.
 OUT: {"implements": {"predict": bool, "predict_stream": bool}, "load_error": str | null,
 "first_load_error": str (if the first load failed), "calls": [{"mode", "result" | "error"}]}:
@@ -52,8 +52,11 @@ def prepare_sys_path(project_dir: Path, shim_dir: str | None) -> None:
         sys.path.append(shim_dir)
 
 
-def load_agent(project_dir: Path, agent_file: str):
-    """The object the agent file passed to mlflow.models.set_model, with load_context run."""
+def load_agent(project_dir: Path, agent_file: str, serving_context: dict | None = None):
+    """The object the agent file passed to mlflow.models.set_model, with load_context run.
+
+    `serving_context`: {"artifacts": {name: project-relative path}, "model_config": {...}}, what
+    log_model gave Model Serving (artifact paths become absolute, as Serving's local copies)."""
     from mlflow.pyfunc.model import PythonModelContext
 
     try:
@@ -72,26 +75,57 @@ def load_agent(project_dir: Path, agent_file: str):
         model = importlib.import_module("mlflow.models.model").__mlflow_model__
         if model is None:
             raise RuntimeError(f"{agent_file} never called mlflow.models.set_model(...)")
-    context = PythonModelContext(artifacts={}, model_config=None)
+    serving_context = serving_context or {}
+    artifacts = {
+        name: str((project_dir / path).resolve())
+        for name, path in (serving_context.get("artifacts") or {}).items()
+    }
+    context = PythonModelContext(artifacts=artifacts, model_config=serving_context.get("model_config"))
     if hasattr(model, "load_context"):
         model.load_context(context=context)
     return model, context
 
 
 def implements(model) -> dict:
-    """Which of predict / predict_stream the agent's class defines itself (ResponsesAgent's own
+    """Which of predict / predict_stream the agent's class defines itself (the MLflow base's own
     predict is abstract and its predict_stream raises NotImplementedError)."""
-    from mlflow.pyfunc import ResponsesAgent
-
+    base = _mlflow_base(model)
     out = {}
     for name in ("predict", "predict_stream"):
         own = getattr(type(model), name, None)
-        out[name] = own is not None and own is not getattr(ResponsesAgent, name, None)
+        out[name] = own is not None and own is not getattr(base, name, None)
     return out
 
 
+def _mlflow_base(model):
+    """The MLflow interface the agent implements: ResponsesAgent, ChatAgent, ChatModel or
+    PythonModel (most specific first)."""
+    from mlflow.pyfunc import ChatAgent, ChatModel, PythonModel, ResponsesAgent
+
+    for base in (ResponsesAgent, ChatAgent, ChatModel, PythonModel):
+        if isinstance(model, base):
+            return base
+    return ResponsesAgent
+
+
 def pyfunc(model, context):
-    """What Model Serving calls: MLflow's ResponsesAgent pyfunc wrapper, or the same by hand."""
+    """What Model Serving calls: MLflow's pyfunc wrapper for the agent's interface (for a
+    ResponsesAgent, the same by hand if that wrapper moved)."""
+    from mlflow.pyfunc import ChatAgent, ChatModel, ResponsesAgent
+
+    base = _mlflow_base(model)
+    if base is ChatAgent:
+        from mlflow.pyfunc.loaders.chat_agent import _ChatAgentPyfuncWrapper
+
+        return _ChatAgentPyfuncWrapper(model)
+    if base is ChatModel:
+        from mlflow.pyfunc.loaders.chat_model import _ChatModelPyfuncWrapper
+
+        return _ChatModelPyfuncWrapper(model, context, None)
+    if base is not ResponsesAgent:
+        from mlflow.pyfunc.model import _PythonModelPyfuncWrapper
+
+        return _PythonModelPyfuncWrapper(model, context, None)
     try:
         from mlflow.pyfunc.loaders.responses_agent import _ResponsesAgentPyfuncWrapper
 
@@ -148,7 +182,7 @@ def main() -> None:
             break
         set_invoker(token)
         try:
-            model, context = load_agent(project_dir, spec["agent_file"])
+            model, context = load_agent(project_dir, spec["agent_file"], spec.get("serving_context"))
             out["load_error"] = None
         except BaseException as error:  # reported to the parent, which decides what it means
             traceback.print_exc()

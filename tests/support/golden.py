@@ -60,6 +60,15 @@ def is_identity_case(name: str) -> bool:
     )
 
 
+LEGACY_PREFIX = "legacy_"
+
+
+def is_legacy_case(name: str) -> bool:
+    """Cases about agents on the older interfaces (ChatAgent, ChatModel, PythonModel), named
+    legacy_*: the original speaks another request format; run by tests/e2e/test_legacy_e2e.py."""
+    return name.startswith(LEGACY_PREFIX)
+
+
 def done_items(events: list[dict]) -> list[dict]:
     """The items of a stream's `response.output_item.done` events, in order."""
     return [e["item"] for e in events if e.get("type") == DONE]

@@ -135,6 +135,7 @@ def run_original_calls(
     allow_load_error: bool = False,
     load_user_token: str | None = None,
     retry_load_user_token: str | None = None,
+    serving_context: dict | None = None,
 ) -> OriginalRun:
     """Load the agent once, make `calls` in order (each one's errors are recorded, not raised).
 
@@ -147,6 +148,8 @@ def run_original_calls(
     load, to see what it would do per request (its clients re-read the token on every call).
     retry_load_user_token: if loading fails, load once more (same process) with this token;
     `first_load_error` then says why the first load failed.
+    serving_context: what log_model logged, {"artifacts": {name: project path}, "model_config":
+    {...}}, given to load_context (and to a PythonModel's predict) as Model Serving does.
     """
     project = Path(project_dir).resolve()
     agent_file = agent_file or find_agent_file(project)
@@ -162,6 +165,7 @@ def run_original_calls(
             "shim_dir": str(_SHIMS),
             "load_user_token": load_user_token,
             "retry_load_user_token": retry_load_user_token,
+            "serving_context": serving_context,
             "calls": [{"mode": c.mode, "payload": c.payload, "user_token": c.user_token} for c in calls],
         }))
         env = {**serving_env(stub.url, scratch, service_token), **(extra_env or {})}

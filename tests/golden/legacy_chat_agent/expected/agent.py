@@ -1,12 +1,32 @@
-import mlflow
 from mlflow.pyfunc import ChatAgent
 from mlflow.types.agent import ChatAgentMessage, ChatAgentResponse
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+from legacy_agent_adapters import chat_agent_predict
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
+from typing import AsyncIterator
 
 
-# TODO(migrate-agent): [MA003] `OldAgent` is a ChatAgent: port predict/predict_stream to ResponsesAgent (ResponsesAgentRequest in, ResponsesAgentResponse / ResponsesAgentStreamEvent out), then run migrate-agent again
 class OldAgent(ChatAgent):
     def predict(self, messages, context=None, custom_inputs=None) -> ChatAgentResponse:
         return ChatAgentResponse(messages=[ChatAgentMessage(role="assistant", content="hi", id="1")])
 
 
-mlflow.models.set_model(OldAgent())
+@once_per_process
+def get_agent() -> OldAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return OldAgent()
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(chat_agent_predict, agent, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(chat_agent_predict, agent, request)
+    for event in output_item_done_events(response):
+        yield event

@@ -1,5 +1,6 @@
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
 from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+from legacy_agent_adapters import model_context
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
@@ -21,8 +22,7 @@ class ConfiguredAgent:
 def get_agent() -> ConfiguredAgent:
     """The agent, built on first use and shared by every request of this process."""
     agent = ConfiguredAgent()
-    # TODO(migrate-agent): [MA001] load_context ran when Model Serving loaded the model, with its artifacts and model_config; on Apps it gets None here: pass what it reads (files shipped with the app, a config file)
-    agent.load_context(None)
+    agent.load_context(model_context(__file__))
     return agent
 
 
