@@ -14,12 +14,12 @@ from codemods.ma002_responses_helpers import ResponsesHelpers
 from codemods.ma003_legacy_agent_types import LegacyAgentTypes
 from codemods.ma004_user_credentials import UserCredentials
 from codemods.ma005_model_config import ModelConfigFile
-from codemods.ma010_python_version import PythonVersion
+from codemods.ma006_python_version import PythonVersion
 
 # Order matters. MA004 runs first: it matches nodes of the original tree (identity flow is
 # tracked by node); rules that rewrite inside the class run before MA001 restructures the module
 # (MA001 reads MA004's decision on how each request gets its agent).
-# MA010 only adds TODO comments and keeps every top-level statement where it is, so it runs
+# MA006 only adds TODO comments and keeps every top-level statement where it is, so it runs
 # after the rules that match original nodes and before MA001 (which uses statement indices).
 RULES = (
     UserCredentials, ModelConfigFile, ResponsesHelpers, LegacyAgentTypes, PythonVersion,

@@ -122,7 +122,7 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
-    newer_syntax: bool = False  # syntax Python 3.11 rejects (MA010)
+    newer_syntax: bool = False  # syntax Python 3.11 rejects (MA006)
     subclassed: frozenset[str] = frozenset()  # agent classes here that other modules extend
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already

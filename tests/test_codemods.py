@@ -9,7 +9,7 @@ from libcst.codemod import CodemodContext, CodemodTest, transform_module
 from codemods.ma001_agent_handlers import AgentToHandlers
 from codemods.ma002_responses_helpers import ResponsesHelpers
 from codemods.ma003_legacy_agent_types import LegacyAgentTypes
-from codemods.ma010_python_version import PythonVersion
+from codemods.ma006_python_version import PythonVersion
 from codemods.migrate import MigrateAgent
 
 
@@ -310,7 +310,7 @@ class TestPythonVersion(CodemodTest):
         after = '''
             def names(rows):
                 for r in rows:
-                    # TODO(migrate-agent): [MA010] an f-string that reuses its quote " inside {...} (PEP 701, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
+                    # TODO(migrate-agent): [MA006] an f-string that reuses its quote " inside {...} (PEP 701, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
                     yield f"{r["name"]}", f"{r["kind"]}"
                 return f"{rows!r}"
         '''

@@ -1,4 +1,4 @@
-"""MA010: syntax Python 3.11 (Databricks Apps) rejects is found on the tree, on any interpreter."""
+"""MA006: syntax Python 3.11 (Databricks Apps) rejects is found on the tree, on any interpreter."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Local modules the app imports that Python 3.11 (the Databricks Apps runtime) cannot parse.
 
-The agent's own file and every candidate file are checked on their libcst tree (MA010). Helper
+The agent's own file and every candidate file are checked on their libcst tree (MA006). Helper
 modules the agent imports are not parsed by the rules; they are checked here with Python's own
 parser, `ast.parse(..., feature_version=(3, 11))` (nothing runs). On a 3.11 interpreter that
 rejects everything 3.11 cannot run; on 3.12+ it still rejects PEP 695 syntax but accepts PEP 701
@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from migrate_agent.model import ManualStep
 
-RULE = "MA010"
+RULE = "MA006"
 
 
 def newer_syntax_in_helpers(agent, outcomes, sources, local_modules) -> list[ManualStep]:

@@ -76,10 +76,10 @@ NOT_RUN = {
     # About requirements.txt: the agent imports packages this environment does not have (cv2,
     # google.generativeai, agents, an unknown acme_internal_sdk).
     "requirements_name_distributions": "imports packages that are not installed here",
-    # Python 3.12 syntax, flagged by MA010: neither the original nor the app parses on 3.11 (the
+    # Python 3.12 syntax, flagged by MA006: neither the original nor the app parses on 3.11 (the
     # Apps runtime, and this test run's interpreter).
-    "python_312_syntax": "the agent needs its MA010 manual step (Python 3.12 syntax) before it runs on 3.11",
-    "python_312_syntax_in_helper_module": "formatting.py needs its MA010 manual step before it runs on 3.11",
+    "python_312_syntax": "the agent needs its MA006 manual step (Python 3.12 syntax) before it runs on 3.11",
+    "python_312_syntax_in_helper_module": "formatting.py needs its MA006 manual step before it runs on 3.11",
 }
 
 CASES = golden_cases(lambda name: not is_identity_case(name) and not is_legacy_case(name))

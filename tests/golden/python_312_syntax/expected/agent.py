@@ -3,14 +3,14 @@ from agent_server_utils import once_per_process, output_item_done_events, run_in
 from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
 
-# TODO(migrate-agent): [MA010] a `type X = ...` statement (PEP 695, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
+# TODO(migrate-agent): [MA006] a `type X = ...` statement (PEP 695, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
 type Row = dict[str, str]
 
 
 class Lister:
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         rows: list[Row] = [{"name": request.input[-1].content}]
-        # TODO(migrate-agent): [MA010] an f-string that reuses its quote " inside {...} (PEP 701, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
+        # TODO(migrate-agent): [MA006] an f-string that reuses its quote " inside {...} (PEP 701, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
         text = ", ".join(f"{r["name"]}" for r in rows)
         return ResponsesAgentResponse(output=[create_text_output_item(text, "l1")])
 

@@ -1,4 +1,4 @@
-"""MA010: syntax newer than Python 3.11, the Databricks Apps runtime, is flagged where it is."""
+"""MA006: syntax newer than Python 3.11, the Databricks Apps runtime, is flagged where it is."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from codemods.python_version import TARGET, newer_syntax
 
 
 class PythonVersion(MigrationRule):
-    """MA010 python-version: Databricks Apps runs Python 3.11. Code that needs a newer Python
+    """MA006 python-version: Databricks Apps runs Python 3.11. Code that needs a newer Python
     (PEP 701 f-strings such as `f"{row["name"]}"`, a `type X = ...` statement or type parameters
     `def f[T]()` from PEP 695) does not even import there. Each statement holding such syntax is
     marked with a TODO and listed as a manual step: rewrite it for Python 3.11 (another quote
     inside the f-string, a TypeVar, a plain alias). Found statically; the code is not run."""
 
-    RULE_ID = "MA010"
+    RULE_ID = "MA006"
     DESCRIPTION = f"Flag syntax that Python {TARGET} (Databricks Apps) cannot run."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
