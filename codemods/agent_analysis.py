@@ -8,19 +8,22 @@ a tree another rule already rewrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 import libcst.matchers as m
 from codemods._syntax import import_roots, positional_params
+from codemods.driver_analysis import DriverCall, driver_call
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
     IdentityFacts,
     UserClientCall,
     is_user_call,
+    is_user_factory_call,
     request_local_attributes,
     split_init,
+    user_client_uses,
 )
 from libcst.metadata import (
     MetadataWrapper,
@@ -110,6 +113,7 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
+    driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA010)
 
     @property
     def has_work(self) -> bool:
@@ -120,6 +124,7 @@ class ModuleAnalysis:
             or self.exports
             or self.identity.user_calls
             or self.model_config_calls
+            or self.driver_calls
         )
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
@@ -142,6 +147,14 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
     _resolve_exports(analysis, collector, wrapper.module)
     _resolve_identity(analysis, wrapper.module, scope)
+    identity = analysis.identity
+    if identity.user_calls or identity.factory_calls:
+        positions = wrapper.resolve(PositionProvider)
+        identity.user_uses = user_client_uses(
+            wrapper.module,
+            {c.node for c in identity.user_calls} | set(identity.factory_calls),
+            lambda node: positions[node].start.line,
+        )
     return analysis
 
 
@@ -220,6 +233,9 @@ class _Collector(cst.CSTVisitor):
         self._function_depth -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
+        found = driver_call(node, self._qualified(node.func))
+        if found is not None:
+            self.analysis.driver_calls.append(replace(found, line=self._line(node)))
         if is_user_call(node, self._qualified):
             replaceable = bool(self._qualified(node.func) & WORKSPACE_CLIENTS)
             reason = "" if replaceable else (
@@ -228,6 +244,8 @@ class _Collector(cst.CSTVisitor):
             self.analysis.identity.user_calls.append(
                 UserClientCall(node, self._line(node), replaceable, reason)
             )
+        elif is_user_factory_call(node):
+            self.analysis.identity.factory_calls.append(node)
         if self._qualified(node.func) & MODEL_CONFIG_NAMES and not any(
             arg.keyword is None or arg.keyword.value == "development_config" for arg in node.args
         ):

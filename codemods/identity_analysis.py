@@ -60,6 +60,8 @@ class IdentityFacts:
     request_local: dict[str, str] = field(default_factory=dict)  # attr -> why (set per request)
     module_user_globals: dict[str, int] = field(default_factory=dict)  # name -> body index
     global_accesses: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # loads of those
+    factory_calls: list[cst.Call] = field(default_factory=list)  # get_user_workspace_client()
+    user_uses: list[UserClientUse] = field(default_factory=list)  # what the user clients call
 
 
 def is_user_call(node: cst.Call, qualified) -> bool:
@@ -208,3 +210,122 @@ def request_local_attributes(methods: list[cst.FunctionDef]) -> dict[str, str]:
         for attribute in attributes:
             found.setdefault(attribute, f"set by {method.name.value} while answering a request")
     return found
+
+
+# -- what the user client is used for (the app's user API scopes come from this) ---------------
+
+USER_CLIENT_FACTORIES = frozenset({"get_user_workspace_client"})  # already migrated (MA004)
+_SELF_NAMES = frozenset({"self", "cls"})
+
+
+@dataclass(frozen=True)
+class UserClientUse:
+    """One use of a user client: `client.<service>.<member>` (service None: passed elsewhere)."""
+
+    line: int
+    code: str  # as written, shortened
+    service: str | None  # WorkspaceClient attribute: genie, serving_endpoints...
+    member: str | None = None  # the method or attribute of the service, when there is one
+
+
+def is_user_factory_call(node: cst.Call) -> bool:
+    """`get_user_workspace_client()` (a user client MA004 already put in place)."""
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return name in USER_CLIENT_FACTORIES
+
+
+def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> list[UserClientUse]:
+    """Every place a user client (`sources`: the calls that build one) is used, statically.
+
+    Followed: the call itself (`WorkspaceClient(...).genie...`), names and `self.x` attributes
+    assigned from a user client, functions and properties that return one, and parameters of this
+    module's functions it is passed to. A user client passed to anything else is a use whose
+    service is None (its scopes cannot be told from here).
+    """
+    if not sources:
+        return []
+    functions = {f.name.value: f for f in m.findall(module, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
+    names: set[str] = set()
+    attributes: set[str] = set()
+    returning: set[str] = set()  # functions / properties whose value is a user client
+
+    def is_client(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Call):
+            if node in sources:
+                return True
+            func = node.func
+            called = func.value if isinstance(func, cst.Name) else (
+                func.attr.value if isinstance(func, cst.Attribute) and _on_self(func) else None)
+            return called in returning
+        if isinstance(node, cst.Name):
+            return node.value in names
+        if isinstance(node, cst.Attribute) and _on_self(node):
+            return node.attr.value in attributes or node.attr.value in returning
+        return False
+
+    for _ in range(4):  # to a fixpoint: each pass may taint what the next one reads
+        before = (len(names), len(attributes), len(returning))
+        for assign in m.findall(module, m.Assign() | m.AnnAssign()):
+            if assign.value is None or not is_client(assign.value):
+                continue
+            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    names.add(target.value)
+                elif isinstance(target, cst.Attribute) and _on_self(target):
+                    attributes.add(target.attr.value)
+        for name, function in functions.items():
+            if any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
+                returning.add(name)
+        for call in m.findall(module, m.Call()):
+            target = _local_function(call.func, functions)
+            if target is None:
+                continue
+            params = positional_params(target)
+            offset = 1 if isinstance(call.func, cst.Attribute) and params and params[0].name.value in _SELF_NAMES else 0
+            for index, arg in enumerate(call.args):
+                if not is_client(arg.value):
+                    continue
+                if arg.keyword is not None:
+                    names.add(arg.keyword.value)
+                elif not arg.star and index + offset < len(params):
+                    names.add(params[index + offset].name.value)
+        if (len(names), len(attributes), len(returning)) == before:
+            break
+
+    uses: list[UserClientUse] = []
+    members: dict[cst.Attribute, str] = {}
+    for attribute in m.findall(module, m.Attribute(value=m.Attribute())):
+        members.setdefault(attribute.value, attribute.attr.value)
+    for attribute in m.findall(module, m.Attribute()):
+        if is_client(attribute.value):
+            service = attribute.attr.value
+            member = members.get(attribute)
+            code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
+            uses.append(UserClientUse(line_of(attribute), code, service, member))
+    for call in m.findall(module, m.Call()):
+        if _local_function(call.func, functions) is not None:
+            continue
+        for arg in call.args:
+            if is_client(arg.value):
+                code = f"{_short(module, call.func)}({_short(module, arg.value)})"
+                uses.append(UserClientUse(line_of(call), code, None))
+    return sorted(set(uses), key=lambda u: (u.line, u.code))
+
+
+def _on_self(node: cst.Attribute) -> bool:
+    return isinstance(node.value, cst.Name) and node.value.value in _SELF_NAMES
+
+
+def _local_function(func: cst.BaseExpression, functions: dict[str, cst.FunctionDef]) -> cst.FunctionDef | None:
+    if isinstance(func, cst.Name):
+        return functions.get(func.value)
+    if isinstance(func, cst.Attribute) and _on_self(func):
+        return functions.get(func.attr.value)
+    return None
+
+
+def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
+    text = " ".join(module.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

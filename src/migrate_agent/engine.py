@@ -27,6 +27,7 @@ class FileOutcome:
     converted_agent: str | None = None  # class name when this file became the app's agent
     imported_roots: list[str] = field(default_factory=list)
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
+    user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
 
 
 def migrate_source(path: str, data: bytes) -> FileOutcome:
@@ -75,8 +76,21 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         converted_agent=pair[0].name if pair else None,
         imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
+        user_client_uses=_user_client_uses(analysis, migrated, after != data),
     )
     return outcome
+
+
+def _user_client_uses(analysis, migrated, changed: bool) -> list:
+    """What the user clients call, with lines of the file as written (the migrated one)."""
+    uses = analysis.identity.user_uses
+    if not uses or not changed:
+        return list(uses)
+    from libcst.metadata import MetadataWrapper
+
+    from codemods.agent_analysis import analyze_module
+
+    return list(analyze_module(MetadataWrapper(migrated)).identity.user_uses)
 
 
 def _imported_roots(module) -> set[str]:
