@@ -246,6 +246,13 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
     if not sources:
         return []
     functions = {f.name.value: f for f in m.findall(module, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
+    constructors = {  # a class of this module called with a user client: its __init__ gets it
+        c.name.value: f
+        for c in m.findall(module, m.ClassDef()) if isinstance(c, cst.ClassDef)
+        for f in (c.body.body if isinstance(c.body, cst.IndentedBlock) else ())
+        if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
+    }
+    callables = {**functions, **constructors}
     names: set[str] = set()
     attributes: set[str] = set()
     returning: set[str] = set()  # functions / properties whose value is a user client
@@ -276,14 +283,15 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
                 elif isinstance(target, cst.Attribute) and _on_self(target):
                     attributes.add(target.attr.value)
         for name, function in functions.items():
-            if any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
+            if name != "__init__" and any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
                 returning.add(name)
         for call in m.findall(module, m.Call()):
-            target = _local_function(call.func, functions)
+            target = _local_function(call.func, callables)
             if target is None:
                 continue
             params = positional_params(target)
-            offset = 1 if isinstance(call.func, cst.Attribute) and params and params[0].name.value in _SELF_NAMES else 0
+            bound = isinstance(call.func, cst.Attribute) or target in constructors.values()
+            offset = 1 if bound and params and params[0].name.value in _SELF_NAMES else 0
             for index, arg in enumerate(call.args):
                 if not is_client(arg.value):
                     continue
@@ -305,11 +313,12 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
             code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
             uses.append(UserClientUse(line_of(attribute), code, service, member))
     for call in m.findall(module, m.Call()):
-        if _local_function(call.func, functions) is not None:
+        if _local_function(call.func, callables) is not None:
             continue
         for arg in call.args:
             if is_client(arg.value):
-                code = f"{_short(module, call.func)}({_short(module, arg.value)})"
+                keyword = f"{arg.keyword.value}=" if arg.keyword is not None else ""
+                code = f"{_short(module, call.func)}({keyword}{_short(module, arg.value)})"
                 uses.append(UserClientUse(line_of(call), code, None))
     return sorted(set(uses), key=lambda u: (u.line, u.code))
 
