@@ -21,6 +21,7 @@ from codemods.identity_analysis import (
     UserClientCall,
     is_user_call,
     is_user_factory_call,
+    qualified_names,
     request_local_attributes,
     split_init,
     user_client_uses,
@@ -150,10 +151,12 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
     identity = analysis.identity
     if identity.user_calls or identity.factory_calls:
         positions = wrapper.resolve(PositionProvider)
+        qualified = wrapper.resolve(QualifiedNameProvider)
         identity.user_uses = user_client_uses(
             wrapper.module,
             {c.node for c in identity.user_calls} | set(identity.factory_calls),
             lambda node: positions[node].start.line,
+            lambda node: qualified_names(qualified, node),
         )
     return analysis
 

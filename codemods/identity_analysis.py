@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
 from codemods._syntax import positional_params, receiver
 
 USER_CREDENTIALS = frozenset(
@@ -226,6 +228,8 @@ class UserClientUse:
     code: str  # as written, shortened
     service: str | None  # WorkspaceClient attribute: genie, serving_endpoints...
     member: str | None = None  # the method or attribute of the service, when there is one
+    target: str | None = None  # passed to: the callee's qualified name (`retriever.IndexRetriever`)
+    argument: str | None = None  # passed as: the keyword, or the position as digits
 
 
 def is_user_factory_call(node: cst.Call) -> bool:
@@ -235,25 +239,36 @@ def is_user_factory_call(node: cst.Call) -> bool:
     return name in USER_CLIENT_FACTORIES
 
 
-def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> list[UserClientUse]:
+def user_client_uses(
+    module: cst.Module,
+    sources: set[cst.Call],
+    line_of,
+    qualified=None,
+    seeds: frozenset[str] = frozenset(),
+    within: cst.CSTNode | None = None,
+) -> list[UserClientUse]:
     """Every place a user client (`sources`: the calls that build one) is used, statically.
 
     Followed: the call itself (`WorkspaceClient(...).genie...`), names and `self.x` attributes
     assigned from a user client, functions and properties that return one, and parameters of this
     module's functions it is passed to. A user client passed to anything else is a use whose
-    service is None (its scopes cannot be told from here).
+    service is None (its scopes cannot be told from here), with the callee's qualified name
+    (`qualified(node)` gives a node's names) so the caller can follow it into another module.
+    `seeds`: names that hold a user client from the start (a parameter); `within`: the part of
+    the module to read (a function or class), the whole module by default.
     """
-    if not sources:
+    if not sources and not seeds:
         return []
-    functions = {f.name.value: f for f in m.findall(module, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
+    tree = module if within is None else within
+    functions = {f.name.value: f for f in m.findall(tree, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
     constructors = {  # a class of this module called with a user client: its __init__ gets it
         c.name.value: f
-        for c in m.findall(module, m.ClassDef()) if isinstance(c, cst.ClassDef)
+        for c in m.findall(tree, m.ClassDef()) if isinstance(c, cst.ClassDef)
         for f in (c.body.body if isinstance(c.body, cst.IndentedBlock) else ())
         if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
     }
     callables = {**functions, **constructors}
-    names: set[str] = set()
+    names: set[str] = set(seeds)
     attributes: set[str] = set()
     returning: set[str] = set()  # functions / properties whose value is a user client
 
@@ -273,7 +288,7 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
 
     for _ in range(4):  # to a fixpoint: each pass may taint what the next one reads
         before = (len(names), len(attributes), len(returning))
-        for assign in m.findall(module, m.Assign() | m.AnnAssign()):
+        for assign in m.findall(tree, m.Assign() | m.AnnAssign()):
             if assign.value is None or not is_client(assign.value):
                 continue
             targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
@@ -285,7 +300,7 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
         for name, function in functions.items():
             if name != "__init__" and any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
                 returning.add(name)
-        for call in m.findall(module, m.Call()):
+        for call in m.findall(tree, m.Call()):
             target = _local_function(call.func, callables)
             if target is None:
                 continue
@@ -304,22 +319,25 @@ def user_client_uses(module: cst.Module, sources: set[cst.Call], line_of) -> lis
 
     uses: list[UserClientUse] = []
     members: dict[cst.Attribute, str] = {}
-    for attribute in m.findall(module, m.Attribute(value=m.Attribute())):
+    for attribute in m.findall(tree, m.Attribute(value=m.Attribute())):
         members.setdefault(attribute.value, attribute.attr.value)
-    for attribute in m.findall(module, m.Attribute()):
+    for attribute in m.findall(tree, m.Attribute()):
         if is_client(attribute.value):
             service = attribute.attr.value
             member = members.get(attribute)
             code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
             uses.append(UserClientUse(line_of(attribute), code, service, member))
-    for call in m.findall(module, m.Call()):
+    for call in m.findall(tree, m.Call()):
         if _local_function(call.func, callables) is not None:
             continue
-        for arg in call.args:
+        names_of_callee = sorted(qualified(call.func)) if qualified is not None else []
+        for position, arg in enumerate(call.args):
             if is_client(arg.value):
                 keyword = f"{arg.keyword.value}=" if arg.keyword is not None else ""
                 code = f"{_short(module, call.func)}({keyword}{_short(module, arg.value)})"
-                uses.append(UserClientUse(line_of(call), code, None))
+                argument = arg.keyword.value if arg.keyword is not None else (None if arg.star else str(position))
+                target = names_of_callee[0] if names_of_callee else None
+                uses.append(UserClientUse(line_of(call), code, None, None, target, argument))
     return sorted(set(uses), key=lambda u: (u.line, u.code))
 
 
@@ -338,3 +356,41 @@ def _local_function(func: cst.BaseExpression, functions: dict[str, cst.FunctionD
 def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
     text = " ".join(module.code_for_node(node).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[UserClientUse] | None:
+    """Uses of a user client passed to `name` (a top-level function or class of the module in
+    `wrapper`) as `argument` (keyword, or position as digits). None when `name` is not there."""
+    module = wrapper.module
+    positions = wrapper.resolve(PositionProvider)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
+            init = next((f for f in body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"), None)
+            params = positional_params(init)[1:] if init is not None else []
+            kwonly = list(init.params.kwonly_params) if init is not None else []
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            params, kwonly = positional_params(statement), list(statement.params.kwonly_params)
+        else:
+            continue
+        if argument.isdigit():
+            index = int(argument)
+            seed = params[index].name.value if index < len(params) else None
+        else:
+            seed = argument if argument in {p.name.value for p in [*params, *kwonly]} else None
+        if seed is None:
+            return None
+        return user_client_uses(
+            module, set(), lambda node: positions[node].start.line,
+            lambda node: qualified_names(qualified, node), frozenset({seed}), statement,
+        )
+    return None
+
+
+def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
+    """Names from a resolved QualifiedNameProvider mapping (libcst hands them out lazily)."""
+    found = resolved.get(node, set())
+    if callable(found):
+        found = found()
+    return {q.name for q in found}

@@ -185,3 +185,33 @@ def test_no_user_identity_means_no_scopes() -> None:
     apps = _apps(ServingDeployment(), CodeFacts())
     assert apps.user_api_scopes == []
     assert not [s for s in apps.steps if s.rule in ("MA110", "MA117")]
+
+
+def test_user_client_followed_into_a_project_module_by_relative_import(tmp_path: Path) -> None:
+    from migrate_agent.api import plan_project
+
+    package = tmp_path / "bot"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "tools.py").write_text(textwrap.dedent("""
+        def ask_genie(question, *, client):
+            return client.genie.start_conversation_and_wait("space", question)
+    """))
+    (package / "agent.py").write_text(textwrap.dedent(OBO + """
+    import mlflow
+    from mlflow.pyfunc import ResponsesAgent
+
+    from .tools import ask_genie
+
+    class A(ResponsesAgent):
+        def predict(self, request):
+            w = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())
+            return ask_genie(request.input[-1].content, client=w)
+
+    mlflow.models.set_model(A())
+    """))
+    deploy = plan_project(tmp_path, jobs=1).deploy_json
+    assert deploy["app"]["user_api_scopes"] == ["dashboards.genie", *DEFAULT_SCOPES]
+    genie = next(i for i in deploy["items"] if "dashboards.genie" in i["apps"])
+    assert "bot/tools.py:3" in genie["note"]
+    assert not [s for s in deploy["manual_steps"] if s["rule"] == "MA117"]

@@ -190,7 +190,7 @@ def _add_app_files(
         command=app_command(agent.path),
         agent_module=PurePosixPath(agent.path).stem,
         agent_path=agent.path,
-        code=_code_facts(outcomes, uses_user_identity),
+        code=_code_facts(root, outcomes, uses_user_identity),
     )
     # Deployment facts are read from the code as it will be written, so their lines match it.
     for outcome in outcomes:
@@ -203,17 +203,14 @@ def _add_app_files(
     plan.deploy_json = deployment.diff_json
 
 
-def _code_facts(outcomes: list[FileOutcome], uses_user_identity: bool):
+def _code_facts(root: Path, outcomes: list[FileOutcome], uses_user_identity: bool):
     """What the deployment side needs from the code: user-client calls, Model Serving calls left."""
-    from migrate_agent.deploy.code_facts import CodeFacts, ModelServingCall, UserClientCall
+    from migrate_agent.deploy.code_facts import CodeFacts, ModelServingCall
+    from migrate_agent.user_client_flow import project_user_client_calls
 
-    served = [o for o in outcomes if o.status in (FileStatus.MIGRATED, FileStatus.UNCHANGED)]
     return CodeFacts(
         uses_user_identity=uses_user_identity,
-        user_client_calls=tuple(
-            UserClientCall(o.path, use.line, use.code, use.service, use.member)
-            for o in served for use in o.user_client_uses
-        ),
+        user_client_calls=project_user_client_calls(root, outcomes),
         model_serving_calls=tuple(
             ModelServingCall(step.path or o.path, step.line, step.message)
             for o in outcomes for step in o.manual_steps if step.rule == "MA010"
