@@ -76,7 +76,8 @@ def _log_model(node: cst.Call, flavor: str) -> DriverCall | None:
     if path is not None and path.endswith(".py"):
         what = f"`{path}` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load"
     elif flavor == "pyfunc":
-        what = "the agent for Model Serving; the migrated agent is no longer a PythonModel, so logging it fails"
+        what = ("the agent for Model Serving; after the migration the agent serves a Databricks App "
+                "(no set_model, no PythonModel), so the logged model would not load")
     else:
         return None  # another flavor logging an object: not the agent we migrate
     return DriverCall(node, 0, "log_model", (

@@ -215,3 +215,12 @@ def test_user_client_followed_into_a_project_module_by_relative_import(tmp_path:
     genie = next(i for i in deploy["items"] if "dashboards.genie" in i["apps"])
     assert "bot/tools.py:3" in genie["note"]
     assert not [s for s in deploy["manual_steps"] if s["rule"] == "MA117"]
+
+
+def test_a_user_client_handed_to_a_known_library_class_gives_its_scope() -> None:
+    passed = UserClientCall("agent.py", 8, "VectorSearchRetrieverTool(workspace_client=w)", None,
+                            target="databricks_langchain.VectorSearchRetrieverTool")
+    unknown = UserClientCall("agent.py", 9, "SomethingElse(client=w)", None, target="somelib.SomethingElse")
+    inferred = infer_scopes((passed, unknown))
+    assert inferred.evidence["vectorsearch.vector-search-indexes"] == [passed]
+    assert inferred.unknown == [unknown]

@@ -290,7 +290,7 @@ class _Planner:
             shown = [f"`{c.location()}` `{c.code}`" for c in calls[:EVIDENCE_SHOWN]]
             if len(calls) > EVIDENCE_SHOWN:
                 shown.append(f"and {len(calls) - EVIDENCE_SHOWN} more")
-            note = ("called by " + ", ".join(shown)) if calls else "granted to every app with user authorization"
+            note = ("used by " + ", ".join(shown)) if calls else "granted to every app with user authorization"
             self._item("User API scope", "— (no auth_policy scopes)", f"`{scope}` in `user_api_scopes`", MAPPED,
                        f"inferred: {note}")
         for call in inferred.unknown:

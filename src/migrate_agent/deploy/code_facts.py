@@ -22,6 +22,7 @@ class UserClientCall:
     code: str
     service: str | None
     member: str | None = None
+    target: str | None = None  # passed to: the callee's qualified name, when known
 
     def location(self) -> str:
         return f"{self.path}:{self.line}"

@@ -33,6 +33,20 @@ SCOPES_BY_MEMBER: dict[tuple[str, str], tuple[str, ...]] = {
     ("serving_endpoints", "http_request"): ("serving.serving-endpoints", "catalog.connections"),
 }
 
+# Library classes that take a workspace client and call one service with it (qualified names as
+# the code imports them), for a user client passed to them.
+SCOPES_BY_CALLEE: dict[str, tuple[str, ...]] = {
+    **{f"{package}.VectorSearchRetrieverTool": ("vectorsearch.vector-search-indexes",)
+       for package in ("databricks_langchain", "databricks_openai", "databricks_llamaindex")},
+    "databricks_langchain.DatabricksVectorSearch": ("vectorsearch.vector-search-indexes",),
+    "databricks_langchain.ChatDatabricks": ("serving.serving-endpoints",),
+    "databricks_langchain.DatabricksEmbeddings": ("serving.serving-endpoints",),
+    "databricks_openai.DatabricksOpenAI": ("serving.serving-endpoints",),
+    "databricks_langchain.GenieAgent": ("dashboards.genie",),
+    "databricks_langchain.genie.GenieAgent": ("dashboards.genie",),
+    "databricks_ai_bridge.genie.Genie": ("dashboards.genie",),
+}
+
 
 @dataclass
 class InferredScopes:
@@ -48,7 +62,11 @@ def infer_scopes(calls: tuple[UserClientCall, ...]) -> InferredScopes:
     """Scopes for `calls`, each with the calls that need it, then the defaults; unknown calls apart."""
     found = InferredScopes()
     for call in sorted(calls, key=lambda c: (c.path, c.line, c.code)):
-        scopes = SCOPES_BY_MEMBER.get((call.service or "", call.member or "")) or SCOPES_BY_SERVICE.get(call.service or "")
+        scopes = (
+            SCOPES_BY_MEMBER.get((call.service or "", call.member or ""))
+            or SCOPES_BY_SERVICE.get(call.service or "")
+            or SCOPES_BY_CALLEE.get(call.target or "")
+        )
         if not scopes:
             found.unknown.append(call)
             continue
