@@ -47,18 +47,18 @@ def driver_call(node: cst.Call, qualified: set[str]) -> DriverCall | None:
             return _log_model(node, match.group(1))
         if name == REGISTER_MODEL:
             return DriverCall(node, 0, "register_model", (
-                "`mlflow.register_model` registers the Model Serving model, which the app does not "
+                f"`mlflow.register_model({_first_argument(node)})` registers the Model Serving model, which the app does not "
                 f"use (it runs from source): deploy with {BUNDLE_COMMANDS} and remove this call"
             ))
         if name in AGENTS_DEPLOY:
             return DriverCall(node, 0, "deploy", (
-                "`agents.deploy` deploys to Model Serving, which the Databricks App replaces: "
+                f"`agents.deploy({_first_argument(node)})` deploys to Model Serving, which the Databricks App replaces: "
                 f"deploy with {BUNDLE_COMMANDS} and remove this call"
             ))
     written = _dotted(node.func) or ""
     if any(written.endswith(suffix) for suffix in ENDPOINT_WRITES):
         return DriverCall(node, 0, "endpoint", (
-            f"`{written}` configures a Model Serving endpoint, which the Databricks App replaces: "
+            f"`{written}({_first_argument(node)})` configures a Model Serving endpoint, which the Databricks App replaces: "
             f"deploy with {BUNDLE_COMMANDS} and remove this call"
         ))
     return None
@@ -83,6 +83,16 @@ def _log_model(node: cst.Call, flavor: str) -> DriverCall | None:
     return DriverCall(node, 0, "log_model", (
         f"`mlflow.{flavor}.log_model` logs {what}: deploy with {BUNDLE_COMMANDS} and remove this call"
     ))
+
+
+def _first_argument(node: cst.Call, limit: int = 40) -> str:
+    """`first_arg, ...` as written (tells two calls of the same function apart in the report)."""
+    if not node.args:
+        return ""
+    text = " ".join(cst.Module([]).code_for_node(node.args[0]).split()).rstrip(",").strip()
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text + (", ..." if len(node.args) > 1 else "")
 
 
 def _string(node: cst.BaseExpression | None) -> str | None:

@@ -41,9 +41,9 @@ class TestModelServingCalls(CodemodTest):
             with mlflow.start_run():
                 # TODO(migrate-agent): [MA010] `mlflow.pyfunc.log_model` logs `agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load: {BUNDLE} and remove this call
                 info = mlflow.pyfunc.log_model(name="agent", python_model="agent.py")
-            # TODO(migrate-agent): [MA010] `mlflow.register_model` registers the Model Serving model, which the app does not use (it runs from source): {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA010] `mlflow.register_model(info.model_uri, ...)` registers the Model Serving model, which the app does not use (it runs from source): {BUNDLE} and remove this call
             version = mlflow.register_model(info.model_uri, "main.a.b")
-            # TODO(migrate-agent): [MA010] `agents.deploy` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA010] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
             deploy("main.a.b", version.version)
         """
         self.assertCodemod(before, after)
@@ -52,7 +52,7 @@ class TestModelServingCalls(CodemodTest):
         code = f"""
             from databricks import agents
 
-            # TODO(migrate-agent): [MA010] `agents.deploy` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA010] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
             agents.deploy("main.a.b", 1)
         """
         self.assertCodemod(code, code)
@@ -72,7 +72,7 @@ class TestModelServingCalls(CodemodTest):
             w.serving_endpoints.create_and_wait(name="agent", config=config)
         """
         after = f"""
-            # TODO(migrate-agent): [MA010] `w.serving_endpoints.create_and_wait` configures a Model Serving endpoint, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA010] `w.serving_endpoints.create_and_wait(name="agent", ...)` configures a Model Serving endpoint, which the Databricks App replaces: {BUNDLE} and remove this call
             w.serving_endpoints.create_and_wait(name="agent", config=config)
         """
         self.assertCodemod(before, after)
@@ -224,3 +224,23 @@ def test_a_user_client_handed_to_a_known_library_class_gives_its_scope() -> None
     inferred = infer_scopes((passed, unknown))
     assert inferred.evidence["vectorsearch.vector-search-indexes"] == [passed]
     assert inferred.unknown == [unknown]
+
+
+def test_each_model_serving_call_is_listed_at_its_line_in_migration_md(tmp_path: Path) -> None:
+    from migrate_agent.api import plan_project
+
+    (tmp_path / "agent.py").write_text((Path(__file__).parent / "golden/predict_only/input/agent.py").read_text())
+    (tmp_path / "deploy.py").write_text(textwrap.dedent("""
+        from databricks import agents
+
+        agents.deploy("main.a.agent", 1)
+        agents.deploy("main.a.agent_staging", 1)
+    """))
+    plan = plan_project(tmp_path, jobs=1)
+    calls = plan.deploy_json["model_serving_calls"]
+    assert [(c["path"], c["line"]) for c in calls] == [("deploy.py", 4), ("deploy.py", 6)]
+    written = next(f for f in plan.files if f.path == "deploy.py").after.decode().splitlines()
+    assert [written[c["line"] - 1].strip() for c in calls] == [
+        f"# TODO(migrate-agent): [MA010] {c['message']}" for c in calls
+    ]
+    assert "| `deploy.py:6` |" in plan.deploy_markdown
