@@ -147,15 +147,18 @@ def test_scopes_come_with_their_evidence_and_the_defaults() -> None:
     inferred = infer_scopes((
         _call("genie", "start_conversation", 3),
         _call("serving_endpoints", "http_request", 5),
+        _call("tables", "get", 6),
         _call("jobs", "list", 7),
+        _call("tables", "delete", 8),
         UserClientCall("agent.py", 9, "Library(client=w)", None),
     ))
     assert inferred.scopes == [
-        "dashboards.genie", "serving.serving-endpoints", "catalog.connections", *DEFAULT_SCOPES,
+        "dashboards.genie", "serving.serving-endpoints", "catalog.connections", "catalog.tables:read",
+        *DEFAULT_SCOPES,
     ]
     assert [c.line for c in inferred.evidence["dashboards.genie"]] == [3]
     assert inferred.evidence["iam.access-control:read"] == []
-    assert [c.line for c in inferred.unknown] == [7, 9]
+    assert [c.line for c in inferred.unknown] == [7, 8, 9]
 
 
 def _apps(serving: ServingDeployment, code: CodeFacts):

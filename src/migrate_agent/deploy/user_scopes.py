@@ -31,6 +31,10 @@ SCOPES_BY_SERVICE: dict[str, tuple[str, ...]] = {
 SCOPES_BY_MEMBER: dict[tuple[str, str], tuple[str, ...]] = {
     # A request through a Unity Catalog HTTP connection: the serving API, on the connection.
     ("serving_endpoints", "http_request"): ("serving.serving-endpoints", "catalog.connections"),
+    # Unity Catalog metadata reads (writes need more than a read scope: left unknown).
+    **{(service, member): (f"catalog.{service}:read",)
+       for service in ("catalogs", "schemas", "tables")
+       for member in ("get", "list", "exists", "list_summaries")},
 }
 
 # Library classes that take a workspace client and call one service with it (qualified names as
