@@ -244,7 +244,7 @@ def user_client_uses(
     sources: set[cst.Call],
     line_of,
     qualified=None,
-    seeds: frozenset[str] = frozenset(),
+    seeds: frozenset[tuple[cst.FunctionDef | None, str]] = frozenset(),
     within: cst.CSTNode | None = None,
 ) -> list[UserClientUse]:
     """Every place a user client (`sources`: the calls that build one) is used, statically.
@@ -254,8 +254,10 @@ def user_client_uses(
     module's functions it is passed to. A user client passed to anything else is a use whose
     service is None (its scopes cannot be told from here), with the callee's qualified name
     (`qualified(node)` gives a node's names) so the caller can follow it into another module.
-    `seeds`: names that hold a user client from the start (a parameter); `within`: the part of
-    the module to read (a function or class), the whole module by default.
+    Names are told apart by the function that binds them (module-level names are seen from
+    every function). `seeds`: (function, name) pairs that hold a user client from the start (a
+    parameter); `within`: the part of the module to read (a function or class), the whole module
+    by default.
     """
     if not sources and not seeds:
         return []
@@ -268,7 +270,8 @@ def user_client_uses(
         if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
     }
     callables = {**functions, **constructors}
-    names: set[str] = set(seeds)
+    owner = _function_owners(tree)
+    names: set[tuple[cst.FunctionDef | None, str]] = set(seeds)
     attributes: set[str] = set()
     returning: set[str] = set()  # functions / properties whose value is a user client
 
@@ -281,7 +284,13 @@ def user_client_uses(
                 func.attr.value if isinstance(func, cst.Attribute) and _on_self(func) else None)
             return called in returning
         if isinstance(node, cst.Name):
-            return node.value in names
+            function = owner.get(node)
+            while True:  # this function's names, then enclosing ones (closures), then globals
+                if (function, node.value) in names:
+                    return True
+                if function is None:
+                    return False
+                function = owner.get(function)
         if isinstance(node, cst.Attribute) and _on_self(node):
             return node.attr.value in attributes or node.attr.value in returning
         return False
@@ -294,7 +303,7 @@ def user_client_uses(
             targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
             for target in targets:
                 if isinstance(target, cst.Name):
-                    names.add(target.value)
+                    names.add((owner.get(target), target.value))
                 elif isinstance(target, cst.Attribute) and _on_self(target):
                     attributes.add(target.attr.value)
         for name, function in functions.items():
@@ -311,9 +320,9 @@ def user_client_uses(
                 if not is_client(arg.value):
                     continue
                 if arg.keyword is not None:
-                    names.add(arg.keyword.value)
+                    names.add((target, arg.keyword.value))
                 elif not arg.star and index + offset < len(params):
-                    names.add(params[index + offset].name.value)
+                    names.add((target, params[index + offset].name.value))
         if (len(names), len(attributes), len(returning)) == before:
             break
 
@@ -370,8 +379,10 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
             init = next((f for f in body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"), None)
             params = positional_params(init)[1:] if init is not None else []
             kwonly = list(init.params.kwonly_params) if init is not None else []
+            function = init
         elif isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             params, kwonly = positional_params(statement), list(statement.params.kwonly_params)
+            function = statement
         else:
             continue
         if argument.isdigit():
@@ -383,7 +394,7 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
             return None
         return user_client_uses(
             module, set(), lambda node: positions[node].start.line,
-            lambda node: qualified_names(qualified, node), frozenset({seed}), statement,
+            lambda node: qualified_names(qualified, node), frozenset({(function, seed)}), statement,
         )
     return None
 
@@ -394,3 +405,25 @@ def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
     if callable(found):
         found = found()
     return {q.name for q in found}
+
+
+def _function_owners(tree: cst.CSTNode) -> dict[cst.CSTNode, cst.FunctionDef | None]:
+    """For every node under `tree`, the innermost function holding it (None: module level)."""
+    owners: dict[cst.CSTNode, cst.FunctionDef | None] = {}
+
+    class _Owners(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: list[cst.FunctionDef] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            owners[node] = self.stack[-1] if self.stack else None
+            if isinstance(node, cst.FunctionDef):
+                self.stack.append(node)
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if isinstance(original_node, cst.FunctionDef):
+                self.stack.pop()
+
+    tree.visit(_Owners())
+    return owners

@@ -129,6 +129,21 @@ def test_user_client_uses_follow_names_attributes_helpers_and_properties() -> No
     }
 
 
+def test_names_are_told_apart_by_function_and_closures_see_their_outer_names() -> None:
+    source = OBO + """
+    def as_user():
+        w = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())
+        def inner():
+            return w.genie.get_space("s")
+        return inner()
+
+    def as_service():
+        w = WorkspaceClient()
+        return w.jobs.list()
+    """
+    assert _uses(source) == {("genie", "get_space")}
+
+
 def test_already_migrated_user_clients_are_read_too() -> None:
     source = """
     from agent_server_utils import get_user_workspace_client
