@@ -232,6 +232,9 @@ def test_user_client_followed_into_a_project_module_by_relative_import(tmp_path:
     assert deploy["app"]["user_api_scopes"] == ["dashboards.genie", *DEFAULT_SCOPES]
     genie = next(i for i in deploy["items"] if "dashboards.genie" in i["apps"])
     assert "bot/tools.py:3" in genie["note"]
+    assert deploy["app"]["user_api_scope_evidence"]["dashboards.genie"] == [
+        {"path": "bot/tools.py", "line": 3, "code": "client.genie.start_conversation_and_wait"}
+    ]
     assert not [s for s in deploy["manual_steps"] if s["rule"] == "MA117"]
 
 

@@ -287,6 +287,7 @@ class _Planner:
         for scope, calls in inferred.evidence.items():
             if scope not in self.out.user_api_scopes:
                 self.out.user_api_scopes.append(scope)
+            self.out.scope_evidence[scope] = list(calls)
             shown = [f"`{c.location()}` `{c.code}`" for c in calls[:EVIDENCE_SHOWN]]
             if len(calls) > EVIDENCE_SHOWN:
                 shown.append(f"and {len(calls) - EVIDENCE_SHOWN} more")

@@ -131,6 +131,10 @@ def render_json(report: DeployReport) -> dict[str, Any]:
             "resources": ([apps.experiment_entry.as_yaml()] if apps.experiment_entry else [])
             + [r.as_yaml() for r in apps.resources],
             "user_api_scopes": list(apps.user_api_scopes),
+            "user_api_scope_evidence": {
+                scope: [{"path": c.path, "line": c.line, "code": c.code} for c in calls]
+                for scope, calls in apps.scope_evidence.items()
+            },
             "permissions": list(apps.permissions),
             "experiment": {"key": apps.experiment_key, "resource": apps.experiment_resource},
             "on_behalf_of_user": list(apps.on_behalf_of_user),
