@@ -41,4 +41,5 @@ def python_files(root: Path) -> Iterator[Path]:
 
 
 def may_hold_agent(data: bytes) -> bool:
+    """Whether a rule may act on this file: agent code, user clients or Model Serving driver code."""
     return any(marker in data for marker in AGENT_MARKERS) or any(m in data for m in DRIVER_MARKERS)
