@@ -14,7 +14,7 @@ from codemods.ma002_responses_helpers import ResponsesHelpers
 from codemods.ma003_legacy_agent_types import LegacyAgentTypes
 from codemods.ma004_user_credentials import UserCredentials
 from codemods.ma005_model_config import ModelConfigFile
-from codemods.ma010_model_serving_calls import ModelServingCalls
+from codemods.ma007_model_serving_calls import ModelServingCalls
 
 # Order matters. MA004 runs first: it matches nodes of the original tree (identity flow is
 # tracked by node); rules that rewrite inside the class run before MA001 restructures the module

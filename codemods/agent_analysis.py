@@ -114,7 +114,7 @@ class ModuleAnalysis:
     imported_roots: set[str] = field(default_factory=set)  # top-level modules imported
     identity: IdentityFacts = field(default_factory=IdentityFacts)
     model_config_calls: list[cst.Call] = field(default_factory=list)  # ModelConfig() w/o file
-    driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA010)
+    driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA007)
 
     @property
     def has_work(self) -> bool:

@@ -3,7 +3,7 @@
 After the migration the agent module serves a Databricks App: it no longer calls `set_model`, so
 logging it as a model-from-code logs a model that cannot load, and `agents.deploy` deploys to the
 platform the project is leaving. This module only recognises those calls (by qualified name, as
-the rest of the analysis does); MA010 marks them.
+the rest of the analysis does); MA007 marks them.
 """
 
 from __future__ import annotations

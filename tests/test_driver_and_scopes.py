@@ -1,4 +1,4 @@
-"""MA010 (Model Serving calls in driver code) and the user API scopes inferred from user clients."""
+"""MA007 (Model Serving calls in driver code) and the user API scopes inferred from user clients."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from libcst.codemod import CodemodTest
 from libcst.metadata import MetadataWrapper
 
 from codemods.agent_analysis import analyze_module
-from codemods.ma010_model_serving_calls import ModelServingCalls
+from codemods.ma007_model_serving_calls import ModelServingCalls
 from migrate_agent.deploy.apps_model import ExistingApp
 from migrate_agent.deploy.apps_plan import plan_apps
 from migrate_agent.deploy.code_facts import CodeFacts, UserClientCall
@@ -39,11 +39,11 @@ class TestModelServingCalls(CodemodTest):
             from databricks.agents import deploy
 
             with mlflow.start_run():
-                # TODO(migrate-agent): [MA010] `mlflow.pyfunc.log_model` logs `agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load: {BUNDLE} and remove this call
+                # TODO(migrate-agent): [MA007] `mlflow.pyfunc.log_model` logs `agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load: {BUNDLE} and remove this call
                 info = mlflow.pyfunc.log_model(name="agent", python_model="agent.py")
-            # TODO(migrate-agent): [MA010] `mlflow.register_model(info.model_uri, ...)` registers the Model Serving model, which the app does not use (it runs from source): {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA007] `mlflow.register_model(info.model_uri, ...)` registers the Model Serving model, which the app does not use (it runs from source): {BUNDLE} and remove this call
             version = mlflow.register_model(info.model_uri, "main.a.b")
-            # TODO(migrate-agent): [MA010] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA007] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
             deploy("main.a.b", version.version)
         """
         self.assertCodemod(before, after)
@@ -52,7 +52,7 @@ class TestModelServingCalls(CodemodTest):
         code = f"""
             from databricks import agents
 
-            # TODO(migrate-agent): [MA010] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA007] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
             agents.deploy("main.a.b", 1)
         """
         self.assertCodemod(code, code)
@@ -72,7 +72,7 @@ class TestModelServingCalls(CodemodTest):
             w.serving_endpoints.create_and_wait(name="agent", config=config)
         """
         after = f"""
-            # TODO(migrate-agent): [MA010] `w.serving_endpoints.create_and_wait(name="agent", ...)` configures a Model Serving endpoint, which the Databricks App replaces: {BUNDLE} and remove this call
+            # TODO(migrate-agent): [MA007] `w.serving_endpoints.create_and_wait(name="agent", ...)` configures a Model Serving endpoint, which the Databricks App replaces: {BUNDLE} and remove this call
             w.serving_endpoints.create_and_wait(name="agent", config=config)
         """
         self.assertCodemod(before, after)
@@ -262,6 +262,6 @@ def test_each_model_serving_call_is_listed_at_its_line_in_migration_md(tmp_path:
     assert [(c["path"], c["line"]) for c in calls] == [("deploy.py", 4), ("deploy.py", 6)]
     written = next(f for f in plan.files if f.path == "deploy.py").after.decode().splitlines()
     assert [written[c["line"] - 1].strip() for c in calls] == [
-        f"# TODO(migrate-agent): [MA010] {c['message']}" for c in calls
+        f"# TODO(migrate-agent): [MA007] {c['message']}" for c in calls
     ]
     assert "| `deploy.py:6` |" in plan.deploy_markdown

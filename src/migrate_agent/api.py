@@ -213,6 +213,6 @@ def _code_facts(root: Path, outcomes: list[FileOutcome], uses_user_identity: boo
         user_client_calls=project_user_client_calls(root, outcomes),
         model_serving_calls=tuple(
             ModelServingCall(step.path or o.path, step.line, step.message)
-            for o in outcomes for step in o.manual_steps if step.rule == "MA010"
+            for o in outcomes for step in o.manual_steps if step.rule == "MA007"
         ),
     )

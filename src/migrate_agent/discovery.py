@@ -22,7 +22,7 @@ AGENT_MARKERS = (
     b"ModelServingUserCredentials",
     b"get_user_workspace_client",  # user clients already migrated: their calls give the user scopes
 )
-# Driver code that logs or deploys the agent for Model Serving (codemods.driver_analysis, MA010).
+# Driver code that logs or deploys the agent for Model Serving (codemods.driver_analysis, MA007).
 DRIVER_MARKERS = (b"log_model", b"register_model", b"databricks.agents", b"import agents", b"serving_endpoints.")
 
 

@@ -30,7 +30,7 @@ class UserClientCall:
 
 @dataclass(frozen=True)
 class ModelServingCall:
-    """Driver code left logging / deploying for Model Serving, marked with a TODO (MA010)."""
+    """Driver code left logging / deploying for Model Serving, marked with a TODO (MA007)."""
 
     path: str
     line: int | None

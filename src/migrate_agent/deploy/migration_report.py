@@ -35,7 +35,7 @@ class DeployReport:
     placeholder_example: bool
     bundle_path: str
     app_yaml_path: str
-    model_serving_calls: tuple[ModelServingCall, ...] = ()  # driver calls marked MA010
+    model_serving_calls: tuple[ModelServingCall, ...] = ()  # driver calls marked MA007
 
 
 def render_markdown(report: DeployReport) -> str:
@@ -81,7 +81,7 @@ def render_markdown(report: DeployReport) -> str:
             "## Model Serving calls left in the code",
             "",
             "These calls still log, register or deploy the agent for Model Serving; each is marked "
-            "`TODO(migrate-agent): [MA010]`. Deploy the app with the commands below instead, then "
+            "`TODO(migrate-agent): [MA007]`. Deploy the app with the commands below instead, then "
             "remove them.",
             "",
             "| Where | Call |",

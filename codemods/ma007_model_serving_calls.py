@@ -1,4 +1,4 @@
-"""MA010: driver calls that log, register or deploy the agent for Model Serving get a TODO."""
+"""MA007: driver calls that log, register or deploy the agent for Model Serving get a TODO."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from codemods._base import MigrationRule
 
 
 class ModelServingCalls(MigrationRule):
-    """MA010 model-serving-calls: driver code (scripts, notebooks) that logs the agent with
+    """MA007 model-serving-calls: driver code (scripts, notebooks) that logs the agent with
     `mlflow.<flavor>.log_model(python_model="agent.py")`, registers it with
     `mlflow.register_model`, deploys it with `databricks.agents.deploy(...)` or creates a serving
     endpoint through the SDK targets Model Serving. After the migration the agent module serves
@@ -19,7 +19,7 @@ class ModelServingCalls(MigrationRule):
     remove the calls. Evaluation code (`mlflow.genai.evaluate(predict_fn=AGENT.predict)`,
     `from agent import AGENT`) is not touched: the agent module keeps that name."""
 
-    RULE_ID = "MA010"
+    RULE_ID = "MA007"
     DESCRIPTION = "Mark Model Serving log/register/deploy calls with the bundle commands to use instead."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
