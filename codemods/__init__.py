@@ -15,6 +15,7 @@ from codemods.ma003_legacy_agent_types import LegacyAgentTypes
 from codemods.ma004_user_credentials import UserCredentials
 from codemods.ma005_model_config import ModelConfigFile
 from codemods.ma006_python_version import PythonVersion
+from codemods.ma007_model_serving_calls import ModelServingCalls
 
 # Order matters. MA004 runs first: it matches nodes of the original tree (identity flow is
 # tracked by node); rules that rewrite inside the class run before MA001 restructures the module
@@ -23,6 +24,6 @@ from codemods.ma006_python_version import PythonVersion
 # after the rules that match original nodes and before MA001 (which uses statement indices).
 RULES = (
     UserCredentials, ModelConfigFile, ResponsesHelpers, LegacyAgentTypes, PythonVersion,
-    AgentToHandlers,
+    AgentToHandlers, ModelServingCalls,
 )
 RULES_BY_ID = {rule.RULE_ID: rule for rule in RULES}

@@ -8,7 +8,7 @@ a tree another rule already rewrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 import libcst.matchers as m
@@ -17,14 +17,18 @@ from codemods.project_classes import FileClassFacts, InheritedAgent
 from codemods.python_version import newer_syntax
 from codemods.legacy_shapes import legacy_problem
 from codemods.model_context import ModelContextFacts, context_problem, context_reads
+from codemods.driver_analysis import DriverCall, driver_call
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
     IdentityFacts,
     UserClientCall,
     is_user_call,
+    is_user_factory_call,
+    qualified_names,
     request_local_attributes,
     split_init,
+    user_client_uses,
 )
 from libcst.metadata import (
     MetadataWrapper,
@@ -126,6 +130,7 @@ class ModuleAnalysis:
     subclassed: frozenset[str] = frozenset()  # agent classes here that other modules extend
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
+    driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA007)
 
     @property
     def has_work(self) -> bool:
@@ -137,6 +142,7 @@ class ModuleAnalysis:
             or self.identity.user_calls
             or self.model_config_calls
             or self.newer_syntax
+            or self.driver_calls
         )
 
     def agent_left_unconverted(self) -> bool:
@@ -175,6 +181,16 @@ def analyze_module(
         analysis.global_names = {assignment.name for assignment in scope.assignments}
     _resolve_exports(analysis, collector, wrapper.module, context_facts)
     _resolve_identity(analysis, wrapper.module, scope)
+    identity = analysis.identity
+    if identity.user_calls or identity.factory_calls:
+        positions = wrapper.resolve(PositionProvider)
+        qualified = wrapper.resolve(QualifiedNameProvider)
+        identity.user_uses = user_client_uses(
+            wrapper.module,
+            {c.node for c in identity.user_calls} | set(identity.factory_calls),
+            lambda node: positions[node].start.line,
+            lambda node: qualified_names(qualified, node),
+        )
     return analysis
 
 
@@ -307,6 +323,9 @@ class _Collector(cst.CSTVisitor):
         self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
+        found = driver_call(node, self._qualified(node.func))
+        if found is not None:
+            self.analysis.driver_calls.append(replace(found, line=self._line(node)))
         if is_user_call(node, self._qualified):
             replaceable = bool(self._qualified(node.func) & WORKSPACE_CLIENTS)
             reason = "" if replaceable else (
@@ -315,6 +334,8 @@ class _Collector(cst.CSTVisitor):
             self.analysis.identity.user_calls.append(
                 UserClientCall(node, self._line(node), replaceable, reason)
             )
+        elif is_user_factory_call(node):
+            self.analysis.identity.factory_calls.append(node)
         if self._qualified(node.func) & MODEL_CONFIG_NAMES and not any(
             arg.keyword is None or arg.keyword.value == "development_config" for arg in node.args
         ):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
 from codemods._syntax import positional_params, receiver
 
 USER_CREDENTIALS = frozenset(
@@ -60,6 +62,8 @@ class IdentityFacts:
     request_local: dict[str, str] = field(default_factory=dict)  # attr -> why (set per request)
     module_user_globals: dict[str, int] = field(default_factory=dict)  # name -> body index
     global_accesses: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # loads of those
+    factory_calls: list[cst.Call] = field(default_factory=list)  # get_user_workspace_client()
+    user_uses: list[UserClientUse] = field(default_factory=list)  # what the user clients call
 
 
 def is_user_call(node: cst.Call, qualified) -> bool:
@@ -208,3 +212,218 @@ def request_local_attributes(methods: list[cst.FunctionDef]) -> dict[str, str]:
         for attribute in attributes:
             found.setdefault(attribute, f"set by {method.name.value} while answering a request")
     return found
+
+
+# -- what the user client is used for (the app's user API scopes come from this) ---------------
+
+USER_CLIENT_FACTORIES = frozenset({"get_user_workspace_client"})  # already migrated (MA004)
+_SELF_NAMES = frozenset({"self", "cls"})
+
+
+@dataclass(frozen=True)
+class UserClientUse:
+    """One use of a user client: `client.<service>.<member>` (service None: passed elsewhere)."""
+
+    line: int
+    code: str  # as written, shortened
+    service: str | None  # WorkspaceClient attribute: genie, serving_endpoints...
+    member: str | None = None  # the method or attribute of the service, when there is one
+    target: str | None = None  # passed to: the callee's qualified name (`retriever.IndexRetriever`)
+    argument: str | None = None  # passed as: the keyword, or the position as digits
+
+
+def is_user_factory_call(node: cst.Call) -> bool:
+    """`get_user_workspace_client()` (a user client MA004 already put in place)."""
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return name in USER_CLIENT_FACTORIES
+
+
+def user_client_uses(
+    module: cst.Module,
+    sources: set[cst.Call],
+    line_of,
+    qualified=None,
+    seeds: frozenset[tuple[cst.FunctionDef | None, str]] = frozenset(),
+    within: cst.CSTNode | None = None,
+) -> list[UserClientUse]:
+    """Every place a user client (`sources`: the calls that build one) is used, statically.
+
+    Followed: the call itself (`WorkspaceClient(...).genie...`), names and `self.x` attributes
+    assigned from a user client, functions and properties that return one, and parameters of this
+    module's functions it is passed to. A user client passed to anything else is a use whose
+    service is None (its scopes cannot be told from here), with the callee's qualified name
+    (`qualified(node)` gives a node's names) so the caller can follow it into another module.
+    Names are told apart by the function that binds them (module-level names are seen from
+    every function). `seeds`: (function, name) pairs that hold a user client from the start (a
+    parameter); `within`: the part of the module to read (a function or class), the whole module
+    by default.
+    """
+    if not sources and not seeds:
+        return []
+    tree = module if within is None else within
+    functions = {f.name.value: f for f in m.findall(tree, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
+    constructors = {  # a class of this module called with a user client: its __init__ gets it
+        c.name.value: f
+        for c in m.findall(tree, m.ClassDef()) if isinstance(c, cst.ClassDef)
+        for f in (c.body.body if isinstance(c.body, cst.IndentedBlock) else ())
+        if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
+    }
+    callables = {**functions, **constructors}
+    owner = _function_owners(tree)
+    names: set[tuple[cst.FunctionDef | None, str]] = set(seeds)
+    attributes: set[str] = set()
+    returning: set[str] = set()  # functions / properties whose value is a user client
+
+    def is_client(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Call):
+            if node in sources:
+                return True
+            func = node.func
+            called = func.value if isinstance(func, cst.Name) else (
+                func.attr.value if isinstance(func, cst.Attribute) and _on_self(func) else None)
+            return called in returning
+        if isinstance(node, cst.Name):
+            function = owner.get(node)
+            while True:  # this function's names, then enclosing ones (closures), then globals
+                if (function, node.value) in names:
+                    return True
+                if function is None:
+                    return False
+                function = owner.get(function)
+        if isinstance(node, cst.Attribute) and _on_self(node):
+            return node.attr.value in attributes or node.attr.value in returning
+        return False
+
+    for _ in range(4):  # to a fixpoint: each pass may taint what the next one reads
+        before = (len(names), len(attributes), len(returning))
+        for assign in m.findall(tree, m.Assign() | m.AnnAssign()):
+            if assign.value is None or not is_client(assign.value):
+                continue
+            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    names.add((owner.get(target), target.value))
+                elif isinstance(target, cst.Attribute) and _on_self(target):
+                    attributes.add(target.attr.value)
+        for name, function in functions.items():
+            if name != "__init__" and any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
+                returning.add(name)
+        for call in m.findall(tree, m.Call()):
+            target = _local_function(call.func, callables)
+            if target is None:
+                continue
+            params = positional_params(target)
+            bound = isinstance(call.func, cst.Attribute) or target in constructors.values()
+            offset = 1 if bound and params and params[0].name.value in _SELF_NAMES else 0
+            for index, arg in enumerate(call.args):
+                if not is_client(arg.value):
+                    continue
+                if arg.keyword is not None:
+                    names.add((target, arg.keyword.value))
+                elif not arg.star and index + offset < len(params):
+                    names.add((target, params[index + offset].name.value))
+        if (len(names), len(attributes), len(returning)) == before:
+            break
+
+    uses: list[UserClientUse] = []
+    members: dict[cst.Attribute, str] = {}
+    for attribute in m.findall(tree, m.Attribute(value=m.Attribute())):
+        members.setdefault(attribute.value, attribute.attr.value)
+    for attribute in m.findall(tree, m.Attribute()):
+        if is_client(attribute.value):
+            service = attribute.attr.value
+            member = members.get(attribute)
+            code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
+            uses.append(UserClientUse(line_of(attribute), code, service, member))
+    for call in m.findall(tree, m.Call()):
+        if _local_function(call.func, callables) is not None:
+            continue
+        names_of_callee = sorted(qualified(call.func)) if qualified is not None else []
+        for position, arg in enumerate(call.args):
+            if is_client(arg.value):
+                keyword = f"{arg.keyword.value}=" if arg.keyword is not None else ""
+                code = f"{_short(module, call.func)}({keyword}{_short(module, arg.value)})"
+                argument = arg.keyword.value if arg.keyword is not None else (None if arg.star else str(position))
+                target = names_of_callee[0] if names_of_callee else None
+                uses.append(UserClientUse(line_of(call), code, None, None, target, argument))
+    return sorted(set(uses), key=lambda u: (u.line, u.code))
+
+
+def _on_self(node: cst.Attribute) -> bool:
+    return isinstance(node.value, cst.Name) and node.value.value in _SELF_NAMES
+
+
+def _local_function(func: cst.BaseExpression, functions: dict[str, cst.FunctionDef]) -> cst.FunctionDef | None:
+    if isinstance(func, cst.Name):
+        return functions.get(func.value)
+    if isinstance(func, cst.Attribute) and _on_self(func):
+        return functions.get(func.attr.value)
+    return None
+
+
+def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
+    text = " ".join(module.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[UserClientUse] | None:
+    """Uses of a user client passed to `name` (a top-level function or class of the module in
+    `wrapper`) as `argument` (keyword, or position as digits). None when `name` is not there."""
+    module = wrapper.module
+    positions = wrapper.resolve(PositionProvider)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
+            init = next((f for f in body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"), None)
+            params = positional_params(init)[1:] if init is not None else []
+            kwonly = list(init.params.kwonly_params) if init is not None else []
+            function = init
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            params, kwonly = positional_params(statement), list(statement.params.kwonly_params)
+            function = statement
+        else:
+            continue
+        if argument.isdigit():
+            index = int(argument)
+            seed = params[index].name.value if index < len(params) else None
+        else:
+            seed = argument if argument in {p.name.value for p in [*params, *kwonly]} else None
+        if seed is None:
+            return None
+        return user_client_uses(
+            module, set(), lambda node: positions[node].start.line,
+            lambda node: qualified_names(qualified, node), frozenset({(function, seed)}), statement,
+        )
+    return None
+
+
+def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
+    """Names from a resolved QualifiedNameProvider mapping (libcst hands them out lazily)."""
+    found = resolved.get(node, set())
+    if callable(found):
+        found = found()
+    return {q.name for q in found}
+
+
+def _function_owners(tree: cst.CSTNode) -> dict[cst.CSTNode, cst.FunctionDef | None]:
+    """For every node under `tree`, the innermost function holding it (None: module level)."""
+    owners: dict[cst.CSTNode, cst.FunctionDef | None] = {}
+
+    class _Owners(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: list[cst.FunctionDef] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            owners[node] = self.stack[-1] if self.stack else None
+            if isinstance(node, cst.FunctionDef):
+                self.stack.append(node)
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if isinstance(original_node, cst.FunctionDef):
+                self.stack.pop()
+
+    tree.visit(_Owners())
+    return owners

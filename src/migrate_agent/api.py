@@ -99,6 +99,11 @@ def plan_project(
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         _keep_user_clients_without_app(outcomes)
+        outcomes = [
+            migrate_source(o.path, o.before, class_facts.get(o.path), context_facts, app_expected=False)
+            if any(step.rule == "MA007" for step in o.manual_steps) else o
+            for o in outcomes
+        ]
     changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
     plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in outcomes:
@@ -309,7 +314,12 @@ def _add_app_files(
         command=app_command(agent.path),
         agent_module=agent_module(root, agent.path),
         agent_path=agent.path,
+        code=_code_facts(root, outcomes, uses_user_identity),
     )
+    # Deployment facts are read from the code as it will be written, so their lines match it.
+    for outcome in outcomes:
+        if outcome.path in deploy_sources and outcome.status is FileStatus.MIGRATED:
+            deploy_sources[outcome.path] = outcome.after.decode("utf-8", "replace")
     deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
     pinned = (logged_model_requirements(model_dir), "\n".join(deployment.pip_requirements))
     files, steps = scaffold_files(
@@ -324,3 +334,18 @@ def _add_app_files(
     plan.deploy_markdown = deployment.diff_markdown
     plan.deploy_json = deployment.diff_json
     plan.errors.extend(deployment.errors)
+
+
+def _code_facts(root: Path, outcomes: list[FileOutcome], uses_user_identity: bool):
+    """What the deployment side needs from the code: user-client calls, Model Serving calls left."""
+    from migrate_agent.deploy.code_facts import CodeFacts, ModelServingCall
+    from migrate_agent.user_client_flow import project_user_client_calls
+
+    return CodeFacts(
+        uses_user_identity=uses_user_identity,
+        user_client_calls=project_user_client_calls(root, outcomes),
+        model_serving_calls=tuple(
+            ModelServingCall(step.path or o.path, step.line, step.message)
+            for o in outcomes for step in o.manual_steps if step.rule == "MA007"
+        ),
+    )

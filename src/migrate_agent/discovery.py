@@ -20,7 +20,10 @@ AGENT_MARKERS = (
     b"PythonModel",
     b"set_model",
     b"ModelServingUserCredentials",
+    b"get_user_workspace_client",  # user clients already migrated: their calls give the user scopes
 )
+# Driver code that logs or deploys the agent for Model Serving (codemods.driver_analysis, MA007).
+DRIVER_MARKERS = (b"log_model", b"register_model", b"databricks.agents", b"import agents", b"serving_endpoints.")
 
 
 def python_files(root: Path) -> Iterator[Path]:
@@ -38,4 +41,5 @@ def python_files(root: Path) -> Iterator[Path]:
 
 
 def may_hold_agent(data: bytes) -> bool:
-    return any(marker in data for marker in AGENT_MARKERS)
+    """Whether a rule may act on this file: agent code, user clients or Model Serving driver code."""
+    return any(marker in data for marker in AGENT_MARKERS) or any(m in data for m in DRIVER_MARKERS)

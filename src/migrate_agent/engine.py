@@ -35,14 +35,18 @@ class FileOutcome:
     migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
+    user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
 
 
-def migrate_source(path: str, data: bytes, class_facts=None, context_facts=None) -> FileOutcome:
+def migrate_source(
+    path: str, data: bytes, class_facts=None, context_facts=None, app_expected: bool = True
+) -> FileOutcome:
     """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
     `class_facts`: what the project pre-pass found about its classes (FileClassFacts);
     `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
-    context), for agents that read it."""
+    context), for agents that read it; `app_expected`: False when the project gets no app, so
+    driver code keeps deploying to Model Serving unmarked."""
     import libcst as cst
     from libcst.codemod import CodemodContext
 
@@ -66,6 +70,10 @@ def migrate_source(path: str, data: bytes, class_facts=None, context_facts=None)
     from codemods.project_classes import FACTS_KEY
 
     scratch = {FACTS_KEY: class_facts} if class_facts else {}
+    if not app_expected:
+        from codemods.ma007_model_serving_calls import NO_APP_KEY
+
+        scratch[NO_APP_KEY] = True
     context = CodemodContext(filename=path, scratch={**scratch, MODEL_CONTEXT_KEY: context_facts})
     try:
         migrated = MigrateAgent(context).transform_module(module)
@@ -97,6 +105,7 @@ def migrate_source(path: str, data: bytes, class_facts=None, context_facts=None)
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
         uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
+        user_client_uses=_user_client_uses(analysis, migrated, after != data),
     )
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
@@ -105,6 +114,18 @@ def migrate_source(path: str, data: bytes, class_facts=None, context_facts=None)
             for name in analysis.identity.module_user_globals
         }
     return outcome
+
+
+def _user_client_uses(analysis, migrated, changed: bool) -> list:
+    """What the user clients call, with lines of the file as written (the migrated one)."""
+    uses = analysis.identity.user_uses
+    if not uses or not changed:
+        return list(uses)
+    from libcst.metadata import MetadataWrapper
+
+    from codemods.agent_analysis import analyze_module
+
+    return list(analyze_module(MetadataWrapper(migrated)).identity.user_uses)
 
 
 def _imported_roots(module) -> set[str]:

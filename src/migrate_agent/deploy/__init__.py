@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrate_agent.deploy.code_facts import CodeFacts
 from migrate_agent.model import FileResult, ManualStep
 
 
@@ -21,6 +22,7 @@ class AppSpec:
     command: list[str]  # the app.yaml command, e.g. ["python", "start_server.py"]
     agent_module: str  # dotted module of the migrated agent, e.g. "agent"
     agent_path: str  # project-relative path of the agent file
+    code: CodeFacts = CodeFacts()  # user-client calls (user API scopes), Model Serving calls left
 
 
 @dataclass
@@ -56,7 +58,7 @@ def plan_deployment(
     from migrate_agent.deploy.planner import build_plan
 
     files, steps, markdown, data, apps, errors, pip_requirements = build_plan(
-        Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint
+        Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint, app.code
     )
     return DeploymentPlan(
         files=files,

@@ -80,6 +80,7 @@ class AppsDeployment:
     steps: list[ManualStep] = field(default_factory=list)
     model_config: dict | None = None  # written to MODEL_CONFIG_FILE
     on_behalf_of_user: list[str] = field(default_factory=list)  # resources reached with the user's token
+    scope_evidence: dict[str, list] = field(default_factory=dict)  # inferred scope -> UserClientCalls
 
 
 MATCH_FIELDS_BY_KEY: dict[str, tuple[str, ...]] = {

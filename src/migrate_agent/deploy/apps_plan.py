@@ -24,6 +24,8 @@ from migrate_agent.deploy.apps_model import (
     ExistingApp,
     identity_of,
 )
+from migrate_agent.deploy.code_facts import CodeFacts
+from migrate_agent.deploy.user_scopes import InferredScopes, infer_scopes
 from migrate_agent.deploy.env_mapping import BASE_ENV, EXPERIMENT_ENV, EnvDecision, decide_env, looks_like_credential
 from migrate_agent.deploy.names import (
     FALLBACK_APP_NAME,
@@ -52,17 +54,22 @@ _EXPERIMENT_REFERENCE = re.compile(r"^\$\{resources\.experiments\.([^.}]+)\.id\}
 _REMOTE_PREFIXES = ("dbfs:", "/dbfs", "/Volumes", "/Workspace", "runs:", "models:")
 
 MAPPED, DROPPED, MANUAL = "mapped", "dropped", "manual step"
+EVIDENCE_SHOWN = 5  # user-client calls listed per inferred scope
 
 
 def plan_apps(
-    serving: ServingDeployment, command: list[str], agent_path: str, existing: ExistingApp, root: Path
+    serving: ServingDeployment, command: list[str], agent_path: str, existing: ExistingApp, root: Path,
+    code: CodeFacts = CodeFacts(),
 ) -> AppsDeployment:
-    return _Planner(serving, command, agent_path, existing, root).build()
+    return _Planner(serving, command, agent_path, existing, root, code).build()
 
 
 class _Planner:
-    def __init__(self, serving, command, agent_path, existing: ExistingApp, root: Path) -> None:
+    def __init__(self, serving, command, agent_path, existing: ExistingApp, root: Path, code: CodeFacts) -> None:
         self.serving: ServingDeployment = serving
+        # The code acts as the calling user but the model declared no scopes: infer them.
+        uses_identity = code.uses_user_identity or bool(code.user_client_calls)
+        self.inferred = infer_scopes(code.user_client_calls) if uses_identity and not serving.api_scopes else None
         self.agent_path = agent_path
         self.existing = existing
         self.root = root
@@ -216,7 +223,7 @@ class _Planner:
             self._resource(resource)
         if self.out.on_behalf_of_user:
             names = ", ".join(f"`{n}`" for n in self.out.on_behalf_of_user)
-            if self.serving.api_scopes:
+            if self.serving.api_scopes or self.inferred:
                 message = (f"resources reached with the user's token ({names}): have a workspace admin enable user "
                            "authorization for apps, and make the code use the X-Forwarded-Access-Token header")
             else:
@@ -272,6 +279,32 @@ class _Planner:
         if self.serving.api_scopes and not self.out.on_behalf_of_user:
             self._step("MA110", "the model declares user API scopes: have a workspace admin enable user authorization "
                                 "for apps, and make the code use the X-Forwarded-Access-Token header", None)
+        if self.inferred is not None:
+            self._inferred_scopes(self.inferred)
+
+    def _inferred_scopes(self, inferred: InferredScopes) -> None:
+        """user_api_scopes from what the user clients call (no auth_policy declared any)."""
+        for scope, calls in inferred.evidence.items():
+            if scope not in self.out.user_api_scopes:
+                self.out.user_api_scopes.append(scope)
+            self.out.scope_evidence[scope] = list(calls)
+            shown = [f"`{c.location()}` `{c.code}`" for c in calls[:EVIDENCE_SHOWN]]
+            if len(calls) > EVIDENCE_SHOWN:
+                shown.append(f"and {len(calls) - EVIDENCE_SHOWN} more")
+            note = ("used by " + ", ".join(shown)) if calls else "granted to every app with user authorization"
+            self._item("User API scope", "— (no auth_policy scopes)", f"`{scope}` in `user_api_scopes`", MAPPED,
+                       f"inferred: {note}")
+        for call in inferred.unknown:
+            if call.service is None:
+                what = f"the user client is passed to `{call.code}`, whose API calls are not known here"
+            else:
+                what = f"`{call.code}` uses the user client for a service whose user API scope is not known"
+            self._step("MA117", f"{what}: add the scopes it needs to `user_api_scopes` in databricks.yml",
+                       Origin(call.path, call.path, call.line))
+        if not self.out.on_behalf_of_user:
+            self._step("MA110", "the code acts as the calling user: `user_api_scopes` were inferred from its user-client "
+                                "calls (evidence in MIGRATION.md); have a workspace admin enable user authorization "
+                                "for apps", None)
 
     def _experiment(self, key_base: str) -> tuple[str | None, str, AppResourceEntry | None]:
         for resource in self.existing.resources:

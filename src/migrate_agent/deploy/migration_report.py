@@ -13,6 +13,7 @@ from typing import Any
 
 from migrate_agent.deploy.apps_model import SOURCE_CODE_PATH, AppsDeployment, DiffItem
 from migrate_agent.deploy.app_yaml_file import app_yaml_env
+from migrate_agent.deploy.code_facts import ModelServingCall
 from migrate_agent.deploy.env_mapping import decide_env
 from migrate_agent.deploy.rules import RULES_BY_ID
 from migrate_agent.deploy.serving_merge import SINGLE_VALUES
@@ -34,6 +35,7 @@ class DeployReport:
     placeholder_example: bool
     bundle_path: str
     app_yaml_path: str
+    model_serving_calls: tuple[ModelServingCall, ...] = ()  # driver calls marked MA007
 
 
 def render_markdown(report: DeployReport) -> str:
@@ -73,6 +75,19 @@ def render_markdown(report: DeployReport) -> str:
             lines.append(f"- **{rule.id}** {rule.title}: {rule.help}")
     else:
         lines.append("None.")
+    if report.model_serving_calls:
+        lines += [
+            "",
+            "## Model Serving calls left in the code",
+            "",
+            "These calls still log, register or deploy the agent for Model Serving; each is marked "
+            "`TODO(migrate-agent): [MA007]`. Deploy the app with the commands below instead, then "
+            "remove them.",
+            "",
+            "| Where | Call |",
+            "| --- | --- |",
+        ]
+        lines += [f"| `{c.location()}` | {_cell(c.message)} |" for c in report.model_serving_calls]
     lines += ["", "## Deploy", "", "```bash", *report.commands, "```", "", "## Smoke test", ""]
     if report.placeholder_example:
         lines += ["No input example was found: the request body below is a placeholder.", ""]
@@ -116,6 +131,10 @@ def render_json(report: DeployReport) -> dict[str, Any]:
             "resources": ([apps.experiment_entry.as_yaml()] if apps.experiment_entry else [])
             + [r.as_yaml() for r in apps.resources],
             "user_api_scopes": list(apps.user_api_scopes),
+            "user_api_scope_evidence": {
+                scope: [{"path": c.path, "line": c.line, "code": c.code} for c in calls]
+                for scope, calls in apps.scope_evidence.items()
+            },
             "permissions": list(apps.permissions),
             "experiment": {"key": apps.experiment_key, "resource": apps.experiment_resource},
             "on_behalf_of_user": list(apps.on_behalf_of_user),
@@ -133,6 +152,9 @@ def render_json(report: DeployReport) -> dict[str, Any]:
         ],
         "manual_steps": [
             {"rule": s.rule, "message": s.message, "path": s.path, "line": s.line} for s in report.steps
+        ],
+        "model_serving_calls": [
+            {"path": c.path, "line": c.line, "message": c.message} for c in report.model_serving_calls
         ],
         "commands": list(report.commands),
         "smoke_test": {"commands": list(report.smoke_test), "placeholder_example": report.placeholder_example},

@@ -15,6 +15,7 @@ from pathlib import Path
 from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
 from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE, EnvEntry
 from migrate_agent.deploy.apps_plan import plan_apps
+from migrate_agent.deploy.code_facts import CodeFacts
 from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
 from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
 from migrate_agent.deploy.driver_reader import DriverReader
@@ -46,6 +47,7 @@ def build_plan(
     agent_path: str,
     model_dir: Path | None,
     endpoint: str | None,
+    code: CodeFacts = CodeFacts(),
 ):
     """(files, manual steps, markdown, json, apps, errors, pip requirements) for `plan_deployment`."""
     readings = _read_everything(root, sources, model_dir, endpoint)
@@ -55,7 +57,7 @@ def build_plan(
     bundle = read_project_yaml(root, BUNDLE_FILES)
     app_yaml = read_project_yaml(root, APP_YAML_FILES)
     existing_app, bundle_steps = find_existing_app(root, bundle)
-    apps = plan_apps(serving, command, agent_path, existing_app, root)
+    apps = plan_apps(serving, command, agent_path, existing_app, root, code)
     steps: list[ManualStep] = list(apps.steps)
     steps += [s for s in bundle_steps if s not in steps]
 
@@ -82,7 +84,8 @@ def build_plan(
     commands = deploy_commands(apps)
     example = serving.input_example.value if serving.input_example is not None else None
     smoke, placeholder = smoke_test(apps, example)
-    report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path)
+    report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path,
+                          code.model_serving_calls)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
     return files, steps, markdown, render_json(report), apps, errors, _pip_requirements(serving)

@@ -128,6 +128,15 @@ DEPLOY_RULES: tuple[DeployRule, ...] = (
         "The project deploys more than one agent or endpoint. The bundle describes one app for the "
         "first one found; migrate the others as separate apps.",
     ),
+
+    DeployRule(
+        "MA117",
+        "user API scope not known",
+        "Code acting as the calling user reaches a service (or hands the user client to a library) "
+        "whose Databricks Apps user API scope this tool does not know. Look up the scope the calls "
+        "need and add it to user_api_scopes in databricks.yml; without it those calls fail for "
+        "every user.",
+    ),
 )
 
 RULES_BY_ID: dict[str, DeployRule] = {rule.id: rule for rule in DEPLOY_RULES}
