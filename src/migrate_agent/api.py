@@ -14,6 +14,7 @@ from migrate_agent.discovery import may_hold_agent, python_files
 from migrate_agent.engine import FileOutcome, migrate_source
 from migrate_agent.fileio import write_atomic
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.scaffold import (
     SERVER_FILE,
     app_command,
@@ -45,30 +46,38 @@ def plan_project(
     deploy_sources: dict[str, str] = {}
     local_modules: set[str] = set()
     skipped = 0
+    notebooks = NotebookFiles(DEPLOY_MARKERS)  # notebooks: their code cells and %%writefile cells
     for file in python_files(path):
         rel = file.relative_to(root).as_posix()
+        data = file.read_bytes()
+        if notebooks.is_notebook(rel, data):
+            notebooks.add(rel, data)
+            continue
         local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
         local_modules.add(file.stem)
-        data = file.read_bytes()
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):
             candidates.append((rel, data))
         else:
             skipped += 1
+    skipped += notebooks.skipped
+    local_modules |= notebooks.local_modules
+    deploy_sources.update(notebooks.deploy_sources)
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs)
+    outcomes = _migrate_all(candidates + notebooks.candidates, jobs)
+    outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     for outcome in outcomes:
         plan.files.append(
             FileResult(
                 outcome.path,
-                outcome.status,
+                FileStatus.CREATED if outcome.path in created else outcome.status,
                 reason=outcome.reason,
                 line=outcome.line,
-                before=outcome.before,
+                before=None if outcome.path in created else outcome.before,
                 after=outcome.after if outcome.status is FileStatus.MIGRATED else None,
                 edits=outcome.edits,
             )

@@ -24,7 +24,7 @@ AGENT_MARKERS = (
 
 
 def python_files(root: Path) -> Iterator[Path]:
-    """Every .py file below root (root itself if it is a file), in a stable order."""
+    """Every .py and .ipynb file below root (root itself if it is a file), in a stable order."""
     if root.is_file():
         yield root
         return
@@ -33,7 +33,7 @@ def python_files(root: Path) -> Iterator[Path]:
             d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
         )
         for name in sorted(filenames):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".ipynb")):
                 yield Path(directory, name)
 
 
