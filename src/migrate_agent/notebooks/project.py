@@ -146,12 +146,12 @@ def _fold_one(
                                     f"{outcome.reason}", notebook.path, unit.line))
             continue
         remap(unit, outcome)
-        if outcome.after != outcome.before:
+        done = "migrated in place; " if outcome.after != outcome.before else ""
+        if done:
             new_codes[unit.key] = outcome.after.decode("utf-8")
-            edits.append(f"{label}: migrated in place")
-        where = (f"{unit.target} is outside the project: the app gets a copy at {unit.app_path}"
-                 if unit.outside else f"the app gets it at {unit.app_path}")
-        edits.append(f"{label}: not in the project; {where}")
+        where = (f"{unit.target} is outside the project, the app gets a copy at {unit.app_path}"
+                 if unit.outside else f"the file it writes is not in the project, the app gets it at {unit.app_path}")
+        edits.append(f"{label}: {done}{where}")
         outcome.status = FileStatus.MIGRATED
         outcome.manual_steps = []
         created.add(unit.app_path)
