@@ -70,6 +70,8 @@ def plan_project(
     outcomes = _migrate_all(candidates + notebooks.candidates, jobs)
     outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
+    if agent is None:  # files a notebook writes are created for the app only
+        outcomes = [o for o in outcomes if o.path not in created]
     for outcome in outcomes:
         plan.files.append(
             FileResult(
