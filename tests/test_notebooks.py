@@ -156,3 +156,11 @@ def test_apply_then_plan_again_changes_nothing(tmp_path: Path):
     assert {"agents/agent.py", "agents/start_server.py"} <= set(by_path(plan))
     apply_plan(plan)
     assert plan_project(tmp_path, jobs=1).changed_files == []
+
+
+def test_raw_writefile_cell_in_a_source_notebook_is_migrated_with_its_blank_lines(tmp_path: Path):
+    notebook = source_notebook("%%writefile agent.py\n\n" + AGENT)
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    after = by_path(plan)["driver.py"].after.decode()
+    assert after.startswith("# Databricks notebook source\n%%writefile agent.py\n")
+    assert after.split("%%writefile agent.py\n", 1)[1] == by_path(plan)["agent.py"].after.decode()

@@ -246,6 +246,7 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
         content = cell.content(lines)
         number = cell.index + 1
         if not is_python(cell):
+            hidden.update(range(cell.first, cell.last + 1))  # blank lines of a raw %% cell too
             plain = [source_format.unprefix(l) for l in content] if cell.magic else content
             if plain[0].startswith("%%"):
                 unit = found.cell_magic(plain[0], "".join(plain[1:]), number, cell.first + 1, text)
