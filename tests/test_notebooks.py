@@ -164,3 +164,18 @@ def test_raw_writefile_cell_in_a_source_notebook_is_migrated_with_its_blank_line
     after = by_path(plan)["driver.py"].after.decode()
     assert after.startswith("# Databricks notebook source\n%%writefile agent.py\n")
     assert after.split("%%writefile agent.py\n", 1)[1] == by_path(plan)["agent.py"].after.decode()
+
+
+def test_a_language_magic_cell_is_not_read_as_python_nor_reported(tmp_path: Path):
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["%md\n", "The ResponsesAgent below answers questions.\n"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["%%writefile agent.py\n", *AGENT.splitlines(keepends=True)]},
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    notebook = read_notebook("nb.ipynb", text.encode())
+    assert notebook.steps == []
+    assert "ResponsesAgent below" not in notebook.python_text
+    plan = plan_of(tmp_path, {"nb.ipynb": text})
+    assert by_path(plan)["agent.py"].status is FileStatus.CREATED

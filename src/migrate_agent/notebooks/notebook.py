@@ -29,6 +29,8 @@ NOTEBOOK_RULE_HELP = (
 )
 _WRITEFILE = re.compile(r"^%%writefile(?P<append>(?:\s+-a)?)\s+(?P<target>\S.*?)\s*$")
 _CELL_MAGIC = re.compile(r"^%%(?P<name>[\w.]+)")
+# Databricks cell-language magics: the whole cell is in that language.
+_LANGUAGE_MAGIC = re.compile(r"^%(?:md|md-sandbox|sql|sh|scala|r|fs)\b(?!-)", re.IGNORECASE)
 CELL_END = "\x00migrate-agent-cell-end\n"  # hidden line closing each cell of an .ipynb
 
 
@@ -173,6 +175,8 @@ class _Cells:
     def python_cell(self, lines: list[str], cell: int, line: int | None) -> tuple[set[int], str | None]:
         """(indices of the cell's lines to hide, the cell's text under a __main__ guard or None):
         its raw magics are hidden, all of it if it is not Python or is guarded."""
+        if lines and _LANGUAGE_MAGIC.match(lines[0]):  # a %md / %sql ... cell: not Python at all
+            return set(range(len(lines))), None
         magics = raw_magic_lines(lines)
         code = "".join(line_ending(l) if i in magics else l for i, l in enumerate(lines))
         why = _parses(code)
