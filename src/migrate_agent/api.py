@@ -49,12 +49,13 @@ def plan_project(
     notebooks = NotebookFiles(DEPLOY_MARKERS)  # notebooks: their code cells and %%writefile cells
     for file in python_files(path):
         rel = file.relative_to(root).as_posix()
+        if rel.endswith(".py"):
+            local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
+            local_modules.add(file.stem)
         data = file.read_bytes()
         if notebooks.is_notebook(rel, data):
             notebooks.add(rel, data)
             continue
-        local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
-        local_modules.add(file.stem)
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
         if may_hold_agent(data):
