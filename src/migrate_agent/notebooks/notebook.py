@@ -1,9 +1,10 @@
 """A notebook as the tool sees it: pieces of Python ("units") the per-file engine migrates, and
 how to put the migrated code back into the notebook's own bytes.
 
-Two kinds of unit: the notebook's Python itself (every code cell, with magics and cells that are
-not Python hidden behind placeholder comments, so one bad cell does not fail the file and line
-numbers stay), and each `%%writefile <target>` cell's body, the file the notebook writes.
+Two kinds of unit: the notebook's Python itself (every code cell, with magics, magic cells and
+cells that are not Python hidden behind placeholder lines, so one bad cell does not fail the file
+and line numbers stay), and each `%%writefile <target>` cell's body, the file the notebook writes.
+Rule MA010 reports what is left as it was.
 """
 
 from __future__ import annotations
