@@ -179,3 +179,12 @@ def test_a_language_magic_cell_is_not_read_as_python_nor_reported(tmp_path: Path
     assert "ResponsesAgent below" not in notebook.python_text
     plan = plan_of(tmp_path, {"nb.ipynb": text})
     assert by_path(plan)["agent.py"].status is FileStatus.CREATED
+
+
+def test_deploy_lines_refer_to_the_migrated_notebook_so_a_second_apply_changes_nothing(tmp_path: Path):
+    deploy = 'from databricks import agents\n\nagents.deploy("main.agents.answer", 1)\n'
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile agent.py\n" + AGENT), deploy)})
+    apply_plan(plan)
+    line = next(n for n, text in enumerate((tmp_path / "driver.py").read_text().splitlines(), 1) if "agents.deploy(" in text)
+    assert f"driver.py:{line}" in (tmp_path / "MIGRATION.md").read_text()
+    assert plan_project(tmp_path, jobs=1).changed_files == []

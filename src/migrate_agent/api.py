@@ -64,12 +64,12 @@ def plan_project(
             skipped += 1
     skipped += notebooks.skipped
     local_modules |= notebooks.local_modules
-    deploy_sources.update(notebooks.deploy_sources)
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
     outcomes = _migrate_all(candidates + notebooks.candidates, jobs)
     outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
+    deploy_sources.update(notebooks.deploy_sources)  # as the notebooks read after the migration
     agent = _choose_agent(outcomes, plan)
     if agent is None:  # files a notebook writes are created for the app only
         outcomes = [o for o in outcomes if o.path not in created]

@@ -72,7 +72,12 @@ class NotebookFiles:
         result = list(files) + self.unreadable
         created: set[str] = set()
         for notebook in self.notebooks:
-            result.extend(_fold_one(root, notebook, per_unit, real, created))
+            folded = _fold_one(root, notebook, per_unit, real, created)
+            result.extend(folded)
+            mine = folded[0]
+            if notebook.path in self.deploy_sources and mine.status is FileStatus.MIGRATED:
+                # line numbers in the deploy report refer to the notebook as apply leaves it
+                self.deploy_sources[notebook.path] = read_notebook(notebook.path, mine.after).python_text
         return result, created
 
 
