@@ -188,3 +188,12 @@ def test_deploy_lines_refer_to_the_migrated_notebook_so_a_second_apply_changes_n
     line = next(n for n, text in enumerate((tmp_path / "driver.py").read_text().splitlines(), 1) if "agents.deploy(" in text)
     assert f"driver.py:{line}" in (tmp_path / "MIGRATION.md").read_text()
     assert plan_project(tmp_path, jobs=1).changed_files == []
+
+
+def test_two_notebooks_writing_the_same_agent_create_it_once_and_migrate_both_cells(tmp_path: Path):
+    cell = magic("%%writefile agent.py\n" + AGENT)
+    plan = plan_of(tmp_path, {"a_author.py": source_notebook(cell), "b_eval.py": source_notebook(cell)})
+    assert [f.path for f in plan.files].count("agent.py") == 1
+    assert not any("second agent" in s.message for s in plan.manual_steps)
+    files = by_path(plan)
+    assert files["a_author.py"].after == files["b_eval.py"].after != files["a_author.py"].before

@@ -35,4 +35,5 @@ def write_notebook_files(project: Path, into: Path) -> str | None:
             (into / unit.app_path).write_text(unit.code)
             if _SET_MODEL.search(unit.code):
                 agents.append(unit.app_path)
+    agents = sorted(set(agents))
     return agents[0] if len(agents) == 1 else None

@@ -65,12 +65,13 @@ class NotebookFiles:
 
     def fold(
         self, root: Path, files: list[FileOutcome], unit_outcomes: list[FileOutcome]
-    ) -> tuple[list[FileOutcome], set[str]]:
-        """(outcomes of files and notebooks, paths of files to create) from the engine's results."""
+    ) -> tuple[list[FileOutcome], dict[str, tuple[str, bytes]]]:
+        """(outcomes of files and notebooks, files to create: path -> (cell code, content)) from
+        the engine's results."""
         real = {o.path: o for o in files}
         per_unit = {id(unit): outcome for (_, unit), outcome in zip(self.owners, unit_outcomes)}
         result = list(files) + self.unreadable
-        created: set[str] = set()
+        created: dict[str, tuple[str, bytes]] = {}
         for notebook in self.notebooks:
             folded = _fold_one(root, notebook, per_unit, real, created)
             result.extend(folded)
@@ -83,7 +84,7 @@ class NotebookFiles:
 
 def _fold_one(
     root: Path, notebook: Notebook, per_unit: dict[int, FileOutcome], real: dict[str, FileOutcome],
-    created: set[str],
+    created: dict[str, tuple[str, bytes]],
 ) -> list[FileOutcome]:
     new_codes: dict[str, str] = {}
     edits: list[str] = []
@@ -144,6 +145,20 @@ def _fold_one(
                 remap(unit, outcome)
             continue
 
+        if unit.app_path in created:  # another cell writes it too
+            code, content = created[unit.app_path]
+            if _normal(unit.code) == _normal(code):
+                if content != unit.data:
+                    new_codes[unit.key] = _as_cell_text(content, unit.code)
+                    edits.append(f"{label}: migrated exactly like the other cell that writes {unit.app_path}")
+                continue
+            steps.append(ManualStep(
+                NOTEBOOK_RULE,
+                f"{label} writes other code to {unit.app_path} than another cell does; the app gets the "
+                "first one: make them the same, or write different files",
+                notebook.path, unit.line,
+            ))
+            continue
         if outcome is None:  # not Python (a config file...): the app gets it as the notebook writes it
             outcome = FileOutcome(unit.app_path, FileStatus.MIGRATED, unit.data, after=unit.data)
         if outcome.status is FileStatus.FAILED:
@@ -159,7 +174,7 @@ def _fold_one(
         edits.append(f"{label}: {done}{where}")
         outcome.status = FileStatus.MIGRATED
         outcome.manual_steps = []
-        created.add(unit.app_path)
+        created[unit.app_path] = (unit.code, outcome.after)
         extra.append(outcome)
 
     after = notebook.rebuild(new_codes)
