@@ -124,13 +124,25 @@ def test_notebook_without_agent_code_is_skipped_by_the_prefilter(tmp_path: Path)
     assert any("text prefilter" in note for note in plan.notes)
 
 
-def test_model_notebook_using_display_outside_an_expression_is_reported(tmp_path: Path):
-    notebook = source_notebook(AGENT, 'result = AGENT.predict({"input": []})\ndisplay(result)\n')
+def test_model_notebook_cell_whose_names_the_agent_needs_is_reported_not_guarded(tmp_path: Path):
+    widget = 'ENDPOINT = dbutils.widgets.get("endpoint")\n'
+    notebook = source_notebook(widget, AGENT.replace('endpoint="databricks-llama"', "endpoint=ENDPOINT"))
     plan = plan_of(tmp_path, {"agent.py": notebook})
     result = by_path(plan)["agent.py"]
-    assert result.status is FileStatus.SKIPPED and "`display`" in result.reason
+    assert result.status is FileStatus.SKIPPED and "`dbutils`" in result.reason
     assert not plan.changed_files
     assert any(s.rule == "MA010" and "not migrated" in s.message for s in plan.manual_steps)
+
+
+def test_model_notebook_test_cells_of_any_statement_are_guarded(tmp_path: Path):
+    tests = [
+        'result = AGENT.predict({"input": []})\ndisplay(result)\n',
+        'for event in AGENT.predict_stream({"input": []}):\n    print(event)\n',
+    ]
+    plan = plan_of(tmp_path, {"agent.py": source_notebook(AGENT, *tests)})
+    after = by_path(plan)["agent.py"].after.decode()
+    assert 'if __name__ == "__main__":\n    result = AGENT.predict({"input": []})\n    display(result)\n' in after
+    assert 'if __name__ == "__main__":\n    for event in AGENT.predict_stream({"input": []}):\n        print(event)\n' in after
 
 
 def test_model_notebook_test_cell_is_guarded_and_runs_only_in_the_notebook(tmp_path: Path):

@@ -20,7 +20,7 @@ from migrate_agent.fileio import split_bom
 from migrate_agent.model import ManualStep
 from migrate_agent.notebooks import ipynb_format, source_format
 from migrate_agent.notebooks.masking import Masked, line_ending, raw_magic_lines, split_lines
-from migrate_agent.notebooks.test_cells import guarded, notebook_only_uses
+from migrate_agent.notebooks.test_cells import bound_and_loaded, guarded, notebook_only_uses
 
 NOTEBOOK_RULE = "MA010"
 NOTEBOOK_RULE_HELP = (
@@ -141,6 +141,8 @@ class _Cells:
         self.appended: dict[str, int] = {}  # targets written with -a: first such cell
         self.guards: list[str] = []
         self.blocked: str | None = None
+        # model notebooks: cell -> (lines, line, (bound, loaded names), notebook-only names, calls agent)
+        self._python: dict[int, tuple] = {}
 
     def step(self, message: str, cell: int, line: int | None) -> None:
         where = "" if line else f"cell {cell}: "
@@ -173,11 +175,12 @@ class _Cells:
             )
         return None
 
-    def python_cell(self, lines: list[str], cell: int, line: int | None) -> tuple[set[int], str | None]:
-        """(indices of the cell's lines to hide, the cell's text under a __main__ guard or None):
-        its raw magics are hidden, all of it if it is not Python or is guarded."""
+    def python_cell(self, lines: list[str], cell: int, line: int | None) -> set[int]:
+        """Indices of the cell's lines to hide: its raw magics, all of it if it is not Python.
+        In a notebook that is the model, a cell that can only run in the notebook is noted for
+        `decide_guards`."""
         if lines and _LANGUAGE_MAGIC.match(lines[0]):  # a %md / %sql ... cell: not Python at all
-            return set(range(len(lines))), None
+            return set(range(len(lines)))
         magics = raw_magic_lines(lines)
         code = "".join(line_ending(l) if i in magics else l for i, l in enumerate(lines))
         why = _parses(code)
@@ -185,31 +188,43 @@ class _Cells:
             if may_hold_agent(code.encode("utf-8")):
                 self.step(f"this cell is not valid Python ({why}); it was left as it is and not migrated",
                           cell, line)
-            return set(range(len(lines))), None
+            return set(range(len(lines)))
         if not self.model:
-            return magics, None
-        names, calls_agent = notebook_only_uses(code)
+            return magics
         if magics:
             self._block(f"cell {cell} holds magic commands (%pip, %run...): put each in a cell of its own")
-            return magics, None
-        if not names and not calls_agent:
-            return magics, None
-        text = guarded(lines)
-        uses = ", ".join(f"`{n}`" for n in names) or "the agent"
-        if text is not None:
-            self.guards.append(f"cell {cell}: uses {uses}; now runs only in the notebook "
-                               '(under `if __name__ == "__main__":`), not when the app imports it')
-            if calls_agent:
-                self.step("this cell calls the agent; it runs only in the notebook now: check that the "
-                          "names it uses still exist after the migration", cell, line)
-            return set(range(len(lines))), text
-        if names:
-            self._block(f"cell {cell} uses {uses}, which the app does not have, in more than expression "
-                        'statements: remove that, or put it under `if __name__ == "__main__":`')
-        else:
-            self.step("this cell calls the agent when the notebook is imported: the app will do so at "
-                      "start-up; move it into a test", cell, line)
-        return magics, None
+            return magics
+        names, calls_agent = notebook_only_uses(code)
+        self._python[cell] = (lines, line, bound_and_loaded(code), names, calls_agent)
+        return magics
+
+    def decide_guards(self) -> dict[int, str]:
+        """The cells (by number) put under `if __name__ == "__main__":`, with their new text."""
+        candidates = {c for c, (_, _, _, names, calls) in self._python.items() if names or calls}
+        texts = {c: guarded(self._python[c][0]) for c in candidates}
+        while True:  # a cell that stays may need what a candidate binds: then that one stays too
+            staying = set(self._python) - candidates
+            needed = set().union(*(self._python[c][2][1] for c in staying))
+            keep = {c for c in candidates if texts[c] is None or self._python[c][2][0] & needed}
+            if not keep:
+                break
+            candidates -= keep
+        for cell in sorted(set(texts)):
+            lines, line, _, names, calls_agent = self._python[cell]
+            uses = ", ".join(f"`{n}`" for n in names) or "the agent"
+            if cell in candidates:
+                self.guards.append(f"cell {cell}: uses {uses}; now runs only in the notebook "
+                                   '(under `if __name__ == "__main__":`), not when the app imports it')
+                if calls_agent:
+                    self.step("this cell calls the agent; it runs only in the notebook now: check that "
+                              "the names it uses still exist after the migration", cell, line)
+            elif names:
+                self._block(f"cell {cell} uses {uses}, which the app does not have, and other cells need "
+                            'what it defines: remove that use, or put it under `if __name__ == "__main__":`')
+            else:
+                self.step("this cell calls the agent when the notebook is imported, and other cells need "
+                          "what it defines: the app would call it at start-up; move it into a test", cell, line)
+        return {c: texts[c] for c in candidates}
 
     def _block(self, why: str) -> None:
         self.blocked = self.blocked or why
@@ -261,9 +276,12 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
                     bodies[unit.key] = (cell.first + 1, cell.last, blank)
             continue
         python_lines.update(range(cell.first, cell.last + 1))
-        hide, guard = found.python_cell(content, number, cell.first + 1)
-        hidden.update(cell.first + i for i in hide)
+        hidden.update(cell.first + i for i in found.python_cell(content, number, cell.first + 1))
+    decided = found.decide_guards()
+    for cell in cells:
+        guard = decided.get(cell.index + 1)
         if guard is not None:
+            hidden.update(range(cell.first, cell.last + 1))
             guards[cell.first] = (cell.last, guard)
 
     masked = Masked()
@@ -307,25 +325,32 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
         if lines and not line_ending(lines[-1]):
             lines[-1] += "\n"  # removed again when the cell is put back
     found = _Cells(path, _is_model(l for l in sources.values() if l and not l[0].startswith("%%")))
+    hides: dict[int, set[int]] = {}
+    writers: dict[int, Unit] = {}
+    for cell in cells:
+        number = cell.index + 1
+        lines = sources[cell.index]
+        if lines and lines[0].startswith("%%"):
+            hides[cell.index] = set(range(len(lines)))
+            body = cell.text.split("\n", 1)[1] if "\n" in cell.text else ""
+            unit = found.cell_magic(lines[0], body, number, None, text)
+            if unit is not None:
+                writers[cell.index] = unit
+        elif lines:
+            hides[cell.index] = found.python_cell(lines, number, None)
+    decided = found.decide_guards()
     masked = Masked()
     bodies: dict[str, list[int | None]] = {}  # writefile unit key -> placeholders of its body
     guards: list[tuple[list[int | None], str]] = []
     for cell in cells:
-        number = cell.index + 1
         lines = sources[cell.index]
-        hide: set[int] = set()
-        unit = guard = None
-        if lines and lines[0].startswith("%%"):
-            hide = set(range(len(lines)))
-            body = cell.text.split("\n", 1)[1] if "\n" in cell.text else ""
-            unit = found.cell_magic(lines[0], body, number, None, text)
-        elif lines:
-            hide, guard = found.python_cell(lines, number, None)
+        guard = decided.get(cell.index + 1)
+        hide = set(range(len(lines))) if guard is not None else hides.get(cell.index, set())
         placeholders = [masked.add(l, i in hide) for i, l in enumerate(lines)]
         masked.add(CELL_END, hide=True)
-        if unit is not None:
-            found.units.append(unit)
-            bodies[unit.key] = placeholders[1:]
+        if cell.index in writers:
+            found.units.append(writers[cell.index])
+            bodies[writers[cell.index].key] = placeholders[1:]
         if guard is not None:
             guards.append((placeholders, guard))
     units = found.finish()

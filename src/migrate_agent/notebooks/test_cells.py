@@ -1,9 +1,11 @@
 """Cells of a notebook that is itself the model which can only run in the notebook (display,
 dbutils, spark, calls of the agent): the app imports the notebook, so they would run there too.
 
-A cell made only of expression statements (`display(x)`, `AGENT.predict({...})`,
+Such a cell (`display(x)`, `for e in AGENT.predict_stream(...): print(e)`,
 `dbutils.library.restartPython()`) is put under `if __name__ == "__main__":`, true when the
-notebook runs, false when the app imports it. Any other such cell is reported.
+notebook runs, false when the app imports it, unless a name it binds is used by a cell that
+stays (the agent's code would lose it) or a string spans lines (indenting would change it).
+Such cells are reported instead.
 """
 
 from __future__ import annotations
@@ -46,16 +48,33 @@ def notebook_only_uses(code: str) -> tuple[list[str], bool]:
     return names, calls_agent
 
 
+def bound_and_loaded(code: str) -> tuple[set[str], set[str]]:
+    """(names the cell binds when it runs, names it reads anywhere, functions included)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set(), set()
+    bound: set[str] = set()
+    for node in _module_level_nodes(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bound, loaded
+
+
 def guarded(lines: list[str]) -> str | None:
-    """The cell under `if __name__ == "__main__":`, or None if it holds more than expression
-    statements (a name it defines could be used elsewhere) or a string spanning lines (indenting
+    """The cell under `if __name__ == "__main__":`, or None if a string spans lines (indenting
     would change it)."""
     code = "".join(lines)
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return None
-    if not tree.body or not all(isinstance(statement, ast.Expr) for statement in tree.body):
+    if not tree.body:
         return None
     for node in ast.walk(tree):
         if isinstance(node, (ast.Constant, ast.JoinedStr)) and getattr(node, "end_lineno", None) != getattr(
