@@ -179,6 +179,8 @@ def _fold_one(
 
     after = notebook.rebuild(new_codes)
     if after is None:
+        for written in extra:  # nothing of this notebook is applied
+            created.pop(written.path, None)
         return [FileOutcome(notebook.path, FileStatus.FAILED, notebook.data,
                             reason="the migrated code could not be put back into the notebook")]
     status = FileStatus.MIGRATED if after != notebook.data else FileStatus.UNCHANGED
