@@ -96,10 +96,25 @@ def test_ipynb_keeps_every_byte_outside_the_rewritten_source(tmp_path: Path):
     assert "@invoke()" in written
 
 
-def test_writefile_append_is_reported_not_migrated(tmp_path: Path):
+def test_writefile_append_cells_are_read_as_one_file_and_migrated_into_the_first(tmp_path: Path):
     head, tail = AGENT.split("\n\n\nAGENT")
-    notebook = source_notebook(magic("%%writefile agent.py\n" + head), magic("%%writefile -a agent.py\nAGENT" + tail))
+    notebook = source_notebook(
+        magic("%%writefile agent.py\n" + head + "\n"), "x = 1\n", magic("%%writefile -a agent.py\n\n\nAGENT" + tail)
+    )
     plan = plan_of(tmp_path, {"driver.py": notebook})
+    files = by_path(plan)
+    written = files["agent.py"].after.decode()
+    assert "@invoke()" in written and "set_model" not in written
+    after = files["driver.py"].after.decode()
+    assert after.endswith("# MAGIC %%writefile -a agent.py\n")  # its code moved into the first cell
+    first = after.split("# MAGIC %%writefile agent.py\n", 1)[1].split("\n\n# COMMAND", 1)[0] + "\n"
+    assert "".join(unprefix(l) for l in first.splitlines(keepends=True)) == written
+    assert any("append to it" in e for e in files["driver.py"].edits)
+
+
+def test_writefile_append_without_a_first_cell_is_reported_not_migrated(tmp_path: Path):
+    head, tail = AGENT.split("\n\n\nAGENT")
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile -a agent.py\nAGENT" + tail))})
     assert not plan.changed_files
     assert any("%%writefile -a" in s.message and s.rule == "MA010" for s in plan.manual_steps)
     assert plan.exit_code() == 1

@@ -25,8 +25,8 @@ from migrate_agent.notebooks.test_cells import bound_and_loaded, guarded, notebo
 NOTEBOOK_RULE = "MA010"
 NOTEBOOK_RULE_HELP = (
     "Notebooks: a cell the tool could not migrate (not Python, a custom cell magic, "
-    "%%writefile -a), or a cell that cannot run in the app (display, dbutils). Migrate or move "
-    "it by hand."
+    "%%writefile -a to a file no earlier cell starts), or a cell that cannot run in the app "
+    "(display, dbutils). Migrate or move it by hand."
 )
 _WRITEFILE = re.compile(r"^%%writefile(?P<append>(?:\s+-a)?)\s+(?P<target>\S.*?)\s*$")
 _CELL_MAGIC = re.compile(r"^%%(?P<name>[\w.]+)")
@@ -45,6 +45,7 @@ class Unit:
     target: str | None = None  # %%writefile target as written
     app_path: str | None = None  # project-relative path of the written file (or its copy)
     outside: bool = False  # the target is outside the project: app_path is where the app gets it
+    appends: list[int] = field(default_factory=list)  # later `%%writefile -a` cells of the same file
 
     @property
     def data(self) -> bytes:
@@ -155,8 +156,14 @@ class _Cells:
             target = writefile.group("target")
             app_path, outside = app_path_of(self.path, target)
             if writefile.group("append").strip():
-                self.appended.setdefault(app_path, cell)
-                return None
+                started = [u for u in self.units if u.app_path == app_path]
+                if not started:  # the file is begun elsewhere: not read as a whole here
+                    self.appended.setdefault(app_path, cell)
+                    return None
+                unit = started[-1]  # IPython ends every cell body with a newline before writing
+                unit.code += ("" if unit.code.endswith("\n") or not unit.code else "\n") + body
+                unit.appends.append(cell)
+                return unit
             if not body.strip():
                 return None
             return Unit(f"{self.path}#cell{cell}", body, "writefile", cell, line + 1 if line else None,
@@ -232,8 +239,8 @@ class _Cells:
     def finish(self) -> list[Unit]:
         for app_path, cell in self.appended.items():
             self.step(
-                f"`%%writefile -a` appends to {app_path}: a file built from several cells is not "
-                "migrated; write it with one %%writefile cell, or migrate it by hand",
+                f"`%%writefile -a` appends to {app_path}, which no earlier cell of this notebook "
+                "starts: the file is not read as a whole, so it is not migrated; migrate it by hand",
                 cell, None,
             )
         return [u for u in self.units if u.app_path not in self.appended]
@@ -260,7 +267,7 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
     found = _Cells(path, _is_model(c.content(lines) for c in cells if is_python(c)))
     hidden: set[int] = set()
     python_lines: set[int] = set()
-    bodies: dict[str, tuple[int, int, str]] = {}  # unit key -> (first, last line index, blank prefix)
+    bodies: dict[str, list[tuple[int, int, str]]] = {}  # unit key -> its cells' (first, last, blank)
     guards: dict[int, tuple[int, str]] = {}  # first line index -> (last line index, guarded text)
     for cell in cells:
         content = cell.content(lines)
@@ -271,9 +278,10 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
             if plain[0].startswith("%%"):
                 unit = found.cell_magic(plain[0], "".join(plain[1:]), number, cell.first + 1, text)
                 if unit is not None:
-                    found.units.append(unit)
+                    if unit not in found.units:
+                        found.units.append(unit)
                     blank = source_format.blank_prefix(content) if cell.magic else ""
-                    bodies[unit.key] = (cell.first + 1, cell.last, blank)
+                    bodies.setdefault(unit.key, []).append((cell.first + 1, cell.last, blank))
             continue
         python_lines.update(range(cell.first, cell.last + 1))
         hidden.update(cell.first + i for i in found.python_cell(content, number, cell.first + 1))
@@ -298,7 +306,10 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
             new = new_codes.get(unit.key)
             if new is None or new == unit.code:
                 continue
-            first, last, blank = bodies[unit.key]
+            (first, last, blank), *appended = bodies[unit.key]
+            for part_first, part_last, _ in appended:  # the -a cells' code is in the first cell now
+                if part_last >= part_first:
+                    _replace_cell(replacements, [numbers[i] for i in range(part_first, part_last + 1)], "")
             ending = line_ending(lines[last])
             new_lines = new.rstrip("\r\n").splitlines(keepends=True)
             if new_lines:
@@ -336,11 +347,13 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
             unit = found.cell_magic(lines[0], body, number, None, text)
             if unit is not None:
                 writers[cell.index] = unit
+                if unit not in found.units:
+                    found.units.append(unit)
         elif lines:
             hides[cell.index] = found.python_cell(lines, number, None)
     decided = found.decide_guards()
     masked = Masked()
-    bodies: dict[str, list[int | None]] = {}  # writefile unit key -> placeholders of its body
+    bodies: dict[str, list[list[int | None]]] = {}  # writefile unit key -> its cells' body placeholders
     guards: list[tuple[list[int | None], str]] = []
     for cell in cells:
         lines = sources[cell.index]
@@ -349,8 +362,8 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
         placeholders = [masked.add(l, i in hide) for i, l in enumerate(lines)]
         masked.add(CELL_END, hide=True)
         if cell.index in writers:
-            found.units.append(writers[cell.index])
-            bodies[writers[cell.index].key] = placeholders[1:]
+            unit = writers[cell.index]
+            bodies.setdefault(unit.key, []).append(placeholders[1:])
         if guard is not None:
             guards.append((placeholders, guard))
     units = found.finish()
@@ -364,7 +377,11 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
             new = new_codes.get(unit.key)
             if new is None or new == unit.code:
                 continue
-            _replace_cell(replacements, bodies[unit.key], new if new.endswith("\n") else new + "\n")
+            first, *appended = bodies[unit.key]
+            for placeholders in appended:  # the -a cells' code is in the first cell now
+                if placeholders:
+                    _replace_cell(replacements, placeholders, "")
+            _replace_cell(replacements, first, new if new.endswith("\n") else new + "\n")
         if path in new_codes:
             for placeholders, guard in guards:
                 _replace_cell(replacements, placeholders, guard)

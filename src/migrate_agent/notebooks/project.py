@@ -124,6 +124,9 @@ def _fold_one(
             continue
 
         label = f"cell {unit.cell} (%%writefile {unit.target})"
+        if unit.appends:
+            edits.append(f"{label}: cells {', '.join(map(str, unit.appends))} append to it (%%writefile -a); "
+                         "read as one file, their code is in this cell once migrated")
         path = root / unit.app_path
         shipped = real.get(unit.app_path)
         if shipped is not None or path.is_file():
