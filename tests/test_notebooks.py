@@ -224,3 +224,12 @@ def test_two_notebooks_writing_the_same_agent_create_it_once_and_migrate_both_ce
     assert not any("second agent" in s.message for s in plan.manual_steps)
     files = by_path(plan)
     assert files["a_author.py"].after == files["b_eval.py"].after != files["a_author.py"].before
+
+
+def test_rules_lists_the_notebook_rule():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "migrate_agent", "rules"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "MA010\nNotebooks:" in result.stdout

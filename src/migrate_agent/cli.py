@@ -109,6 +109,9 @@ def rules() -> None:
 
     for rule in RULES:
         _emit(f"{rule.RULE_ID}\n{inspect.cleandoc(rule.__doc__ or '')}\n\n")
+    from migrate_agent.notebooks import NOTEBOOK_RULE, NOTEBOOK_RULE_HELP  # notebooks, not a codemod
+
+    _emit(f"{NOTEBOOK_RULE}\n{NOTEBOOK_RULE_HELP}\n\n")
 
 
 def main() -> None:
