@@ -233,3 +233,9 @@ def test_rules_lists_the_notebook_rule():
     result = subprocess.run([sys.executable, "-m", "migrate_agent", "rules"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "MA010\nNotebooks:" in result.stdout
+
+
+def test_writefile_to_a_path_computed_at_run_time_is_reported(tmp_path: Path):
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile {AGENT_PATH}\n" + AGENT))})
+    assert not plan.changed_files
+    assert any("at run time" in s.message and s.rule == "MA010" for s in plan.manual_steps)

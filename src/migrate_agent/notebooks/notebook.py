@@ -154,6 +154,11 @@ class _Cells:
         writefile = _WRITEFILE.match(first.rstrip("\r\n"))
         if writefile:
             target = writefile.group("target")
+            if re.search(r"[{}$]", target):  # IPython expands {var} / $var in the magic's line
+                if may_hold_agent(body.encode("utf-8")):
+                    self.step(f"`%%writefile {target}` names its file at run time, so the code it writes "
+                              "was not migrated: write to a literal path, or migrate it by hand", cell, line)
+                return None
             app_path, outside = app_path_of(self.path, target)
             if writefile.group("append").strip():
                 started = [u for u in self.units if u.app_path == app_path]
