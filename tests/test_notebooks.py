@@ -116,7 +116,7 @@ def test_writefile_append_without_a_first_cell_is_reported_not_migrated(tmp_path
     head, tail = AGENT.split("\n\n\nAGENT")
     plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile -a agent.py\nAGENT" + tail))})
     assert not plan.changed_files
-    assert any("%%writefile -a" in s.message and s.rule == "MA010" for s in plan.manual_steps)
+    assert any("%%writefile -a" in s.message and s.rule == "MA008" for s in plan.manual_steps)
     assert plan.exit_code() == 1
 
 
@@ -146,7 +146,7 @@ def test_model_notebook_cell_whose_names_the_agent_needs_is_reported_not_guarded
     result = by_path(plan)["agent.py"]
     assert result.status is FileStatus.SKIPPED and "`dbutils`" in result.reason
     assert not plan.changed_files
-    assert any(s.rule == "MA010" and "not migrated" in s.message for s in plan.manual_steps)
+    assert any(s.rule == "MA008" and "not migrated" in s.message for s in plan.manual_steps)
 
 
 def test_model_notebook_test_cells_of_any_statement_are_guarded(tmp_path: Path):
@@ -232,10 +232,10 @@ def test_rules_lists_the_notebook_rule():
 
     result = subprocess.run([sys.executable, "-m", "migrate_agent", "rules"], capture_output=True, text=True)
     assert result.returncode == 0
-    assert "MA010\nNotebooks:" in result.stdout
+    assert "MA008\nNotebooks:" in result.stdout
 
 
 def test_writefile_to_a_path_computed_at_run_time_is_reported(tmp_path: Path):
     plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile {AGENT_PATH}\n" + AGENT))})
     assert not plan.changed_files
-    assert any("at run time" in s.message and s.rule == "MA010" for s in plan.manual_steps)
+    assert any("at run time" in s.message and s.rule == "MA008" for s in plan.manual_steps)

@@ -4,7 +4,7 @@ how to put the migrated code back into the notebook's own bytes.
 Two kinds of unit: the notebook's Python itself (every code cell, with magics, magic cells and
 cells that are not Python hidden behind placeholder lines, so one bad cell does not fail the file
 and line numbers stay), and each `%%writefile <target>` cell's body, the file the notebook writes.
-Rule MA010 reports what is left as it was.
+Rule MA008 reports what is left as it was.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from migrate_agent.notebooks import ipynb_format, source_format
 from migrate_agent.notebooks.masking import Masked, line_ending, raw_magic_lines, split_lines
 from migrate_agent.notebooks.test_cells import bound_and_loaded, guarded, notebook_only_uses
 
-NOTEBOOK_RULE = "MA010"
+NOTEBOOK_RULE = "MA008"
 NOTEBOOK_RULE_HELP = (
     "Notebooks: a cell the tool could not migrate (not Python, a custom cell magic, "
     "%%writefile -a to a file no earlier cell starts), or a cell that cannot run in the app "
