@@ -18,6 +18,7 @@ from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_so
 from migrate_agent.importers import uses_of_changed_names
 from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.scaffold import (
     SERVER_FILE,
     agent_module,
@@ -67,16 +68,21 @@ def plan_project(
     deploy_sources: dict[str, str] = {}
     local_modules: set[str] = set()
     skipped = 0
+    notebooks = NotebookFiles(DEPLOY_MARKERS)  # notebooks: their code cells and %%writefile cells
     for file in python_files(path):
         rel = file.relative_to(root).as_posix()
-        local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
-        local_modules.add(file.stem)
+        if rel.endswith(".py"):
+            local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
+            local_modules.add(file.stem)
         try:
             data = file.read_bytes()
         except OSError as error:  # unreadable: one failed file, the others go on
             plan.files.append(
                 FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}")
             )
+            continue
+        if notebooks.is_notebook(rel, data):
+            notebooks.add(rel, data)
             continue
         sources.append((rel, data))
         if any(marker in data for marker in DEPLOY_MARKERS):
@@ -85,6 +91,8 @@ def plan_project(
             candidates.append((rel, data))
         else:
             skipped += 1
+    skipped += notebooks.skipped
+    local_modules |= notebooks.local_modules
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
@@ -95,13 +103,17 @@ def plan_project(
 
         class_facts = project_class_facts(sources)
     context_facts = _context_facts(root, candidates, deploy_sources)
-    outcomes = _migrate_all(candidates, jobs, class_facts, context_facts)
+    outcomes = _migrate_all(candidates + notebooks.candidates, jobs, class_facts, context_facts)
+    outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     if agent is None:
+        outcomes = [o for o in outcomes if o.path not in created]  # written by notebooks for the app only
         _keep_user_clients_without_app(outcomes)
         outcomes = [
             migrate_source(o.path, o.before, class_facts.get(o.path), context_facts, app_expected=False)
-            if any(step.rule == "MA007" for step in o.manual_steps) else o
+            if any(step.rule == "MA007" for step in o.manual_steps)
+            and not notebooks.is_notebook(o.path, o.before)
+            else o
             for o in outcomes
         ]
     changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
@@ -110,16 +122,22 @@ def plan_project(
         plan.files.append(
             FileResult(
                 outcome.path,
-                outcome.status,
+                FileStatus.CREATED if outcome.path in created else outcome.status,
                 reason=outcome.reason,
                 line=outcome.line,
-                before=outcome.before,
+                before=None if outcome.path in created else outcome.before,
                 after=outcome.after if outcome.status is FileStatus.MIGRATED else None,
                 edits=outcome.edits,
             )
         )
         plan.manual_steps.extend(outcome.manual_steps)
 
+    # Deployment facts are read from the code as it will be written, so their lines match it
+    # (notebooks: their Python as it reads after the migration, magics hidden).
+    for outcome in outcomes:
+        if outcome.path in deploy_sources and outcome.status is FileStatus.MIGRATED:
+            deploy_sources[outcome.path] = outcome.after.decode("utf-8", "replace")
+    deploy_sources.update(notebooks.deploy_sources)
     if agent is not None:
         plan.manual_steps.extend(
             newer_syntax_in_helpers(agent, outcomes, sources, local_modules)
@@ -316,10 +334,6 @@ def _add_app_files(
         agent_path=agent.path,
         code=_code_facts(root, outcomes, uses_user_identity),
     )
-    # Deployment facts are read from the code as it will be written, so their lines match it.
-    for outcome in outcomes:
-        if outcome.path in deploy_sources and outcome.status is FileStatus.MIGRATED:
-            deploy_sources[outcome.path] = outcome.after.decode("utf-8", "replace")
     deployment = plan_deployment(root, deploy_sources, spec, model_dir=model_dir, endpoint=endpoint)
     pinned = (logged_model_requirements(model_dir), "\n".join(deployment.pip_requirements))
     files, steps = scaffold_files(

@@ -27,7 +27,7 @@ DRIVER_MARKERS = (b"log_model", b"register_model", b"databricks.agents", b"impor
 
 
 def python_files(root: Path) -> Iterator[Path]:
-    """Every .py file below root (root itself if it is a file), in a stable order."""
+    """Every .py and .ipynb file below root (root itself if it is a file), in a stable order."""
     if root.is_file():
         yield root
         return
@@ -36,7 +36,7 @@ def python_files(root: Path) -> Iterator[Path]:
             d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
         )
         for name in sorted(filenames):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".ipynb")):
                 yield Path(directory, name)
 
 

@@ -15,4 +15,7 @@ def all_rules() -> list[tuple[str, str]]:
         found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or ""))
     for rule in DEPLOY_RULES:
         found.setdefault(rule.id, f"{rule.title}: {rule.help}")
+    from migrate_agent.notebooks import NOTEBOOK_RULE, NOTEBOOK_RULE_HELP  # not a codemod
+
+    found.setdefault(NOTEBOOK_RULE, NOTEBOOK_RULE_HELP)
     return sorted(found.items())

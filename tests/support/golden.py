@@ -55,7 +55,7 @@ def is_identity_case(name: str) -> bool:
         return True
     return any(
         _USER_CREDENTIALS in path.read_text(errors="replace")
-        for path in input_dir(name).rglob("*.py")
+        for path in [*input_dir(name).rglob("*.py"), *input_dir(name).rglob("*.ipynb")]
         if "__pycache__" not in path.parts
     )
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from tests.support.notebook_original import write_notebook_files
 from tests.support.process_env import base_env, kill_group_and_reap, tail, wait_exited_unreaped
 from tests.support.stub_workspace import MARK_PATH, RecordedRequest, StubWorkspace
 
@@ -91,13 +92,18 @@ def find_agent_file(project_dir: str | os.PathLike) -> str:
     found = sorted(
         p.relative_to(project).as_posix()
         for p in project.rglob("*.py")
-        if "__pycache__" not in p.parts and _SET_MODEL.search(p.read_text(errors="replace"))
+        if "__pycache__" not in p.parts and _SET_MODEL.search(_code_lines(p.read_text(errors="replace")))
     )
     if len(found) == 1:
         return found[0]
     if "agent.py" in found or (not found and (project / "agent.py").exists()):
         return "agent.py"
     raise OriginalError(f"cannot tell the agent file of {project}: set_model in {found or 'no file'}")
+
+
+def _code_lines(text: str) -> str:
+    """The file without its comment lines (a notebook's `# MAGIC %%writefile` cell is not code)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
 def serving_env(stub_url: str, scratch_dir: Path, service_token: str = SERVICE_TOKEN) -> dict[str, str]:
@@ -152,10 +158,17 @@ def run_original_calls(
     {...}}, given to load_context (and to a PythonModel's predict) as Model Serving does.
     """
     project = Path(project_dir).resolve()
-    agent_file = agent_file or find_agent_file(project)
-    run_id = uuid.uuid4().hex
     scratch = Path(tempfile.mkdtemp(prefix="e2e-original-"))
     try:
+        if agent_file is None:
+            try:
+                agent_file = find_agent_file(project)
+            except OriginalError:  # the agent may live in a notebook's %%writefile cell only
+                agent_file = write_notebook_files(project, scratch / "project")
+                if agent_file is None:
+                    raise
+                project = scratch / "project"
+        run_id = uuid.uuid4().hex
         spec_path, out_path, log_path = scratch / "spec.json", scratch / "out.json", scratch / "log.txt"
         spec_path.write_text(json.dumps({
             "project_dir": str(project),

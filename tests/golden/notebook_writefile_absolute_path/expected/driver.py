@@ -1,0 +1,56 @@
+# Databricks notebook source
+# MAGIC %%writefile /tmp/agent.py
+# MAGIC from databricks.sdk import WorkspaceClient
+# MAGIC from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
+# MAGIC from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+# MAGIC from mlflow.genai.agent_server import invoke, stream
+# MAGIC from typing import AsyncIterator
+# MAGIC
+# MAGIC
+# MAGIC class AnswerAgent:
+# MAGIC     def __init__(self, endpoint: str):
+# MAGIC         self.endpoint = endpoint
+# MAGIC         self.client = WorkspaceClient().serving_endpoints.get_open_ai_client()
+# MAGIC
+# MAGIC     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+# MAGIC         messages = to_chat_completions_input(request.input)
+# MAGIC         completion = self.client.chat.completions.create(model=self.endpoint, messages=messages)
+# MAGIC         return ResponsesAgentResponse(
+# MAGIC             output=[create_text_output_item(text=completion.choices[0].message.content, id="a1")]
+# MAGIC         )
+# MAGIC
+# MAGIC
+# MAGIC @once_per_process
+# MAGIC def get_agent() -> AnswerAgent:
+# MAGIC     """The agent, built on first use and shared by every request of this process."""
+# MAGIC     return AnswerAgent(endpoint="databricks-llama")
+# MAGIC
+# MAGIC
+# MAGIC AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
+# MAGIC
+# MAGIC
+# MAGIC @invoke()
+# MAGIC async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+# MAGIC     agent = await run_in_thread(get_agent)
+# MAGIC     return await run_in_thread(agent.predict, request)
+# MAGIC
+# MAGIC
+# MAGIC @stream()
+# MAGIC async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+# MAGIC     agent = await run_in_thread(get_agent)
+# MAGIC     response = await run_in_thread(agent.predict, request)
+# MAGIC     for event in output_item_done_events(response):
+# MAGIC         yield event
+
+# COMMAND ----------
+
+import mlflow
+from mlflow.models.resources import DatabricksServingEndpoint
+
+with mlflow.start_run():
+    # TODO(migrate-agent): [MA007] `mlflow.pyfunc.log_model` logs `/tmp/agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load: deploy with `databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy) and remove this call
+    logged = mlflow.pyfunc.log_model(
+        name="agent",
+        python_model="/tmp/agent.py",
+        resources=[DatabricksServingEndpoint(endpoint_name="databricks-llama")],
+    )

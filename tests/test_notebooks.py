@@ -1,0 +1,241 @@
+"""Notebooks: cell splitting, magic hiding, .ipynb layout kept, and what is reported instead of
+migrated. The end-to-end shapes are golden cases (tests/golden/notebook_*, ipynb_*)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from migrate_agent.api import apply_plan, plan_project
+from migrate_agent.model import FileStatus
+from migrate_agent.notebooks import read_notebook
+from migrate_agent.notebooks.masking import Masked
+from migrate_agent.notebooks.source_format import split_cells, unprefix
+
+GOLDEN = Path(__file__).parent / "golden"
+AGENT = (GOLDEN / "predict_only" / "input" / "agent.py").read_text()
+
+
+def source_notebook(*cells: str) -> str:
+    return "# Databricks notebook source\n" + "\n# COMMAND ----------\n\n".join(cells)
+
+
+def magic(text: str) -> str:
+    return "".join(f"# MAGIC {line}\n" if line else "# MAGIC\n" for line in text.splitlines())
+
+
+def plan_of(tmp_path: Path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return plan_project(tmp_path, jobs=1)
+
+
+def by_path(plan):
+    return {f.path: f for f in plan.files}
+
+
+def test_cells_split_at_separators_without_title_and_blank_lines():
+    text = source_notebook("x = 1\n", "# DBTITLE 1,Install\n# MAGIC %pip install a\n# MAGIC\n# MAGIC b\n")
+    lines = text.splitlines(keepends=True)
+    cells = split_cells(lines)
+    assert [c.magic for c in cells] == [False, True]
+    assert [unprefix(l) for l in cells[1].content(lines)] == ["%pip install a\n", "\n", "b\n"]
+    assert cells[0].content(lines) == ["x = 1\n"]
+
+
+def test_raw_magics_are_hidden_with_their_continuation_lines_and_line_numbers_kept():
+    text = source_notebook("%pip install -U \\\n  mlflow \\\n  openai {extras}\n%restart_python\nx = 1\n")
+    notebook = read_notebook("nb.py", text.encode())
+    python = notebook.python_text
+    assert len(python.splitlines()) == len(text.splitlines())
+    assert python.splitlines()[5] == "x = 1"
+    assert "%pip" not in python and "openai" not in python
+    ast.parse(python)
+
+
+def test_placeholders_lost_by_a_rewrite_are_refused():
+    masked = Masked()
+    masked.add("import a\n")
+    masked.add("%pip install b\n", hide=True)
+    masked.add("x = 1\n")
+    assert masked.restore(masked.text) == "import a\n%pip install b\nx = 1\n"
+    assert masked.restore("import a\nx = 1\n") is None
+
+
+def test_a_prose_cell_does_not_fail_the_notebook_that_is_the_model(tmp_path: Path):
+    head, tail = AGENT.split("\n\n\nAGENT")
+    prose = "This cell explains the agent, in words, not Python.\n"
+    notebook = source_notebook(head + "\n", prose, "AGENT" + tail)
+    plan = plan_of(tmp_path, {"agent.py": notebook})
+    result = by_path(plan)["agent.py"]
+    assert result.status is FileStatus.MIGRATED
+    assert prose in result.after.decode()
+    assert "start_server.py" in by_path(plan)
+
+
+def test_ipynb_keeps_every_byte_outside_the_rewritten_source(tmp_path: Path):
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["Café — the agent\n"]},
+        {"cell_type": "code", "execution_count": 3, "metadata": {"tags": ["x"]}, "outputs": [],
+         "source": ["%%writefile agent.py\n", *AGENT.splitlines(keepends=True)]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": "print('done')"},
+    ]
+    document = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    text = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    plan = plan_of(tmp_path, {"nb.ipynb": text})
+    after = by_path(plan)["nb.ipynb"].after.decode()
+    start = text.index('"%%writefile agent.py\\n"')
+    end = text.index("]", text.index("set_model(AGENT)")) + 1
+    assert after.startswith(text[:start]) and after.endswith(text[end:])
+    new = json.loads(after)
+    assert [c for i, c in enumerate(new["cells"]) if i != 1] == [c for i, c in enumerate(cells) if i != 1]
+    assert new["cells"][1]["metadata"] == {"tags": ["x"]}
+    written = "".join(new["cells"][1]["source"][1:])
+    assert written == by_path(plan)["agent.py"].after.decode()
+    assert "@invoke()" in written
+
+
+def test_writefile_append_cells_are_read_as_one_file_and_migrated_into_the_first(tmp_path: Path):
+    head, tail = AGENT.split("\n\n\nAGENT")
+    notebook = source_notebook(
+        magic("%%writefile agent.py\n" + head + "\n"), "x = 1\n", magic("%%writefile -a agent.py\n\n\nAGENT" + tail)
+    )
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    files = by_path(plan)
+    written = files["agent.py"].after.decode()
+    assert "@invoke()" in written and "set_model" not in written
+    after = files["driver.py"].after.decode()
+    assert after.endswith("# MAGIC %%writefile -a agent.py\n")  # its code moved into the first cell
+    first = after.split("# MAGIC %%writefile agent.py\n", 1)[1].split("\n\n# COMMAND", 1)[0] + "\n"
+    assert "".join(unprefix(l) for l in first.splitlines(keepends=True)) == written
+    assert any("append to it" in e for e in files["driver.py"].edits)
+
+
+def test_writefile_append_without_a_first_cell_is_reported_not_migrated(tmp_path: Path):
+    head, tail = AGENT.split("\n\n\nAGENT")
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile -a agent.py\nAGENT" + tail))})
+    assert not plan.changed_files
+    assert any("%%writefile -a" in s.message and s.rule == "MA008" for s in plan.manual_steps)
+    assert plan.exit_code() == 1
+
+
+def test_writer_cell_that_differs_from_the_written_file_is_reported(tmp_path: Path):
+    other = AGENT.replace("databricks-llama", "databricks-other")
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile agent.py\n" + other)), "agent.py": AGENT})
+    files = by_path(plan)
+    assert files["agent.py"].status is FileStatus.MIGRATED
+    assert files["driver.py"].status is FileStatus.MIGRATED
+    assert "databricks-other" in files["driver.py"].after.decode()
+    assert any("writes other code than agent.py" in s.message for s in plan.manual_steps)
+    assert not any("second agent" in s.message for s in plan.manual_steps)
+
+
+def test_notebook_without_agent_code_is_skipped_by_the_prefilter(tmp_path: Path):
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": ["print(1)\n"]}]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    plan = plan_of(tmp_path, {"explore.ipynb": text})
+    assert plan.files == []
+    assert any("text prefilter" in note for note in plan.notes)
+
+
+def test_model_notebook_cell_whose_names_the_agent_needs_is_reported_not_guarded(tmp_path: Path):
+    widget = 'ENDPOINT = dbutils.widgets.get("endpoint")\n'
+    notebook = source_notebook(widget, AGENT.replace('endpoint="databricks-llama"', "endpoint=ENDPOINT"))
+    plan = plan_of(tmp_path, {"agent.py": notebook})
+    result = by_path(plan)["agent.py"]
+    assert result.status is FileStatus.SKIPPED and "`dbutils`" in result.reason
+    assert not plan.changed_files
+    assert any(s.rule == "MA008" and "not migrated" in s.message for s in plan.manual_steps)
+
+
+def test_model_notebook_test_cells_of_any_statement_are_guarded(tmp_path: Path):
+    tests = [
+        'result = AGENT.predict({"input": []})\ndisplay(result)\n',
+        'for event in AGENT.predict_stream({"input": []}):\n    print(event)\n',
+    ]
+    plan = plan_of(tmp_path, {"agent.py": source_notebook(AGENT, *tests)})
+    after = by_path(plan)["agent.py"].after.decode()
+    assert 'if __name__ == "__main__":\n    result = AGENT.predict({"input": []})\n    display(result)\n' in after
+    assert 'if __name__ == "__main__":\n    for event in AGENT.predict_stream({"input": []}):\n        print(event)\n' in after
+
+
+def test_model_notebook_test_cell_is_guarded_and_runs_only_in_the_notebook(tmp_path: Path):
+    notebook = source_notebook(AGENT, "dbutils.library.restartPython()\n")
+    plan = plan_of(tmp_path, {"agent.py": notebook})
+    after = by_path(plan)["agent.py"].after.decode()
+    assert 'if __name__ == "__main__":\n    dbutils.library.restartPython()\n' in after
+    assert "@invoke()" in after
+
+
+def test_ipynb_that_is_the_model_is_reported_not_migrated(tmp_path: Path):
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": AGENT}]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    plan = plan_of(tmp_path, {"agent.ipynb": text})
+    assert not plan.changed_files
+    assert by_path(plan)["agent.ipynb"].status is FileStatus.SKIPPED
+    assert any(".ipynb" in s.message for s in plan.manual_steps)
+
+
+def test_apply_then_plan_again_changes_nothing(tmp_path: Path):
+    notebook = source_notebook(magic("%%writefile agents/agent.py\n" + AGENT))
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    assert {"agents/agent.py", "agents/start_server.py"} <= set(by_path(plan))
+    apply_plan(plan)
+    assert plan_project(tmp_path, jobs=1).changed_files == []
+
+
+def test_raw_writefile_cell_in_a_source_notebook_is_migrated_with_its_blank_lines(tmp_path: Path):
+    notebook = source_notebook("%%writefile agent.py\n\n" + AGENT)
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    after = by_path(plan)["driver.py"].after.decode()
+    assert after.startswith("# Databricks notebook source\n%%writefile agent.py\n")
+    assert after.split("%%writefile agent.py\n", 1)[1] == by_path(plan)["agent.py"].after.decode()
+
+
+def test_a_language_magic_cell_is_not_read_as_python_nor_reported(tmp_path: Path):
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["%md\n", "The ResponsesAgent below answers questions.\n"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["%%writefile agent.py\n", *AGENT.splitlines(keepends=True)]},
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    notebook = read_notebook("nb.ipynb", text.encode())
+    assert notebook.steps == []
+    assert "ResponsesAgent below" not in notebook.python_text
+    plan = plan_of(tmp_path, {"nb.ipynb": text})
+    assert by_path(plan)["agent.py"].status is FileStatus.CREATED
+
+
+def test_deploy_lines_refer_to_the_migrated_notebook_so_a_second_apply_changes_nothing(tmp_path: Path):
+    deploy = 'from databricks import agents\n\nagents.deploy("main.agents.answer", 1)\n'
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile agent.py\n" + AGENT), deploy)})
+    apply_plan(plan)
+    line = next(n for n, text in enumerate((tmp_path / "driver.py").read_text().splitlines(), 1) if "agents.deploy(" in text)
+    assert f"driver.py:{line}" in (tmp_path / "MIGRATION.md").read_text()
+    assert plan_project(tmp_path, jobs=1).changed_files == []
+
+
+def test_two_notebooks_writing_the_same_agent_create_it_once_and_migrate_both_cells(tmp_path: Path):
+    cell = magic("%%writefile agent.py\n" + AGENT)
+    plan = plan_of(tmp_path, {"a_author.py": source_notebook(cell), "b_eval.py": source_notebook(cell)})
+    assert [f.path for f in plan.files].count("agent.py") == 1
+    assert not any("second agent" in s.message for s in plan.manual_steps)
+    files = by_path(plan)
+    assert files["a_author.py"].after == files["b_eval.py"].after != files["a_author.py"].before
+
+
+def test_rules_lists_the_notebook_rule():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "migrate_agent", "rules"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "MA008\nNotebooks:" in result.stdout
+
+
+def test_writefile_to_a_path_computed_at_run_time_is_reported(tmp_path: Path):
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile {AGENT_PATH}\n" + AGENT))})
+    assert not plan.changed_files
+    assert any("at run time" in s.message and s.rule == "MA008" for s in plan.manual_steps)
