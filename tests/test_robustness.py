@@ -361,12 +361,12 @@ def test_yaml_round_trip_library_only_loads_to_merge(tmp_path: Path) -> None:
 
 
 def test_acknowledged_steps_let_check_reach_zero(tmp_path: Path) -> None:
-    root = tmp_path / "legacy"
-    shutil.copytree(GOLDEN / "legacy_chat_agent" / "input", root)
+    root = tmp_path / "unconverted"
+    shutil.copytree(GOLDEN / "unexpected_signature" / "input", root)
     assert run_cli("apply", str(root), "--allow-dirty").returncode == 1
     steps = json_of(run_cli("plan", str(root), "--check", "--format", "json"))["manual_steps"]
     marked = [s for s in steps if s["path"].endswith(".py") and s["line"]]
-    assert marked, "the legacy agent carries TODO markers"
+    assert marked, "the unconverted agent carries TODO markers"
     for path in {s["path"] for s in marked}:  # the user reads each marker and acknowledges it
         file = root / path
         file.write_text(file.read_text().replace("# TODO(migrate-agent):", "# ACK(migrate-agent):"))
@@ -392,7 +392,9 @@ def test_example_quick_start_reaches_zero_once_acknowledged(tmp_path: Path) -> N
     assert run_cli("plan", str(root)).returncode == 1  # the README's quick start
     assert run_cli("apply", str(root), "--allow-dirty").returncode == 1
     steps = json_of(run_cli("plan", str(root), "--check", "--format", "json"))["manual_steps"]
-    assert steps and all(s["rule"].startswith("MA1") for s in steps)
+    # left after apply: the driver's Model Serving calls (MA007) and deploy settings without an
+    # Apps equivalent (MA1xx), none of which code can resolve
+    assert steps and all(s["rule"] == "MA007" or s["rule"].startswith("MA1") for s in steps)
     (root / ".migrate-agent-ack").write_text("".join(f"{s['rule']} {s['path']}\n" for s in steps))
     assert run_cli("plan", str(root), "--check").returncode == 0
 
