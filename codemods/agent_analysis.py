@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
-from codemods._syntax import import_roots, positional_params
+from codemods._syntax import find_all, import_roots, positional_params, single_name_assign
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -156,6 +155,7 @@ class _Collector(cst.CSTVisitor):
         self._function_depth = 0
         self._top_index: dict[cst.CSTNode, int] = {}
         self._current_top: int | None = None
+        self._body: tuple = ()
         self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -173,9 +173,10 @@ class _Collector(cst.CSTVisitor):
     def visit_Module(self, node: cst.Module) -> None:
         self.module_scope = self.get_metadata(ScopeProvider, node, None)
         self._top_index = {statement: i for i, statement in enumerate(node.body)}
+        self._body = node.body
         for i, statement in enumerate(node.body):
-            if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
-                assign = statement.body[0]
+            assign = single_name_assign(statement)
+            if assign is not None:
                 self.assignments.setdefault(assign.targets[0].target.value, []).append((i, assign))
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -236,10 +237,14 @@ class _Collector(cst.CSTVisitor):
             return
         statement_index = None
         statement: cst.CSTNode = node
-        for candidate, index in self._top_index.items():
-            if m.matches(candidate, m.SimpleStatementLine(body=[m.Expr(value=m.Call())])) and candidate.body[0].value is node:
-                statement_index, statement = index, candidate
-                break
+        top = self._body[self._current_top] if self._current_top is not None else None
+        if (  # `set_model(...)` as a module-level statement of its own
+            isinstance(top, cst.SimpleStatementLine)
+            and len(top.body) == 1
+            and isinstance(top.body[0], cst.Expr)
+            and top.body[0].value is node
+        ):
+            statement_index, statement = self._current_top, top
         export = Export(
             line=self._line(node),
             body_index=statement_index,
@@ -351,13 +356,11 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
     # Module-level names bound to user-derived values, in statement order.
     tainted: set[str] = set()
     for index, statement in enumerate(module.body):
-        if not m.matches(
-            statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
-        ):
+        assign = single_name_assign(statement)
+        if assign is None:
             continue
-        assign = statement.body[0]
-        builds = any(call in user_nodes for call in m.findall(assign.value, m.Call()))
-        reads = {n.value for n in m.findall(assign.value, m.Name())} & tainted
+        builds = any(call in user_nodes for call in find_all(assign.value, cst.Call))
+        reads = {n.value for n in find_all(assign.value, cst.Name)} & tainted
         if builds or reads:
             name = assign.targets[0].target.value
             tainted.add(name)

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
-
-from codemods._syntax import positional_params, receiver
+from codemods._syntax import find_all, is_name, positional_params, receiver
 
 USER_CREDENTIALS = frozenset(
     {
@@ -72,19 +70,11 @@ def is_user_call(node: cst.Call, qualified) -> bool:
 
 
 def names_read(node: cst.CSTNode) -> set[str]:
-    return {
-        n.value
-        for n in m.findall(node, m.Name())
-        if isinstance(n, cst.Name)
-    }
+    return {n.value for n in find_all(node, cst.Name)}
 
 
 def self_attributes_read(node: cst.CSTNode, receiver: str) -> set[str]:
-    return {
-        a.attr.value
-        for a in m.findall(node, m.Attribute(value=m.Name(receiver)))
-        if isinstance(a, cst.Attribute)
-    }
+    return {a.attr.value for a in find_all(node, cst.Attribute) if is_name(a.value, receiver)}
 
 
 def assigned_targets(statement: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]]:
@@ -92,19 +82,19 @@ def assigned_targets(statement: cst.CSTNode, receiver: str) -> tuple[set[str], s
     local: set[str] = set()
     attributes: set[str] = set()
     targets: list[cst.BaseExpression] = []
-    for assign in m.findall(statement, m.Assign() | m.AnnAssign() | m.AugAssign()):
+    for assign in find_all(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
         if isinstance(assign, cst.Assign):
             targets.extend(t.target for t in assign.targets)
         else:
             targets.append(assign.target)
-    for loop in m.findall(statement, m.For() | m.With()):
+    for loop in find_all(statement, (cst.For, cst.With)):
         if isinstance(loop, cst.For):
             targets.append(loop.target)
         else:
             targets.extend(item.asname.name for item in loop.items if item.asname)
     for target in targets:
-        for node in m.findall(target, m.Name() | m.Attribute(value=m.Name(receiver))):
-            if isinstance(node, cst.Attribute):
+        for node in find_all(target, cst.Attribute):
+            if is_name(node.value, receiver):
                 attributes.add(node.attr.value)
         if isinstance(target, cst.Name):
             local.add(target.value)
@@ -131,7 +121,7 @@ def split_init(
     for index, statement in enumerate(body):
         local, attributes = assigned_targets(statement, self_name)
         builds_user_client = any(
-            call in user_call_nodes for call in m.findall(statement, m.Call())
+            call in user_call_nodes for call in find_all(statement, cst.Call)
         )
         reads_user_state = bool(
             names_read(statement) & tainted_locals
@@ -184,16 +174,24 @@ def _attributes_mutated_per_request(methods: list[cst.FunctionDef]) -> set[str]:
         self_name = receiver(method)
         if self_name is None:
             continue
-        for call in m.findall(
-            method,
-            m.Call(func=m.Attribute(value=m.Attribute(value=m.Name(self_name)), attr=m.Name())),
-        ):
-            if call.func.attr.value in MUTATORS:
-                mutated.add(call.func.value.attr.value)
-        for target in m.findall(
-            method, m.AssignTarget(target=m.Subscript(value=m.Attribute(value=m.Name(self_name))))
-        ):
-            mutated.add(target.target.value.attr.value)
+        for node in find_all(method, (cst.Call, cst.AssignTarget)):
+            if isinstance(node, cst.Call):
+                func = node.func  # self.x.append(...)
+                if (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Attribute)
+                    and is_name(func.value.value, self_name)
+                    and func.attr.value in MUTATORS
+                ):
+                    mutated.add(func.value.attr.value)
+                continue
+            target = node.target  # self.x[k] = ...
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Attribute)
+                and is_name(target.value.value, self_name)
+            ):
+                mutated.add(target.value.attr.value)
     return mutated
 
 

@@ -180,7 +180,7 @@ class AgentToHandlers(MigrationRule):
         if not has_predict:
             runtime.append("collect_stream")
         for name in runtime:
-            self.add_needed_import(RUNTIME_MODULE, name)
+            self.add_local_import(RUNTIME_MODULE, name)
         for name in ("ResponsesAgentRequest", "ResponsesAgentResponse", "ResponsesAgentStreamEvent"):
             self.add_needed_import(RESPONSES_MODULE, name)
         self.add_needed_import("typing", "AsyncIterator")

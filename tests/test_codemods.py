@@ -87,10 +87,17 @@ class TestAgentToHandlers(CodemodTest):
             mlflow.models.set_model(AGENT)
         """
         after = '''
-            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
-            from mlflow.genai.agent_server import invoke, stream
-            from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
             from typing import AsyncIterator
+
+            from mlflow.genai.agent_server import invoke, stream
+            from mlflow.types.responses import (
+                ResponsesAgentRequest,
+                ResponsesAgentResponse,
+                ResponsesAgentStreamEvent,
+            )
+
+            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+
 
             class A:
                 def predict(self, request):

@@ -59,7 +59,7 @@ def plan_project(
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs)
+    outcomes = _migrate_all(candidates, jobs, frozenset(local_modules))
     agent = _choose_agent(outcomes, plan)
     for outcome in outcomes:
         plan.files.append(
@@ -118,10 +118,12 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
-def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[FileOutcome]:
+def _migrate_all(
+    candidates: list[tuple[str, bytes]], jobs: int | None, first_party: frozenset[str]
+) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data) for rel, data in candidates]
+        return [migrate_source(rel, data, first_party) for rel, data in candidates]
     chunk = max(1, len(candidates) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(
@@ -129,6 +131,7 @@ def _migrate_all(candidates: list[tuple[str, bytes]], jobs: int | None) -> list[
                 migrate_source,
                 [rel for rel, _ in candidates],
                 [data for _, data in candidates],
+                [first_party] * len(candidates),
                 chunksize=chunk,
             )
         )

@@ -29,12 +29,15 @@ class FileOutcome:
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
 
 
-def migrate_source(path: str, data: bytes) -> FileOutcome:
-    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports."""
-    import libcst as cst
-    from libcst.codemod import CodemodContext
+def migrate_source(path: str, data: bytes, first_party: frozenset[str] = frozenset()) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
-    from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
+    `first_party`: top-level module names of the project (new imports are grouped with them)."""
+    import libcst as cst
+
+    from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
+    from codemods._context import RuleContext
+    from codemods._imports import FIRST_PARTY_KEY
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
 
@@ -47,7 +50,7 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
     except (UnicodeDecodeError, LookupError) as error:
         return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot decode: {error}", line=1)
 
-    context = CodemodContext(filename=path, scratch={})
+    context = RuleContext(filename=path, scratch={FIRST_PARTY_KEY: set(first_party)})
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
@@ -56,13 +59,17 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         )
 
     analysis = context.scratch[ANALYSIS_KEY]
-    after = bom + migrated.bytes
+    if migrated is module:
+        code, after = None, data
+    else:
+        code = migrated.code
+        after = bom + code.encode(migrated.encoding)
     pair = analysis.convertible()
-    code = migrated.code
+    findings = context.scratch.get(MANUAL_STEPS_KEY, [])
+    marker_lines = _marker_lines(code or module.code, TODO_PREFIX.strip()) if findings else {}
     steps = list(
         dict.fromkeys(
-            ManualStep(f.rule, f.message, path, _line_of(code, f.marker))
-            for f in context.scratch.get(MANUAL_STEPS_KEY, [])
+            ManualStep(f.rule, f.message, path, marker_lines.get(f.marker)) for f in findings
         )
     )
     outcome = FileOutcome(
@@ -73,19 +80,38 @@ def migrate_source(path: str, data: bytes) -> FileOutcome:
         edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
         manual_steps=steps,
         converted_agent=pair[0].name if pair else None,
-        imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
+        imported_roots=sorted(
+            _imported_roots(module, migrated, analysis.imported_roots)
+            if after != data
+            else analysis.imported_roots
+        ),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
     )
     return outcome
 
 
-def _imported_roots(module) -> set[str]:
-    """Top-level packages a (migrated) module imports, relative imports left out."""
-    import libcst.matchers as m
+def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
+    """Top-level packages the migrated module imports, relative imports left out.
+
+    Rules change imports only at module level: the roots there are read again, those imported
+    only further down (in functions, `try` blocks) are the original's. No walk of the tree.
+    """
+    nested = set(all_original) - _top_level_roots(original)
+    return nested | _top_level_roots(migrated)
+
+
+def _top_level_roots(module) -> set[str]:
+    import libcst as cst
 
     from codemods._syntax import import_roots
 
-    return set().union(*(import_roots(node) for node in m.findall(module, m.Import() | m.ImportFrom())))
+    roots: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    roots |= import_roots(small)
+    return roots
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:
@@ -105,8 +131,10 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     return f"cannot parse: {error.message}", error.raw_line
 
 
-def _line_of(code: str, marker: str) -> int | None:
+def _marker_lines(code: str, prefix: str) -> dict[str, int]:
+    """Each marker line of `code` (stripped) -> its first line number."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(code.splitlines(), start=1):
-        if line.strip() == marker:
-            return number
-    return None
+        if line.lstrip().startswith(prefix):
+            lines.setdefault(line.strip(), number)
+    return lines
