@@ -198,7 +198,7 @@ def _blank_prefix(lines) -> int:
     return count
 
 
-_STRING_NAMES = re.compile(r"^[\w.\[\], |'\"]*$")
+_STRING_NAMES = re.compile(r"[\w.\[\]]+(?:(?:, | \| |,)[\w.\[\]]+)*")  # "A", "list[A] | None"
 
 
 def _names_used(module: cst.Module, body: list, names: set[str]) -> set[str]:
@@ -252,8 +252,8 @@ class _Uses(cst.CSTVisitor):
         return False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        text = node.raw_value
-        if _STRING_NAMES.match(text):
+        text = node.raw_value.strip()
+        if _STRING_NAMES.fullmatch(text):
             self.found |= set(re.findall(r"[A-Za-z_]\w*", text)) & self.names
 
 
@@ -429,8 +429,11 @@ def _classify(statement: cst.SimpleStatementLine, first_party: set[str]) -> tupl
         return _section(name, 0, first_party), _straight_key(name, asname)
     level = len(node.relative)
     name = get_full_name_for_node(node.module) if node.module is not None else ""
-    first = "*" if isinstance(node.names, cst.ImportStar) else node.names[0].evaluated_name
-    return _section(name or "", level, first_party), _from_key(level, name or "", first, None)
+    if isinstance(node.names, cst.ImportStar):
+        first, alias = "*", None
+    else:
+        first, alias = node.names[0].evaluated_name, node.names[0].evaluated_alias
+    return _section(name or "", level, first_party), _from_key(level, name or "", first, alias)
 
 
 # -- reading import statements --------------------------------------------------------------------

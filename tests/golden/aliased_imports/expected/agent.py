@@ -2,7 +2,6 @@ from typing import AsyncIterator
 
 from databricks.sdk import WorkspaceClient as WC
 from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest as Req
 from mlflow.types.responses import (
     ResponsesAgentRequest,
     ResponsesAgentResponse,
@@ -10,6 +9,7 @@ from mlflow.types.responses import (
     create_text_output_item,
     to_chat_completions_input,
 )
+from mlflow.types.responses import ResponsesAgentRequest as Req
 from mlflow.types.responses import ResponsesAgentResponse as Resp
 
 from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
