@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
@@ -23,7 +22,9 @@ from migrate_agent.scaffold import (
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
-PARALLEL_THRESHOLD = 2  # with fork, two candidate files already repay a worker pool
+# Worker processes repay their start only for enough work: ~100 KB of agent code is about a
+# second of parsing and metadata (small projects run faster in one process, see bench/).
+PARALLEL_MIN_BYTES = 100_000
 
 
 class DirtyTreeError(RuntimeError):
@@ -36,8 +37,12 @@ def plan_project(
     jobs: int | None = None,
     model_dir: Path | None = None,
     endpoint: str | None = None,
+    progress=None,
 ) -> Plan:
-    """Everything `apply` would do to the project at `path`, computed without writing."""
+    """Everything `apply` would do to the project at `path`, computed without writing.
+
+    `progress` (a :class:`migrate_agent.progress.Progress`) is told of each file read and
+    migrated."""
     path = Path(path).resolve()
     root = path if path.is_dir() else path.parent
     plan = Plan(root=root)
@@ -52,14 +57,17 @@ def plan_project(
         data = file.read_bytes()
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
-        if may_hold_agent(data):
+        candidate = may_hold_agent(data)
+        if candidate:
             candidates.append((rel, data))
         else:
             skipped += 1
+        if progress is not None:
+            progress.file_read(candidate)
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
 
-    outcomes = _migrate_all(candidates, jobs, frozenset(local_modules))
+    outcomes = _migrate_all(candidates, jobs, frozenset(local_modules), progress)
     agent = _choose_agent(outcomes, plan)
     for outcome in outcomes:
         plan.files.append(
@@ -76,6 +84,8 @@ def plan_project(
         plan.manual_steps.extend(outcome.manual_steps)
 
     if agent is not None:
+        if progress is not None:
+            progress.stage("planning the app and its deployment")
         _add_app_files(
             plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )
@@ -119,22 +129,34 @@ def ensure_clean_git_tree(root: Path) -> None:
 
 
 def _migrate_all(
-    candidates: list[tuple[str, bytes]], jobs: int | None, first_party: frozenset[str]
+    candidates: list[tuple[str, bytes]], jobs: int | None, first_party: frozenset[str], progress
 ) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [migrate_source(rel, data, first_party) for rel, data in candidates]
+    size = sum(len(data) for _, data in candidates)
+    if workers <= 1 or len(candidates) < 2 or (jobs is None and size < PARALLEL_MIN_BYTES):
+        results = (migrate_source(rel, data, first_party) for rel, data in candidates)
+        return [_counted(outcome, progress) for outcome in results]
+    from concurrent.futures import ProcessPoolExecutor
+
+    from migrate_agent.engine import preload
+
+    preload()  # forked workers inherit libcst and the rules instead of importing them each
     chunk = max(1, len(candidates) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(
-                migrate_source,
-                [rel for rel, _ in candidates],
-                [data for _, data in candidates],
-                [first_party] * len(candidates),
-                chunksize=chunk,
-            )
+    with ProcessPoolExecutor(max_workers=min(workers, len(candidates))) as pool:
+        results = pool.map(
+            migrate_source,
+            [rel for rel, _ in candidates],
+            [data for _, data in candidates],
+            [first_party] * len(candidates),
+            chunksize=chunk,
         )
+        return [_counted(outcome, progress) for outcome in results]
+
+
+def _counted(outcome: FileOutcome, progress) -> FileOutcome:
+    if progress is not None:
+        progress.file_migrated()
+    return outcome
 
 
 def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:

@@ -35,6 +35,9 @@ ModelDirOption = typer.Option(
 EndpointOption = typer.Option(
     None, "--endpoint", help="A live serving endpoint to read the deployment from (needs auth)."
 )
+QuietOption = typer.Option(
+    False, "--quiet", "-q", help="No progress display on stderr (shown only on a terminal, for runs over ~1 s)."
+)
 
 
 def _emit(text: str) -> None:
@@ -50,14 +53,14 @@ def plan(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    quiet: bool = QuietOption,
 ) -> None:
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
 
     Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
-    from migrate_agent.api import plan_project
     from migrate_agent.report import render_json, render_text
 
-    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
     code = result.exit_code()
     if output_format is OutputFormat.json:
         _emit(render_json(result, exit_code=code, applied=False))
@@ -78,10 +81,11 @@ def apply(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    quiet: bool = QuietOption,
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
     (the other files are still migrated) or the tree is dirty."""
-    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree, plan_project
+    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree
     from migrate_agent.report import render_json, render_text
 
     dry_run = diff or check
@@ -91,13 +95,26 @@ def apply(
         except DirtyTreeError as error:
             typer.echo(f"migrate-agent: refusing to apply: {error}", err=True)
             raise typer.Exit(2)
-    result = plan_project(path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
     code = result.exit_code() if dry_run else apply_plan(result)
     if output_format is OutputFormat.json:
         _emit(render_json(result, exit_code=code, applied=not dry_run))
     else:
         _emit(render_text(result, show_diff=diff))
     raise typer.Exit(code)
+
+
+def _plan_with_progress(path: Path, quiet: bool, **options):
+    """plan_project with a progress line on stderr (a terminal only), erased before output."""
+    from migrate_agent.api import plan_project
+    from migrate_agent.progress import Progress
+
+    progress = Progress.for_terminal(quiet)
+    try:
+        return plan_project(path, progress=progress, **options)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 @app.command()

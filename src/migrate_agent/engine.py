@@ -29,6 +29,11 @@ class FileOutcome:
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
 
 
+def preload() -> None:
+    """Import what migrate_source needs (before forking workers, so that they share it)."""
+    import codemods.migrate  # noqa: F401
+
+
 def migrate_source(path: str, data: bytes, first_party: frozenset[str] = frozenset()) -> FileOutcome:
     """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
