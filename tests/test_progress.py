@@ -71,3 +71,41 @@ def test_quiet_turns_the_display_off(tmp_path: Path) -> None:
     assert code == 1
     assert stderr == b""
     assert stdout.startswith(b"{")
+
+
+def test_common_invocations_start_without_typer_and_others_reach_the_full_cli(tmp_path: Path) -> None:
+    from migrate_agent.entry import parse_common
+
+    root = project(tmp_path)
+    assert parse_common(["plan", str(root), "--format=json", "-j", "2", "-q"]) == (
+        "plan", root, {"output_format": "json", "jobs": 2, "quiet": True}
+    )
+    assert parse_common(["apply", "--allow-dirty", "--diff", str(root)]) == (
+        "apply", root, {"allow_dirty": True, "diff": True}
+    )
+    for argv in (
+        ["plan", str(root), "--help"],
+        ["plan", str(tmp_path / "missing")],
+        ["plan", str(root), "--jobs", "0"],
+        ["plan", str(root), "--format", "yaml"],
+        ["plan", str(root), "--allow-dirty"],  # an apply option
+        ["plan", str(root), "--model-dir", str(root / "agent.py")],  # not a directory
+        ["plan", str(root), str(root)],
+        ["rules"],
+        [],
+    ):
+        assert parse_common(argv) is None, argv
+    probe = (
+        "import sys\nfrom migrate_agent.entry import main\n"
+        f"sys.argv = ['migrate-agent', 'plan', '--check', {str(root)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        "print(code, 'typer' in sys.modules, 'mlflow' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "1 False False"
+    assert "1 migrated" in done.stdout
+    # The full CLI still answers what the fast path leaves to it.
+    code, stdout, _ = run(["plan", "--help"], stderr_is_terminal=False)
+    assert code == 0 and b"--quiet" in stdout
+    code, _, stderr = run(["plan", str(tmp_path / "missing")], stderr_is_terminal=False)
+    assert code == 2 and b"does not exist" in stderr

@@ -58,15 +58,14 @@ def plan(
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
 
     Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
-    from migrate_agent.report import render_json, render_text
+    from migrate_agent.commands import run_plan
 
-    result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
-    code = result.exit_code()
-    if output_format is OutputFormat.json:
-        _emit(render_json(result, exit_code=code, applied=False))
-    else:
-        _emit(render_text(result, show_diff=not check))
-    raise typer.Exit(code)
+    raise typer.Exit(
+        run_plan(
+            path, output_format=output_format.value, check=check, jobs=jobs,
+            model_dir=model_dir, endpoint=endpoint, quiet=quiet,
+        )
+    )
 
 
 @app.command()
@@ -85,36 +84,15 @@ def apply(
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
     (the other files are still migrated) or the tree is dirty."""
-    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree
-    from migrate_agent.report import render_json, render_text
+    from migrate_agent.commands import run_apply
 
-    dry_run = diff or check
-    if not dry_run and not allow_dirty:
-        try:
-            ensure_clean_git_tree(path if path.is_dir() else path.parent)
-        except DirtyTreeError as error:
-            typer.echo(f"migrate-agent: refusing to apply: {error}", err=True)
-            raise typer.Exit(2)
-    result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
-    code = result.exit_code() if dry_run else apply_plan(result)
-    if output_format is OutputFormat.json:
-        _emit(render_json(result, exit_code=code, applied=not dry_run))
-    else:
-        _emit(render_text(result, show_diff=diff))
-    raise typer.Exit(code)
-
-
-def _plan_with_progress(path: Path, quiet: bool, **options):
-    """plan_project with a progress line on stderr (a terminal only), erased before output."""
-    from migrate_agent.api import plan_project
-    from migrate_agent.progress import Progress
-
-    progress = Progress.for_terminal(quiet)
-    try:
-        return plan_project(path, progress=progress, **options)
-    finally:
-        if progress is not None:
-            progress.close()
+    raise typer.Exit(
+        run_apply(
+            path, allow_dirty=allow_dirty, diff=diff, check=check,
+            output_format=output_format.value, jobs=jobs, model_dir=model_dir,
+            endpoint=endpoint, quiet=quiet,
+        )
+    )
 
 
 @app.command()
