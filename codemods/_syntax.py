@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import libcst as cst
 
 
@@ -31,9 +34,30 @@ def find_all(node: cst.CSTNode, types: type | tuple[type, ...]) -> list:
     What ``libcst.matchers.findall`` does for a plain type test, without importing the matchers
     (~0.15 s) or testing a matcher at every node.
     """
-    collector = _Collector(types)
-    node.visit(collector)
-    return collector.found
+    cache = _descendants_cache
+    nodes = cache.get(node) if cache is not None else None
+    if nodes is None:
+        collector = _Collector()
+        node.visit(collector)
+        nodes = collector.found
+        if cache is not None:
+            cache[node] = nodes
+    return [n for n in nodes if isinstance(n, types)]
+
+
+_descendants_cache: dict | None = None
+
+
+@contextmanager
+def shared_walks() -> Iterator[None]:
+    """Within this block find_all walks each node once (analyses ask about the same statements
+    several times); the walks are forgotten when it ends."""
+    global _descendants_cache
+    previous, _descendants_cache = _descendants_cache, {}
+    try:
+        yield
+    finally:
+        _descendants_cache = previous
 
 
 def single_name_assign(statement: cst.CSTNode) -> cst.Assign | None:
@@ -51,14 +75,12 @@ def is_name(node: cst.CSTNode, value: str) -> bool:
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self, types) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._types = types
         self.found: list = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, self._types):
-            self.found.append(node)
+        self.found.append(node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from codemods._syntax import find_all, import_roots, positional_params, single_name_assign
+from codemods._syntax import find_all, import_roots, positional_params, shared_walks, single_name_assign
 from codemods.identity_analysis import (
     INIT_METHODS,
     WORKSPACE_CLIENTS,
@@ -140,7 +140,8 @@ def analyze_module(wrapper: MetadataWrapper) -> ModuleAnalysis:
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
     _resolve_exports(analysis, collector, wrapper.module)
-    _resolve_identity(analysis, wrapper.module, scope)
+    with shared_walks():
+        _resolve_identity(analysis, wrapper.module, scope)
     return analysis
 
 
