@@ -1,18 +1,32 @@
 """What every migrate-agent rule shares: its id, the shared analysis, TODO markers, manual steps.
 
-A rule is a libcst ``VisitorBasedCodemodCommand``. Run alone (``python -m libcst.tool codemod``)
-it analyses the module itself; run by migrate-agent's engine, the analysis was computed once for
-all rules, with metadata resolved once, and sits in ``context.scratch``.
+A rule is a libcst codemod command: it has libcst's ``CodemodCommand`` interface (a context,
+``transform_module``, ``add_needed_import`` / ``remove_unused_import`` /
+``remove_unused_import_by_node``, ``add_args``, ``DESCRIPTION``) and is registered as one, so
+``python -m libcst.tool codemod`` and ``CodemodTest`` run it. It does not inherit libcst's
+class: importing ``libcst.codemod`` imports ``libcst.matchers`` (~0.15 s, more than parsing a
+typical agent with its metadata), which migrate-agent's own runs skip. Import changes are made
+by :mod:`codemods._imports` in one edit of the module's import block (no re-walk of the tree).
+
+Run alone, a rule analyses the module itself; run by migrate-agent's engine, the analysis was
+computed once for all rules, with metadata resolved once, and sits in ``context.scratch``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from codemods._imports import (
+    FIRST_PARTY_KEY,
+    apply_scheduled_imports,
+    schedule_add,
+    schedule_remove,
+    schedule_remove_by_node,
+)
 from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.project_classes import FACTS_KEY
 from codemods.model_context import MODEL_CONTEXT_KEY
@@ -23,6 +37,8 @@ TODO_PREFIX = "# TODO(migrate-agent): "
 # A marker the user acknowledged: TODO changed to ACK, the rest of the line kept. It is not a
 # manual step any more, and no TODO is added again above it.
 ACK_PREFIX = "# ACK(migrate-agent): "
+# Modules migrate-agent generates next to the agent: first party for import sorting.
+GENERATED_MODULES = frozenset({"agent_server_utils", "legacy_agent_adapters"})
 
 
 def acknowledged_form(marker: str) -> str:
@@ -84,18 +100,71 @@ class _PlainWalker(cst.CSTTransformer):
         return getattr(self._rule, f"leave_{type(original_node).__name__}")(original_node, updated_node)
 
 
-class MigrationRule(VisitorBasedCodemodCommand):
-    """Base of every rule. Subclasses set RULE_ID and a docstring (their help text)."""
+class CodemodCommandInterface(cst.CSTTransformer):
+    """libcst's ``CodemodCommand`` interface, as a transformer, without ``libcst.codemod``."""
 
-    RULE_ID = "MA000"
+    DESCRIPTION = ""
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self, context: CodemodContext) -> None:
-        # Rules walk with _PlainWalker and never use matcher decorators (@m.visit/@m.leave), so
-        # the constructor skips MatcherDecoratableTransformer's scan of ~1,000 methods, which
-        # cost more than running a rule. Do not add matcher decorators to a rule.
-        Codemod.__init__(self, context)
-        cst.CSTTransformer.__init__(self)
+    def __init__(self, context, **kwargs) -> None:
+        super().__init__()
+        self.context = context
+        self.context.scratch.update(kwargs)
+
+    @staticmethod
+    def add_args(arg_parser) -> None:
+        """No command-line arguments."""
+
+    def should_allow_multiple_passes(self) -> bool:
+        return False
+
+    def warn(self, warning: str) -> None:
+        self.context.warnings.append(warning)
+
+    @property
+    def module(self) -> cst.Module:
+        module = self.context.module
+        if module is None:
+            raise ValueError(f"{type(self).__name__}.module is only known during transform_module()")
+        return module
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Run the rule on `tree` with its metadata, then make the import changes it asked for.
+
+        The tree is wrapped as it is (no deep copy): transforms never change a node in place.
+        """
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        self.context = replace(self.context, wrapper=wrapper)
+        with self.resolve(wrapper):
+            tree = self.transform_module_impl(wrapper.module)
+        return apply_scheduled_imports(tree, self.context)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        raise NotImplementedError
+
+    def add_needed_import(
+        self, module: str, obj: str | None = None, asname: str | None = None, relative: int = 0
+    ) -> None:
+        if module.split(".")[0] in GENERATED_MODULES:  # grouped with the project's own imports
+            self.context.scratch.setdefault(FIRST_PARTY_KEY, set()).add(module.split(".")[0])
+        schedule_add(self.context, module, obj, asname, relative)
+
+    def remove_unused_import(self, module: str, obj: str | None = None, asname: str | None = None) -> None:
+        schedule_remove(self.context, module, obj, asname)
+
+    def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
+        schedule_remove_by_node(self.context, node)
+
+
+class MigrationRule(CodemodCommandInterface):
+    """Base of every rule. Subclasses set RULE_ID and a docstring (their help text).
+
+    Rules walk with :meth:`walk` (plain visit_*/leave_* dispatch); matcher decorators
+    (@m.visit / @m.leave) are not supported, and ``libcst.matchers`` is best left unimported
+    (see the module docstring).
+    """
+
+    RULE_ID = "MA000"
 
     @property
     def analysis(self) -> ModuleAnalysis:
@@ -108,6 +177,12 @@ class MigrationRule(VisitorBasedCodemodCommand):
                 wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY)
             )
         return scratch[ANALYSIS_KEY]
+
+    def add_local_import(self, module: str, obj: str | None = None) -> None:
+        """`add_needed_import` of a module the migration generates next to the agent: it is
+        first party, and its import goes with the project's own (isort / ruff sections)."""
+        self.context.scratch.setdefault(FIRST_PARTY_KEY, set()).add(module.split(".")[0])
+        self.add_needed_import(module, obj)
 
     def walk(self, node: cst.CSTNode) -> cst.CSTNode:
         """Visit `node` with this rule's visit_*/leave_* methods."""
@@ -125,3 +200,14 @@ class MigrationRule(VisitorBasedCodemodCommand):
 
     def note_edit(self, text: str) -> None:
         self.context.scratch.setdefault(EDITS_KEY, []).append(f"{self.RULE_ID}: {text}")
+
+
+def register_with_libcst() -> None:
+    """Make the rules subclasses of libcst's CodemodCommand for libcst's own tools (its `list`
+    command and runner check that), once ``libcst.codemod`` is loaded: the tool loads it first."""
+    codemod = sys.modules.get("libcst.codemod")
+    if codemod is not None and not issubclass(CodemodCommandInterface, codemod.CodemodCommand):
+        codemod.CodemodCommand.register(CodemodCommandInterface)
+
+
+register_with_libcst()

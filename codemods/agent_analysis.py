@@ -11,8 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
-import libcst.matchers as m
-from codemods._syntax import import_roots, positional_params
+from codemods._syntax import (
+    find_all,
+    import_roots,
+    is_name,
+    positional_params,
+    shared_walks,
+    single_name_assign,
+)
 from codemods.project_classes import FileClassFacts, InheritedAgent
 from codemods.python_version import newer_syntax
 from codemods.legacy_shapes import legacy_problem
@@ -180,7 +186,8 @@ def analyze_module(
     if scope is not None:
         analysis.global_names = {assignment.name for assignment in scope.assignments}
     _resolve_exports(analysis, collector, wrapper.module, context_facts)
-    _resolve_identity(analysis, wrapper.module, scope)
+    with shared_walks():
+        _resolve_identity(analysis, wrapper.module, scope)
     identity = analysis.identity
     if identity.user_calls or identity.factory_calls:
         positions = wrapper.resolve(PositionProvider)
@@ -207,8 +214,11 @@ class _Collector(cst.CSTVisitor):
         self._functions: list[str] = []  # names of the enclosing functions, innermost last
         self._top_index: dict[cst.CSTNode, int] = {}
         self._current_top: int | None = None
+        self._body: tuple = ()
         self.assignments: dict[str, list[tuple[int, cst.Assign | cst.AnnAssign]]] = {}
         self.functions: dict[str, cst.FunctionDef] = {}  # module-level functions (factories)
+        self._body: tuple = ()
+        self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(node)
@@ -225,6 +235,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Module(self, node: cst.Module) -> None:
         self.module_scope = self.get_metadata(ScopeProvider, node, None)
         self._top_index = {statement: i for i, statement in enumerate(node.body)}
+        self._body = node.body
         for i, statement in enumerate(node.body):
             name = _assigned_name(statement)
             if name is not None:
@@ -344,10 +355,14 @@ class _Collector(cst.CSTVisitor):
             return
         statement_index = None
         statement: cst.CSTNode = node
-        for candidate, index in self._top_index.items():
-            if m.matches(candidate, m.SimpleStatementLine(body=[m.Expr(value=m.Call())])) and candidate.body[0].value is node:
-                statement_index, statement = index, candidate
-                break
+        top = self._body[self._current_top] if self._current_top is not None else None
+        if (  # `set_model(...)` as a module-level statement of its own
+            isinstance(top, cst.SimpleStatementLine)
+            and len(top.body) == 1
+            and isinstance(top.body[0], cst.Expr)
+            and top.body[0].value is node
+        ):
+            statement_index, statement = self._current_top, top
         export = Export(
             line=self._line(node),
             body_index=statement_index,
@@ -394,11 +409,14 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
 
 def _assigned_name(statement: cst.CSTNode) -> str | None:
     """`AGENT` for a module-level `AGENT = ...` or `AGENT: T = ...` statement, else None."""
-    if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
-        return statement.body[0].targets[0].target.value
-    if m.matches(statement, m.SimpleStatementLine(body=[m.AnnAssign(target=m.Name())])):
-        if statement.body[0].value is not None:
-            return statement.body[0].target.value
+    assign = single_name_assign(statement)
+    if assign is not None:
+        return assign.targets[0].target.value
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        annotated = statement.body[0]
+        if isinstance(annotated, cst.AnnAssign) and isinstance(annotated.target, cst.Name):
+            if annotated.value is not None:
+                return annotated.target.value
     return None
 
 
@@ -495,15 +513,21 @@ def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Modu
         return
     returned = _Returns()
     getter.body.visit(returned)
-    if not any(m.matches(v, m.Name(argument.value.value)) for v in returned.values):
+    if not any(is_name(v, argument.value.value) for v in returned.values):
         return  # it exports something else than what it returns
     calls = []
+    def calls_getter(value: cst.BaseExpression) -> bool:
+        return isinstance(value, cst.Call) and is_name(value.func, export.lazy_getter) and not value.args
+
     for index, statement in enumerate(module.body):
-        call = m.Call(func=m.Name(export.lazy_getter), args=[])
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=call)])):
+        assign = single_name_assign(statement)
+        if assign is not None and calls_getter(assign.value):
+            calls.append((index, statement, assign.targets[0].target.value))
+        elif (
+            isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and calls_getter(statement.body[0].value)
+        ):
             calls.append((index, statement, None))
-        elif m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=call)])):
-            calls.append((index, statement, statement.body[0].targets[0].target.value))
     if len(calls) != 1:
         return  # never called at module level (nothing was exported), or several times
     index, statement, variable = calls[0]
@@ -516,9 +540,14 @@ def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Modu
     export.statement = _statement_of(getter, export.nested_call) or export.statement
 
 
+def _calls_a_name(value: cst.BaseExpression) -> bool:
+    """`Cls(...)`: a call of a plain name."""
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+
+
 def _statement_of(function: cst.FunctionDef, call: cst.Call) -> cst.SimpleStatementLine | None:
-    for statement in m.findall(function, m.SimpleStatementLine(body=[m.Expr(value=m.Call())])):
-        if statement.body[0].value is call:
+    for statement in find_all(function, cst.SimpleStatementLine):
+        if len(statement.body) == 1 and isinstance(statement.body[0], cst.Expr) and statement.body[0].value is call:
             return statement
     return None
 
@@ -564,8 +593,8 @@ def _factory_class(
             if not assigned:
                 classes.add("")
                 continue
-            classes.update(v.func.value if m.matches(v, m.Call(func=m.Name())) else "" for v in assigned)
-        elif m.matches(value, m.Call(func=m.Name())):
+            classes.update(v.func.value if _calls_a_name(v) else "" for v in assigned)
+        elif _calls_a_name(value):
             classes.add(value.func.value)
         else:
             classes.add("")
@@ -581,11 +610,11 @@ def _factory_class(
     user_globals = {
         statement.body[0].targets[0].target.value
         for statement in module.body
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])]))
-        and any(call in user_nodes for call in m.findall(statement, m.Call()))
+        if single_name_assign(statement) is not None
+        and any(call in user_nodes for call in find_all(statement, cst.Call))
     }
-    uses_user = any(call in user_nodes for call in m.findall(factory, m.Call())) or any(
-        n.value in user_globals for n in m.findall(factory.body, m.Name())
+    uses_user = any(call in user_nodes for call in find_all(factory, cst.Call)) or any(
+        n.value in user_globals for n in find_all(factory.body, cst.Name)
     )
     if uses_user:
         return None, (
@@ -624,7 +653,7 @@ class _Returns(cst.CSTVisitor):
             if isinstance(target.target, cst.Name):
                 self.assigned.setdefault(target.target.value, []).append(node.value)
             else:  # tuple targets and the like: the name's value is not one call
-                for name in m.findall(target.target, m.Name()):
+                for name in find_all(target.target, cst.Name):
                     self.assigned.setdefault(name.value, []).append(target.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -654,13 +683,11 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
     # Module-level names bound to user-derived values, in statement order.
     tainted: set[str] = set()
     for index, statement in enumerate(module.body):
-        if not m.matches(
-            statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
-        ):
+        assign = single_name_assign(statement)
+        if assign is None:
             continue
-        assign = statement.body[0]
-        builds = any(call in user_nodes for call in m.findall(assign.value, m.Call()))
-        reads = {n.value for n in m.findall(assign.value, m.Name())} & tainted
+        builds = any(call in user_nodes for call in find_all(assign.value, cst.Call))
+        reads = {n.value for n in find_all(assign.value, cst.Name)} & tainted
         if builds or reads:
             name = assign.targets[0].target.value
             tainted.add(name)

@@ -12,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
-
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods._syntax import positional_params, receiver
+from codemods._syntax import find_all, is_name, positional_params, receiver
 
 USER_CREDENTIALS = frozenset(
     {
@@ -76,19 +74,11 @@ def is_user_call(node: cst.Call, qualified) -> bool:
 
 
 def names_read(node: cst.CSTNode) -> set[str]:
-    return {
-        n.value
-        for n in m.findall(node, m.Name())
-        if isinstance(n, cst.Name)
-    }
+    return {n.value for n in find_all(node, cst.Name)}
 
 
 def self_attributes_read(node: cst.CSTNode, receiver: str) -> set[str]:
-    return {
-        a.attr.value
-        for a in m.findall(node, m.Attribute(value=m.Name(receiver)))
-        if isinstance(a, cst.Attribute)
-    }
+    return {a.attr.value for a in find_all(node, cst.Attribute) if is_name(a.value, receiver)}
 
 
 def assigned_targets(statement: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]]:
@@ -96,19 +86,19 @@ def assigned_targets(statement: cst.CSTNode, receiver: str) -> tuple[set[str], s
     local: set[str] = set()
     attributes: set[str] = set()
     targets: list[cst.BaseExpression] = []
-    for assign in m.findall(statement, m.Assign() | m.AnnAssign() | m.AugAssign()):
+    for assign in find_all(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
         if isinstance(assign, cst.Assign):
             targets.extend(t.target for t in assign.targets)
         else:
             targets.append(assign.target)
-    for loop in m.findall(statement, m.For() | m.With()):
+    for loop in find_all(statement, (cst.For, cst.With)):
         if isinstance(loop, cst.For):
             targets.append(loop.target)
         else:
             targets.extend(item.asname.name for item in loop.items if item.asname)
     for target in targets:
-        for node in m.findall(target, m.Name() | m.Attribute(value=m.Name(receiver))):
-            if isinstance(node, cst.Attribute):
+        for node in find_all(target, cst.Attribute):
+            if is_name(node.value, receiver):
                 attributes.add(node.attr.value)
         if isinstance(target, cst.Name):
             local.add(target.value)
@@ -135,7 +125,7 @@ def split_init(
     for index, statement in enumerate(body):
         local, attributes = assigned_targets(statement, self_name)
         builds_user_client = any(
-            call in user_call_nodes for call in m.findall(statement, m.Call())
+            call in user_call_nodes for call in find_all(statement, cst.Call)
         )
         reads_user_state = bool(
             names_read(statement) & tainted_locals
@@ -188,16 +178,24 @@ def _attributes_mutated_per_request(methods: list[cst.FunctionDef]) -> set[str]:
         self_name = receiver(method)
         if self_name is None:
             continue
-        for call in m.findall(
-            method,
-            m.Call(func=m.Attribute(value=m.Attribute(value=m.Name(self_name)), attr=m.Name())),
-        ):
-            if call.func.attr.value in MUTATORS:
-                mutated.add(call.func.value.attr.value)
-        for target in m.findall(
-            method, m.AssignTarget(target=m.Subscript(value=m.Attribute(value=m.Name(self_name))))
-        ):
-            mutated.add(target.target.value.attr.value)
+        for node in find_all(method, (cst.Call, cst.AssignTarget)):
+            if isinstance(node, cst.Call):
+                func = node.func  # self.x.append(...)
+                if (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Attribute)
+                    and is_name(func.value.value, self_name)
+                    and func.attr.value in MUTATORS
+                ):
+                    mutated.add(func.value.attr.value)
+                continue
+            target = node.target  # self.x[k] = ...
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Attribute)
+                and is_name(target.value.value, self_name)
+            ):
+                mutated.add(target.value.attr.value)
     return mutated
 
 
@@ -262,10 +260,10 @@ def user_client_uses(
     if not sources and not seeds:
         return []
     tree = module if within is None else within
-    functions = {f.name.value: f for f in m.findall(tree, m.FunctionDef()) if isinstance(f, cst.FunctionDef)}
+    functions = {f.name.value: f for f in find_all(tree, cst.FunctionDef) if isinstance(f, cst.FunctionDef)}
     constructors = {  # a class of this module called with a user client: its __init__ gets it
         c.name.value: f
-        for c in m.findall(tree, m.ClassDef()) if isinstance(c, cst.ClassDef)
+        for c in find_all(tree, cst.ClassDef) if isinstance(c, cst.ClassDef)
         for f in (c.body.body if isinstance(c.body, cst.IndentedBlock) else ())
         if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
     }
@@ -297,7 +295,7 @@ def user_client_uses(
 
     for _ in range(4):  # to a fixpoint: each pass may taint what the next one reads
         before = (len(names), len(attributes), len(returning))
-        for assign in m.findall(tree, m.Assign() | m.AnnAssign()):
+        for assign in find_all(tree, (cst.Assign, cst.AnnAssign)):
             if assign.value is None or not is_client(assign.value):
                 continue
             targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
@@ -307,9 +305,9 @@ def user_client_uses(
                 elif isinstance(target, cst.Attribute) and _on_self(target):
                     attributes.add(target.attr.value)
         for name, function in functions.items():
-            if name != "__init__" and any(r.value is not None and is_client(r.value) for r in m.findall(function, m.Return())):
+            if name != "__init__" and any(r.value is not None and is_client(r.value) for r in find_all(function, cst.Return)):
                 returning.add(name)
-        for call in m.findall(tree, m.Call()):
+        for call in find_all(tree, cst.Call):
             target = _local_function(call.func, callables)
             if target is None:
                 continue
@@ -328,15 +326,15 @@ def user_client_uses(
 
     uses: list[UserClientUse] = []
     members: dict[cst.Attribute, str] = {}
-    for attribute in m.findall(tree, m.Attribute(value=m.Attribute())):
+    for attribute in (a for a in find_all(tree, cst.Attribute) if isinstance(a.value, cst.Attribute)):
         members.setdefault(attribute.value, attribute.attr.value)
-    for attribute in m.findall(tree, m.Attribute()):
+    for attribute in find_all(tree, cst.Attribute):
         if is_client(attribute.value):
             service = attribute.attr.value
             member = members.get(attribute)
             code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
             uses.append(UserClientUse(line_of(attribute), code, service, member))
-    for call in m.findall(tree, m.Call()):
+    for call in find_all(tree, cst.Call):
         if _local_function(call.func, callables) is not None:
             continue
         names_of_callee = sorted(qualified(call.func)) if qualified is not None else []

@@ -11,9 +11,8 @@ scoring) has no agent-server equivalent and is reported.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
-from codemods._syntax import positional_params
+from codemods._syntax import find_all, is_name, positional_params
 
 LEGACY_METHODS = {
     "ChatAgent": ("predict", "predict_stream"),
@@ -96,23 +95,37 @@ def _chat_input_problem(name: str, predict: cst.FunctionDef) -> str | None:
         return batch
     model_input = positional[2].name.value
     annotation = positional[2].annotation
-    if annotation is not None and not m.matches(
-        annotation.annotation,
-        m.Name("dict") | m.Name("Dict") | m.Name("Any") | m.Subscript(value=m.Name("dict") | m.Name("Dict")),
-    ):
+    hint = annotation.annotation if annotation is not None else None
+    if isinstance(hint, cst.Subscript):
+        hint = hint.value if _is_one_of(hint.value, ("dict", "Dict")) else hint
+    if hint is not None and not _is_one_of(hint, ("dict", "Dict", "Any")):
         return batch  # typed input (DataFrame, list, dataclasses): MLflow converts it first
-    messages = m.SimpleString(value=m.MatchIfTrue(lambda v: v.strip("\"'") == "messages"))
-    reads_messages = bool(
-        m.findall(predict.body, m.Subscript(value=m.Name(model_input), slice=[m.SubscriptElement(m.Index(messages))]))
-        or m.findall(
-            predict.body,
-            m.Call(func=m.Attribute(value=m.Name(model_input), attr=m.Name("get")), args=[m.Arg(messages), m.ZeroOrMore()]),
+    def is_messages(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.SimpleString) and node.value.strip("\"'") == "messages"
+
+    def indexes_messages(node: cst.Subscript) -> bool:  # model_input["messages"]
+        return (
+            is_name(node.value, model_input) and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index) and is_messages(node.slice[0].slice.value)
         )
+
+    def gets_messages(node: cst.Call) -> bool:  # model_input.get("messages", ...)
+        return (
+            isinstance(node.func, cst.Attribute) and is_name(node.func.value, model_input)
+            and node.func.attr.value == "get" and bool(node.args) and is_messages(node.args[0].value)
+        )
+
+    reads_messages = any(indexes_messages(n) for n in find_all(predict.body, cst.Subscript)) or any(
+        gets_messages(n) for n in find_all(predict.body, cst.Call)
     )
-    table_use = m.findall(
-        predict.body,
-        m.Attribute(value=m.Name(model_input), attr=m.Name(m.MatchIfTrue(lambda v: v in _TABLE_ATTRIBUTES))),
-    )
+    table_use = [
+        n for n in find_all(predict.body, cst.Attribute)
+        if is_name(n.value, model_input) and n.attr.value in _TABLE_ATTRIBUTES
+    ]
     if not reads_messages or table_use:
         return batch
     return None
+
+
+def _is_one_of(node: cst.CSTNode, names: tuple[str, ...]) -> bool:
+    return isinstance(node, cst.Name) and node.value in names

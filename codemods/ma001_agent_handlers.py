@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from codemods._base import MigrationRule, with_blank_lines
+from codemods._syntax import find_all, is_name
 from codemods.agent_analysis import AgentClass, Export
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
 from codemods.model_context import MODEL_CONTEXT_KEY, context_call
@@ -222,7 +222,7 @@ class AgentToHandlers(MigrationRule):
         load_context = "load_context" in agent.methods
         if load_context:
             names["context"] = self._context_call(agent)
-            used = {n.value for n in cst.matchers.findall(export.constructor, cst.matchers.Name())}
+            used = {n.value for n in find_all(export.constructor, cst.Name)}
             names["local"] = _fresh("agent", used)  # never shadows a global the constructor reads
         if mode == "per_request":
             runtime.remove("once_per_process")
@@ -343,13 +343,21 @@ def _uses_name(statement: cst.CSTNode, name: str) -> bool:
     which run later or not at all, aside)."""
     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
         return False
-    main_guard = m.If(test=m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
-    ))
-    if m.matches(statement, main_guard):
+    if _is_main_guard(statement):
         return False  # runs as a script only, never when the server imports the module
-    return bool(m.findall(statement, m.Name(name)))
+    return any(n.value == name for n in find_all(statement, cst.Name))
+
+
+def _is_main_guard(statement: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":` (any string on the right)."""
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    return (
+        is_name(test.left, "__name__") and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Equal)
+        and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+    )
 
 
 def _fresh(name: str, taken: set[str]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from codemods._base import MigrationRule, with_blank_lines
 from codemods._syntax import receiver
@@ -111,7 +110,7 @@ class UserCredentials(MigrationRule):
                 f"`{cached[-1]}` is cached, so its user client would be shared by every request: "
                 "remove the cache (the client is per request now)"
             )
-        self.add_needed_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
+        self.add_local_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
         self.remove_unused_import_by_node(original_node)
         self.note_edit(
             f"line {call.line}: ModelServingUserCredentials client -> {USER_CLIENT_FACTORY}() "
@@ -142,7 +141,7 @@ class UserCredentials(MigrationRule):
             body[index] = with_blank_lines(function.with_changes(leading_lines=statement.leading_lines))
             if index + 1 < len(body) and index + 1 not in user_globals.values():
                 body[index + 1] = with_blank_lines(body[index + 1])
-        self.add_needed_import(RUNTIME_MODULE, "request_scoped")
+        self.add_local_import(RUNTIME_MODULE, "request_scoped")
         return updated_node.with_changes(body=body)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
@@ -221,4 +220,9 @@ def _decorator_name(decorator: cst.Decorator) -> str:
 
 
 def _is_docstring(statement: cst.CSTNode) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.SimpleString)
+    )

@@ -8,7 +8,8 @@ the same on every interpreter.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
+
+from codemods._syntax import find_all
 
 TARGET = "3.11"
 _EMPTY = cst.Module(body=[])
@@ -35,7 +36,7 @@ def _f_string_problem(node: cst.FormattedString) -> str | None:
             return f"an f-string that reuses its quote {quote} inside {{...}} (PEP 701, Python 3.12+)"
         if "\\" in code:
             return "an f-string with a backslash inside {...} (PEP 701, Python 3.12+)"
-        if m.findall(part, m.Comment()):
+        if find_all(part, cst.Comment):
             return "an f-string with a comment inside {...} (PEP 701, Python 3.12+)"
         if len(quote) == 1 and "\n" in _EMPTY.code_for_node(part):
             return "a one-line f-string whose {...} spans lines (PEP 701, Python 3.12+)"

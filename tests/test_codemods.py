@@ -90,10 +90,17 @@ class TestAgentToHandlers(CodemodTest):
             mlflow.models.set_model(AGENT)
         """
         after = '''
-            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-            from mlflow.genai.agent_server import invoke, stream
-            from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
             from typing import AsyncIterator
+
+            from mlflow.genai.agent_server import invoke, stream
+            from mlflow.types.responses import (
+                ResponsesAgentRequest,
+                ResponsesAgentResponse,
+                ResponsesAgentStreamEvent,
+            )
+
+            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+
 
             class A:
                 def predict(self, request):
@@ -195,7 +202,7 @@ class TestLegacyAgentTypes(CodemodTest):
         """
         after = """
             import mlflow
-            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
             from legacy_agent_adapters import chat_model_predict, model_context
             from mlflow.genai.agent_server import invoke, stream
             from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent

@@ -1,3 +1,3 @@
-from migrate_agent.cli import main
+from migrate_agent.entry import main
 
 main()

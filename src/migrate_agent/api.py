@@ -10,7 +10,6 @@ import re
 import subprocess
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import may_hold_agent, python_files
@@ -31,7 +30,9 @@ from migrate_agent.scaffold import (
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
-PARALLEL_THRESHOLD = 2  # with fork, two candidate files already repay a worker pool
+# Worker processes repay their start only for enough work: ~100 KB of agent code is about a
+# second of parsing and metadata (small projects run faster in one process, see bench/).
+PARALLEL_MIN_BYTES = 100_000
 
 
 class DirtyTreeError(RuntimeError):
@@ -57,8 +58,12 @@ def plan_project(
     jobs: int | None = None,
     model_dir: Path | None = None,
     endpoint: str | None = None,
+    progress=None,
 ) -> Plan:
-    """Everything `apply` would do to the project at `path`, computed without writing."""
+    """Everything `apply` would do to the project at `path`, computed without writing.
+
+    `progress` (a :class:`migrate_agent.progress.Progress`) is told of each file read and
+    migrated."""
     check_inputs(model_dir)
     path = Path(path).resolve()
     root = path if path.is_dir() else path.parent
@@ -87,10 +92,13 @@ def plan_project(
         sources.append((rel, data))
         if any(marker in data for marker in DEPLOY_MARKERS):
             deploy_sources[rel] = data.decode("utf-8", "replace")
-        if may_hold_agent(data):
+        candidate = may_hold_agent(data)
+        if candidate:
             candidates.append((rel, data))
         else:
             skipped += 1
+        if progress is not None:
+            progress.file_read(candidate)
     skipped += notebooks.skipped
     local_modules |= notebooks.local_modules
     if skipped:
@@ -103,14 +111,18 @@ def plan_project(
 
         class_facts = project_class_facts(sources)
     context_facts = _context_facts(root, candidates, deploy_sources)
-    outcomes = _migrate_all(candidates + notebooks.candidates, jobs, class_facts, context_facts)
+    outcomes = _migrate_all(
+        candidates + notebooks.candidates, jobs, class_facts, context_facts, frozenset(local_modules), progress
+    )
     outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         outcomes = [o for o in outcomes if o.path not in created]  # written by notebooks for the app only
         _keep_user_clients_without_app(outcomes)
         outcomes = [
-            migrate_source(o.path, o.before, class_facts.get(o.path), context_facts, app_expected=False)
+            migrate_source(
+                o.path, o.before, class_facts.get(o.path), context_facts, False, frozenset(local_modules)
+            )
             if any(step.rule == "MA007" for step in o.manual_steps)
             and not notebooks.is_notebook(o.path, o.before)
             else o
@@ -142,6 +154,8 @@ def plan_project(
         plan.manual_steps.extend(
             newer_syntax_in_helpers(agent, outcomes, sources, local_modules)
         )
+        if progress is not None:
+            progress.stage("planning the app and its deployment")
         _add_app_files(
             plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
         )
@@ -207,28 +221,44 @@ def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sourc
 
 
 def _migrate_all(
-    candidates: list[tuple[str, bytes]], jobs: int | None, class_facts: dict, context_facts=None
+    candidates: list[tuple[str, bytes]],
+    jobs: int | None,
+    class_facts: dict,
+    context_facts,
+    first_party: frozenset[str],
+    progress,
 ) -> list[FileOutcome]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        return [
-            migrate_source(rel, data, class_facts.get(rel), context_facts) for rel, data in candidates
-        ]
+    size = sum(len(data) for _, data in candidates)
+    if workers <= 1 or len(candidates) < 2 or (jobs is None and size < PARALLEL_MIN_BYTES):
+        results = (
+            migrate_source(rel, data, class_facts.get(rel), context_facts, True, first_party)
+            for rel, data in candidates
+        )
+        return [_counted(outcome, progress) for outcome in results]
+    from concurrent.futures import ProcessPoolExecutor
+
+    from migrate_agent.engine import preload
+
+    preload()  # forked workers inherit libcst and the rules instead of importing them each
     chunk = max(1, len(candidates) // (workers * 4))
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        max_workers=min(workers, len(candidates)),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
     )
     try:
-        return list(
-            pool.map(
-                migrate_source,
-                [rel for rel, _ in candidates],
-                [data for _, data in candidates],
-                [class_facts.get(rel) for rel, _ in candidates],
-                [context_facts] * len(candidates),
-                chunksize=chunk,
-            )
+        results = pool.map(
+            migrate_source,
+            [rel for rel, _ in candidates],
+            [data for _, data in candidates],
+            [class_facts.get(rel) for rel, _ in candidates],
+            [context_facts] * len(candidates),
+            [True] * len(candidates),
+            [first_party] * len(candidates),
+            chunksize=chunk,
         )
+        return [_counted(outcome, progress) for outcome in results]
     except BaseException:  # Ctrl-C, SIGTERM, a broken worker: stop the workers now, not later
         _stop_workers(pool)
         raise
@@ -236,7 +266,13 @@ def _migrate_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
+def _counted(outcome: FileOutcome, progress) -> FileOutcome:
+    if progress is not None:
+        progress.file_migrated()
+    return outcome
+
+
+def _stop_workers(pool) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.terminate()
 

@@ -35,6 +35,9 @@ ModelDirOption = typer.Option(
 EndpointOption = typer.Option(
     None, "--endpoint", help="A live serving endpoint to read the deployment from (needs auth)."
 )
+QuietOption = typer.Option(
+    False, "--quiet", "-q", help="No progress display on stderr (shown only on a terminal, for runs over ~1 s)."
+)
 
 
 def _show_version(value: bool) -> None:
@@ -59,17 +62,6 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def _planned(plan_project, path: Path, **options):
-    """The plan, or exit 2 with the reason when an option names something unusable."""
-    from migrate_agent.api import InputError
-
-    try:
-        return plan_project(path, **options)
-    except InputError as error:
-        typer.echo(f"migrate-agent: error: {error}", err=True)
-        raise typer.Exit(2)
-
-
 @app.command()
 def plan(
     path: Path = PathArgument,
@@ -78,20 +70,19 @@ def plan(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    quiet: bool = QuietOption,
 ) -> None:
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
 
     Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
-    from migrate_agent.api import plan_project
-    from migrate_agent.report import render_json, render_text
+    from migrate_agent.commands import run_plan
 
-    result = _planned(plan_project, path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
-    code = result.exit_code()
-    if output_format is OutputFormat.json:
-        _emit(render_json(result, exit_code=code, applied=False))
-    else:
-        _emit(render_text(result, show_diff=not check))
-    raise typer.Exit(code)
+    raise typer.Exit(
+        run_plan(
+            path, output_format=output_format.value, check=check, jobs=jobs,
+            model_dir=model_dir, endpoint=endpoint, quiet=quiet,
+        )
+    )
 
 
 @app.command()
@@ -106,26 +97,19 @@ def apply(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    quiet: bool = QuietOption,
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
     (the other files are still migrated) or the tree is dirty."""
-    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree, plan_project
-    from migrate_agent.report import render_json, render_text
+    from migrate_agent.commands import run_apply
 
-    dry_run = diff or check
-    if not dry_run and not allow_dirty:
-        try:
-            ensure_clean_git_tree(path if path.is_dir() else path.parent)
-        except DirtyTreeError as error:
-            typer.echo(f"migrate-agent: refusing to apply: {error}", err=True)
-            raise typer.Exit(2)
-    result = _planned(plan_project, path, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
-    code = result.exit_code() if dry_run else apply_plan(result)
-    if output_format is OutputFormat.json:
-        _emit(render_json(result, exit_code=code, applied=not dry_run))
-    else:
-        _emit(render_text(result, show_diff=diff))
-    raise typer.Exit(code)
+    raise typer.Exit(
+        run_apply(
+            path, allow_dirty=allow_dirty, diff=diff, check=check,
+            output_format=output_format.value, jobs=jobs, model_dir=model_dir,
+            endpoint=endpoint, quiet=quiet,
+        )
+    )
 
 
 @app.command()
@@ -139,14 +123,6 @@ def rules() -> None:
 
 def main() -> None:
     """Entry point. Exit 2 (never 1, the "manual steps" code) when anything goes wrong."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("migrate-agent: interrupted\n")
-        sys.exit(130)
-    except Exception as error:  # a bug in the tool: say so, and exit like a failed run
-        import traceback
+    from migrate_agent.commands import guarded
 
-        traceback.print_exc()
-        sys.stderr.write(f"migrate-agent: internal error: {type(error).__name__}: {error}\n")
-        sys.exit(2)
+    sys.exit(guarded(app))

@@ -38,19 +38,31 @@ class FileOutcome:
     user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
 
 
+def preload() -> None:
+    """Import what migrate_source needs (before forking workers, so that they share it)."""
+    import codemods.migrate  # noqa: F401
+
+
 def migrate_source(
-    path: str, data: bytes, class_facts=None, context_facts=None, app_expected: bool = True
+    path: str,
+    data: bytes,
+    class_facts=None,
+    context_facts=None,
+    app_expected: bool = True,
+    first_party: frozenset[str] = frozenset(),
 ) -> FileOutcome:
     """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
     `class_facts`: what the project pre-pass found about its classes (FileClassFacts);
     `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
     context), for agents that read it; `app_expected`: False when the project gets no app, so
-    driver code keeps deploying to Model Serving unmarked."""
+    driver code keeps deploying to Model Serving unmarked; `first_party`: top-level module names
+    of the project (new imports are grouped with them)."""
     import libcst as cst
-    from libcst.codemod import CodemodContext
 
-    from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
+    from codemods._base import ACK_PREFIX, EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
+    from codemods._context import RuleContext
+    from codemods._imports import FIRST_PARTY_KEY
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
     from codemods.model_context import MODEL_CONTEXT_KEY
@@ -69,12 +81,14 @@ def migrate_source(
 
     from codemods.project_classes import FACTS_KEY
 
-    scratch = {FACTS_KEY: class_facts} if class_facts else {}
+    scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts}
+    if class_facts:
+        scratch[FACTS_KEY] = class_facts
     if not app_expected:
         from codemods.ma007_model_serving_calls import NO_APP_KEY
 
         scratch[NO_APP_KEY] = True
-    context = CodemodContext(filename=path, scratch={**scratch, MODEL_CONTEXT_KEY: context_facts})
+    context = RuleContext(filename=path, scratch=scratch)
     try:
         migrated = MigrateAgent(context).transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
@@ -83,14 +97,21 @@ def migrate_source(
         )
 
     analysis = context.scratch[ANALYSIS_KEY]
-    after = bom + migrated.bytes
+    if migrated is module:
+        code, after = None, data
+    else:
+        code = migrated.code
+        after = bom + code.encode(migrated.encoding)
     pair = analysis.convertible()
-    code = migrated.code
+    findings = context.scratch.get(MANUAL_STEPS_KEY, [])
+    marker_lines = (
+        _marker_lines(code or module.code, (TODO_PREFIX.strip(), ACK_PREFIX.strip())) if findings else {}
+    )
     seen: dict[str, int] = {}  # the n-th finding with a marker text is its n-th occurrence
     located = []
-    for f in context.scratch.get(MANUAL_STEPS_KEY, []):
-        seen[f.marker] = seen.get(f.marker, 0) + 1
-        located.append(_manual_step(f, path, code, seen[f.marker]))
+    for finding in findings:
+        seen[finding.marker] = seen.get(finding.marker, 0) + 1
+        located.append(_manual_step(finding, path, marker_lines, seen[finding.marker]))
     steps = list(dict.fromkeys(located))
     outcome = FileOutcome(
         path,
@@ -100,7 +121,11 @@ def migrate_source(
         edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
         manual_steps=steps,
         converted_agent=pair[0].name if pair else None,
-        imported_roots=sorted(_imported_roots(migrated)) if after != data else sorted(analysis.imported_roots),
+        imported_roots=sorted(
+            _imported_roots(module, migrated, analysis.imported_roots)
+            if after != data
+            else analysis.imported_roots
+        ),
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
@@ -128,13 +153,28 @@ def _user_client_uses(analysis, migrated, changed: bool) -> list:
     return list(analyze_module(MetadataWrapper(migrated)).identity.user_uses)
 
 
-def _imported_roots(module) -> set[str]:
-    """Top-level packages a (migrated) module imports, relative imports left out."""
-    import libcst.matchers as m
+def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
+    """Top-level packages the migrated module imports, relative imports left out.
+
+    Rules change imports only at module level: the roots there are read again, those imported
+    only further down (in functions, `try` blocks) are the original's. No walk of the tree.
+    """
+    nested = set(all_original) - _top_level_roots(original)
+    return nested | _top_level_roots(migrated)
+
+
+def _top_level_roots(module) -> set[str]:
+    import libcst as cst
 
     from codemods._syntax import import_roots
 
-    return set().union(*(import_roots(node) for node in m.findall(module, m.Import() | m.ImportFrom())))
+    roots: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    roots |= import_roots(small)
+    return roots
 
 
 def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
@@ -212,25 +252,25 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     return f"cannot parse: {error.message}", error.raw_line
 
 
-def _manual_step(finding, path: str, code: str, occurrence: int = 1) -> ManualStep:
-    """The step a rule found, at its TODO marker; acknowledged when only the ACK form is there."""
+def _manual_step(finding, path: str, marker_lines: dict[str, list[int]], occurrence: int) -> ManualStep:
+    """The step a rule found, at the `occurrence`-th line of its TODO marker (the last if there
+    are fewer); acknowledged when only the ACK form is there."""
     from codemods._base import acknowledged_form
 
-    line = _line_of(code, finding.marker, occurrence)
-    if line is None:
-        acked = _line_of(code, acknowledged_form(finding.marker), occurrence)
-        if acked is not None:
-            return ManualStep(finding.rule, finding.message, path, acked, acknowledged=True)
-    return ManualStep(finding.rule, finding.message, path, line)
+    lines = marker_lines.get(finding.marker)
+    if lines:
+        return ManualStep(finding.rule, finding.message, path, lines[min(occurrence, len(lines)) - 1])
+    acked = marker_lines.get(acknowledged_form(finding.marker))
+    if acked:
+        line = acked[min(occurrence, len(acked)) - 1]
+        return ManualStep(finding.rule, finding.message, path, line, acknowledged=True)
+    return ManualStep(finding.rule, finding.message, path, None)
 
 
-def _line_of(code: str, marker: str, occurrence: int = 1) -> int | None:
-    """Line of the `occurrence`-th line holding `marker` (the last one if there are fewer)."""
-    found = None
+def _marker_lines(code: str, prefixes: tuple[str, ...]) -> dict[str, list[int]]:
+    """Each marker line of `code` (stripped) -> the numbers of the lines holding it, in order."""
+    lines: dict[str, list[int]] = {}
     for number, line in enumerate(code.splitlines(), start=1):
-        if line.strip() == marker:
-            found = number
-            occurrence -= 1
-            if not occurrence:
-                break
-    return found
+        if line.lstrip().startswith(prefixes):
+            lines.setdefault(line.strip(), []).append(number)
+    return lines

@@ -1,10 +1,21 @@
 """Model Serving loads this file: it exports the supervisor."""
 
-from supervisor import Supervisor
-from agent_server_utils import LazyAgent, iterate_in_thread, once_per_process, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
 from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
+from agent_server_utils import (
+    LazyAgent,
+    iterate_in_thread,
+    once_per_process,
+    run_in_thread,
+)
+from supervisor import Supervisor
 
 
 @once_per_process

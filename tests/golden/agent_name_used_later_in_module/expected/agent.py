@@ -1,7 +1,15 @@
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import (
+    LazyAgent,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
 
 
 class Echo:

@@ -1,9 +1,23 @@
-from databricks.sdk import WorkspaceClient as WC
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest as Req
-from mlflow.types.responses import ResponsesAgentResponse as Resp
-from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from databricks.sdk import WorkspaceClient as WC
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+    create_text_output_item,
+    to_chat_completions_input,
+)
+from mlflow.types.responses import ResponsesAgentRequest as Req
+from mlflow.types.responses import ResponsesAgentResponse as Resp
+
+from agent_server_utils import (
+    LazyAgent,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
 
 
 class AliasAgent:

@@ -1,10 +1,21 @@
 """The supervisor, served by Model Serving."""
 
-from base import BaseAgent
-from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
 from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
+from agent_server_utils import (
+    LazyAgent,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
+from base import BaseAgent
 
 
 class Supervisor(BaseAgent):

@@ -1,10 +1,16 @@
+from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import ChatAgent
 from mlflow.types.agent import ChatAgentMessage, ChatAgentResponse
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
 from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 from legacy_agent_adapters import chat_agent_predict
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
-from typing import AsyncIterator
 
 
 class OldAgent(ChatAgent):

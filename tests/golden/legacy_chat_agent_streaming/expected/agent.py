@@ -2,16 +2,27 @@
 messages go to a Databricks-hosted LLM; predict collects what predict_stream yields."""
 
 import uuid
-from typing import AsyncIterator, Any, Generator, Optional
+from typing import Any, Generator, Optional
+from typing import AsyncIterator
 
 import mlflow
 from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import ChatAgent
 from mlflow.types.agent import ChatAgentChunk, ChatAgentMessage, ChatAgentResponse, ChatContext
-from agent_server_utils import LazyAgent, iterate_in_thread, once_per_process, run_in_thread
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
+from agent_server_utils import (
+    LazyAgent,
+    iterate_in_thread,
+    once_per_process,
+    run_in_thread,
+)
 from legacy_agent_adapters import chat_agent_predict, chat_agent_stream
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
 
 LLM_ENDPOINT_NAME = "databricks-claude"
 

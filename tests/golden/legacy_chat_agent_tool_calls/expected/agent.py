@@ -3,14 +3,20 @@ returns: the assistant's tool call, the tool's output, the final answer from the
 
 import json
 import uuid
+from typing import AsyncIterator
+
 from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import ChatAgent
 from mlflow.types.agent import ChatAgentChunk, ChatAgentMessage, ChatAgentResponse
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
 from agent_server_utils import iterate_in_thread, once_per_process, run_in_thread
 from legacy_agent_adapters import chat_agent_predict, chat_agent_stream
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
-from typing import AsyncIterator
 
 LLM_ENDPOINT = "databricks-claude"
 

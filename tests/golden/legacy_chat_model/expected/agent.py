@@ -1,5 +1,9 @@
 """A ChatModel on a Databricks-hosted LLM, whole and streamed."""
+
+from typing import AsyncIterator
+
 from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import ChatModel
 from mlflow.types.llm import (
     ChatChoice,
@@ -9,11 +13,14 @@ from mlflow.types.llm import (
     ChatCompletionResponse,
     ChatMessage,
 )
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
 from agent_server_utils import iterate_in_thread, once_per_process, run_in_thread
 from legacy_agent_adapters import chat_model_predict, chat_model_stream, model_context
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
-from typing import AsyncIterator
 
 LLM_ENDPOINT = "databricks-claude"
 

@@ -1,11 +1,18 @@
 """A PythonModel that answers chat messages; load_context reads a logged prompt file and the
 logged model_config."""
+
+from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import PythonModel
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+)
+
 from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 from legacy_agent_adapters import model_context, python_model_predict
-from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
-from typing import AsyncIterator
 
 
 class PromptedModel(PythonModel):

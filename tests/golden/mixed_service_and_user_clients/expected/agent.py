@@ -1,9 +1,19 @@
-from databricks.sdk import WorkspaceClient
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
 import copy
-from agent_server_utils import LazyAgent, get_user_workspace_client, once_per_process, output_item_done_events, request_scoped, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import (
+    LazyAgent,
+    get_user_workspace_client,
+    once_per_process,
+    output_item_done_events,
+    request_scoped,
+    run_in_thread,
+)
 
 # Module-level clients: the service identity, and the invoking user's identity.
 service_client = WorkspaceClient()

@@ -1,8 +1,11 @@
-from mlflow.models import ModelConfig
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.models import ModelConfig
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 
 # TODO(migrate-agent): [MA005] ModelConfig() without development_config reads the config logged with the model, and an app has no logged model: pass development_config="model_config.yaml" (migrate-agent writes that file from log_model(model_config=...) when it can read it) or another YAML file shipped with the app
 config = ModelConfig()

@@ -1,8 +1,20 @@
-from databricks.sdk import WorkspaceClient
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import (
+    ResponsesAgentStreamEvent,
+    create_text_output_item,
+    to_chat_completions_input,
+)
+
+from agent_server_utils import (
+    LazyAgent,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
 
 
 class AnswerAgent:

@@ -11,11 +11,23 @@
 # COMMAND ----------
 
 # MAGIC %%writefile agent.py
-# MAGIC from databricks.sdk import WorkspaceClient
-# MAGIC from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentResponse
-# MAGIC from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-# MAGIC from mlflow.genai.agent_server import invoke, stream
 # MAGIC from typing import AsyncIterator
+# MAGIC
+# MAGIC from databricks.sdk import WorkspaceClient
+# MAGIC from mlflow.genai.agent_server import invoke, stream
+# MAGIC from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+# MAGIC from mlflow.types.responses import (
+# MAGIC     ResponsesAgentStreamEvent,
+# MAGIC     create_text_output_item,
+# MAGIC     to_chat_completions_input,
+# MAGIC )
+# MAGIC
+# MAGIC from agent_server_utils import (
+# MAGIC     LazyAgent,
+# MAGIC     once_per_process,
+# MAGIC     output_item_done_events,
+# MAGIC     run_in_thread,
+# MAGIC )
 # MAGIC
 # MAGIC
 # MAGIC class AnswerAgent:

@@ -1,8 +1,16 @@
-from databricks.sdk import WorkspaceClient
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import get_user_workspace_client, once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import (
+    get_user_workspace_client,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
 
 GENIE_SPACE_ID = "01f0a1b2c3d4"
 INDEX = "main.docs.chunks_index"

@@ -1,13 +1,25 @@
+from typing import AsyncIterator
+
 import mlflow
 from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
 from mlflow.types.responses import (
-    create_text_delta, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest,
+    ResponsesAgentRequest,
     ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
 )
-from agent_server_utils import LazyAgent, iterate_in_thread, once_per_process, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
-from typing import AsyncIterator
+from mlflow.types.responses import (
+    create_text_delta,
+    create_text_output_item,
+    to_chat_completions_input,
+)
+
+from agent_server_utils import (
+    LazyAgent,
+    iterate_in_thread,
+    once_per_process,
+    run_in_thread,
+)
 
 LLM_ENDPOINT = "databricks-claude"
 

@@ -1,7 +1,10 @@
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 
 # TODO(migrate-agent): [MA006] a `type X = ...` statement (PEP 695, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
 type Row = dict[str, str]

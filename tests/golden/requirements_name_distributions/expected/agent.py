@@ -1,5 +1,7 @@
 """Imports whose distributions have other names than the modules (and one nobody knows)."""
 
+from typing import AsyncIterator
+
 import acme_internal_sdk
 import cv2
 import google.generativeai as genai
@@ -7,10 +9,11 @@ from agents import Agent, Runner
 from databricks.sdk import WorkspaceClient
 from databricks.vector_search.client import VectorSearchClient
 from dateutil import parser as date_parser
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 from mlflow.genai.agent_server import invoke, stream
-from typing import AsyncIterator
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+
+from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 
 
 class ToolAgent:

@@ -1,8 +1,21 @@
-from databricks.sdk import WorkspaceClient
-from mlflow.types.responses import ResponsesAgentResponse, create_text_delta, create_text_output_item, to_chat_completions_input, ResponsesAgentRequest, ResponsesAgentStreamEvent
-from agent_server_utils import collect_stream, iterate_in_thread, once_per_process, run_in_thread
-from mlflow.genai.agent_server import invoke, stream
 from typing import AsyncIterator
+
+from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent
+from mlflow.types.responses import (
+    ResponsesAgentResponse,
+    create_text_delta,
+    create_text_output_item,
+    to_chat_completions_input,
+)
+
+from agent_server_utils import (
+    collect_stream,
+    iterate_in_thread,
+    once_per_process,
+    run_in_thread,
+)
 
 
 class StreamingAgent:

@@ -1,4 +1,5 @@
 """Tools the agent calls; they act as the user who invoked the agent."""
+
 from agent_server_utils import get_user_workspace_client
 
 

@@ -1,4 +1,5 @@
 """The user's workspace, shared by the agent's tools."""
+
 from agent_server_utils import get_user_workspace_client, request_scoped
 
 

@@ -1,0 +1,115 @@
+"""What `plan` and `apply` do once their arguments are parsed, without the CLI framework.
+
+Both the typer CLI (:mod:`migrate_agent.cli`: help, validation, errors) and the fast start of
+the common invocations (:mod:`migrate_agent.entry`) call these, so the behaviour lives in one
+place. Each returns the exit code and writes the report to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def run_plan(
+    path: Path,
+    *,
+    output_format: str = "text",
+    check: bool = False,
+    jobs: int | None = None,
+    model_dir: Path | None = None,
+    endpoint: str | None = None,
+    quiet: bool = False,
+) -> int:
+    from migrate_agent.report import render_json, render_text
+
+    try:
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    except _Unusable:
+        return 2
+    code = result.exit_code()
+    if output_format == "json":
+        _emit(render_json(result, exit_code=code, applied=False))
+    else:
+        _emit(render_text(result, show_diff=not check))
+    return code
+
+
+def run_apply(
+    path: Path,
+    *,
+    allow_dirty: bool = False,
+    diff: bool = False,
+    check: bool = False,
+    output_format: str = "text",
+    jobs: int | None = None,
+    model_dir: Path | None = None,
+    endpoint: str | None = None,
+    quiet: bool = False,
+) -> int:
+    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree
+    from migrate_agent.report import render_json, render_text
+
+    dry_run = diff or check
+    if not dry_run and not allow_dirty:
+        try:
+            ensure_clean_git_tree(path if path.is_dir() else path.parent)
+        except DirtyTreeError as error:
+            sys.stderr.write(f"migrate-agent: refusing to apply: {error}\n")
+            return 2
+    try:
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+    except _Unusable:
+        return 2
+    code = result.exit_code() if dry_run else apply_plan(result)
+    if output_format == "json":
+        _emit(render_json(result, exit_code=code, applied=not dry_run))
+    else:
+        _emit(render_text(result, show_diff=diff))
+    return code
+
+
+def guarded(run) -> int:
+    """`run()`'s exit code; 130 on Ctrl-C, and 2 (never 1, the "manual steps" code) with the
+    traceback when the tool itself fails."""
+    try:
+        code = run()
+    except SystemExit as done:  # typer's way of returning an exit code
+        code = done.code
+    except KeyboardInterrupt:
+        sys.stderr.write("migrate-agent: interrupted\n")
+        return 130
+    except Exception as error:  # a bug in the tool: say so, and exit like a failed run
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"migrate-agent: internal error: {type(error).__name__}: {error}\n")
+        return 2
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 2
+
+
+class _Unusable(Exception):
+    """An option names something that cannot be used (exit 2; the message was written)."""
+
+
+def _plan_with_progress(path: Path, quiet: bool, **options):
+    """plan_project with a progress line on stderr (a terminal only), erased before output."""
+    from migrate_agent.api import InputError, plan_project
+    from migrate_agent.progress import Progress
+
+    progress = Progress.for_terminal(quiet)
+    try:
+        return plan_project(path, progress=progress, **options)
+    except InputError as error:
+        sys.stderr.write(f"migrate-agent: error: {error}\n")
+        raise _Unusable from error
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
