@@ -99,7 +99,12 @@ class TestAgentToHandlers(CodemodTest):
                 ResponsesAgentStreamEvent,
             )
 
-            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
+            from agent_server_utils import (
+                LazyAgent,
+                once_per_process,
+                output_item_done_events,
+                run_in_thread,
+            )
 
 
             class A:
@@ -201,12 +206,18 @@ class TestLegacyAgentTypes(CodemodTest):
             mlflow.models.set_model(Old())
         """
         after = """
-            import mlflow
-            from agent_server_utils import LazyAgent, once_per_process, output_item_done_events, run_in_thread
-            from legacy_agent_adapters import chat_model_predict, model_context
-            from mlflow.genai.agent_server import invoke, stream
-            from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
             from typing import AsyncIterator
+
+            import mlflow
+            from mlflow.genai.agent_server import invoke, stream
+            from mlflow.types.responses import (
+                ResponsesAgentRequest,
+                ResponsesAgentResponse,
+                ResponsesAgentStreamEvent,
+            )
+
+            from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
+            from legacy_agent_adapters import chat_model_predict, model_context
 
             class Old(mlflow.pyfunc.ChatModel):
                 def predict(self, context, messages, params):
