@@ -188,16 +188,6 @@ def analyze_module(
     _resolve_exports(analysis, collector, wrapper.module, context_facts)
     with shared_walks():
         _resolve_identity(analysis, wrapper.module, scope)
-    identity = analysis.identity
-    if identity.user_calls or identity.factory_calls:
-        positions = wrapper.resolve(PositionProvider)
-        qualified = wrapper.resolve(QualifiedNameProvider)
-        identity.user_uses = user_client_uses(
-            wrapper.module,
-            {c.node for c in identity.user_calls} | set(identity.factory_calls),
-            lambda node: positions[node].start.line,
-            lambda node: qualified_names(qualified, node),
-        )
     return analysis
 
 

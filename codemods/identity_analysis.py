@@ -61,7 +61,6 @@ class IdentityFacts:
     module_user_globals: dict[str, int] = field(default_factory=dict)  # name -> body index
     global_accesses: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # loads of those
     factory_calls: list[cst.Call] = field(default_factory=list)  # get_user_workspace_client()
-    user_uses: list[UserClientUse] = field(default_factory=list)  # what the user clients call
 
 
 def is_user_call(node: cst.Call, qualified) -> bool:
@@ -395,6 +394,30 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
             lambda node: qualified_names(qualified, node), frozenset({(function, seed)}), statement,
         )
     return None
+
+
+def user_client_uses_of(wrapper) -> list[UserClientUse]:
+    """What the user clients of the module in `wrapper` call, at its lines: the scope evidence.
+
+    Read once per file, on the tree as it will be written (so its lines are the file's), with
+    only the metadata it needs (positions, qualified names)."""
+    from codemods._syntax import shared_walks
+
+    module = wrapper.module
+    positions = wrapper.resolve(PositionProvider)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+
+    def names(node: cst.CSTNode) -> set[str]:
+        return qualified_names(qualified, node)
+
+    with shared_walks():
+        sources = {
+            call for call in find_all(module, cst.Call)
+            if is_user_factory_call(call) or is_user_call(call, names)
+        }
+        if not sources:
+            return []
+        return user_client_uses(module, sources, lambda node: positions[node].start.line, names)
 
 
 def qualified_names(resolved, node: cst.CSTNode) -> set[str]:

@@ -90,7 +90,8 @@ def migrate_source(
         scratch[NO_APP_KEY] = True
     context = RuleContext(filename=path, scratch=scratch)
     try:
-        migrated = MigrateAgent(context).transform_module(module)
+        command = MigrateAgent(context)
+        migrated = command.transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
         return FileOutcome(
             path, FileStatus.FAILED, data, reason=f"cannot convert: {type(error).__name__}: {error}"
@@ -130,7 +131,7 @@ def migrate_source(
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
         uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
-        user_client_uses=_user_client_uses(analysis, migrated, after != data),
+        user_client_uses=_user_client_uses(analysis, command.context.wrapper, migrated, after != data),
     )
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
@@ -141,16 +142,19 @@ def migrate_source(
     return outcome
 
 
-def _user_client_uses(analysis, migrated, changed: bool) -> list:
-    """What the user clients call, with lines of the file as written (the migrated one)."""
-    uses = analysis.identity.user_uses
-    if not uses or not changed:
-        return list(uses)
+def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
+    """What the user clients call, with lines of the file as written (the migrated one when the
+    rules changed it): read only where the module builds or receives a user client."""
+    identity = analysis.identity
+    if not (identity.user_calls or identity.factory_calls):
+        return []
     from libcst.metadata import MetadataWrapper
 
-    from codemods.agent_analysis import analyze_module
+    from codemods.identity_analysis import user_client_uses_of
 
-    return list(analyze_module(MetadataWrapper(migrated)).identity.user_uses)
+    if changed or wrapper is None:
+        wrapper = MetadataWrapper(migrated, unsafe_skip_copy=True)
+    return user_client_uses_of(wrapper)
 
 
 def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
