@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import ast
+
 import libcst as cst
 
 
@@ -85,3 +87,23 @@ class _Collector(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         pass
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name / Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted_name(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+def ast_dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for an `ast` Name / Attribute chain, else None (the same as `dotted_name`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = ast_dotted_name(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods._syntax import dotted_name
+
 _LOG_MODEL = re.compile(r"^mlflow\.(\w+)\.log_model$")
 REGISTER_MODEL = "mlflow.register_model"
 AGENTS_DEPLOY = frozenset({"databricks.agents.deploy"})
@@ -55,7 +57,7 @@ def driver_call(node: cst.Call, qualified: set[str]) -> DriverCall | None:
                 f"`agents.deploy({_first_argument(node)})` deploys to Model Serving, which the Databricks App replaces: "
                 f"deploy with {BUNDLE_COMMANDS} and remove this call"
             ))
-    written = _dotted(node.func) or ""
+    written = dotted_name(node.func) or ""
     if any(written.endswith(suffix) for suffix in ENDPOINT_WRITES):
         return DriverCall(node, 0, "endpoint", (
             f"`{written}({_first_argument(node)})` configures a Model Serving endpoint, which the Databricks App replaces: "
@@ -102,10 +104,3 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None

@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from codemods._syntax import ast_dotted_name
+
 RESPONSES_AGENT = frozenset({"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"})
 KEPT_METHODS = ("predict", "predict_stream", "load_context")  # what a subclass may inherit
 USER_CREDENTIALS = b"ModelServingUserCredentials"
@@ -185,7 +187,7 @@ def _module_of(rel: str, data: bytes) -> _Module:
             continue
         bases = []
         for base in node.bases:
-            dotted = _dotted(base)
+            dotted = ast_dotted_name(base)
             if dotted is None:
                 continue
             head, _, rest = dotted.partition(".")
@@ -219,19 +221,10 @@ def _methods(cls: _Class) -> list[InheritedMethod]:
 
 def _written_base(cls: _Class, base: _Class) -> str:
     for node in cls.node.bases:
-        dotted = _dotted(node)
+        dotted = ast_dotted_name(node)
         if dotted and dotted.split(".")[-1] == base.name:
             return dotted
     return base.name
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
 
 
 def _module_names(path: str) -> set[str]:

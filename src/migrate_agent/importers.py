@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from codemods._syntax import ast_dotted_name
 from migrate_agent.model import ManualStep
 
 
@@ -59,7 +60,7 @@ def uses_of_changed_names(
         if aliases:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Attribute):
-                    module = _dotted(node.value)
+                    module = ast_dotted_name(node.value)
                     if module in aliases:
                         origin, names = wanted[aliases[module]]
                         if node.attr in names:
@@ -74,15 +75,6 @@ def _resolve(rel: str, node: ast.ImportFrom) -> str:
     if node.level > 1:
         package = package[: len(package) - (node.level - 1)]
     return ".".join([*package, *([node.module] if node.module else [])])
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
 
 
 def _step(rule: str, rel: str, line: int, origin: str, name: str, names: dict[str, str]) -> ManualStep:

@@ -14,6 +14,8 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
+from codemods._syntax import dotted_name
+
 # Methods whose call as a statement changes the list / dict a name holds.
 MUTATING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "remove", "clear"})
 
@@ -110,16 +112,6 @@ def _branch_of(parent: cst.CSTNode, child: cst.CSTNode) -> str | None:
         return "body"
     if isinstance(parent, (cst.Try, cst.TryStar)) and child is parent.orelse:
         return "orelse"
-    return None
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name / Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted_name(node.value)
-        return f"{head}.{node.attr.value}" if head else None
     return None
 
 
