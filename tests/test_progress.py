@@ -59,10 +59,32 @@ def test_progress_on_a_terminal_is_erased_and_stdout_is_unchanged(tmp_path: Path
     code, stdout, stderr = run(["plan", str(root)], stderr_is_terminal=True)
     plain_code, plain_stdout, plain_stderr = run(["plan", str(root)], stderr_is_terminal=False)
     assert code == plain_code == 1
-    assert b"Python files read" in stderr and b"agent files" in stderr
+    # the first state is drawn at once (delay 0); later ones at most every REFRESH_SECONDS, so
+    # a fast run may end before it redraws (the phases' texts: test_each_phase_is_drawn)
+    assert b"Python files read" in stderr
     assert stderr.endswith(ERASE)  # the terminal keeps nothing of it
     assert plain_stderr == b""  # not a terminal: no progress at all
     assert stdout == plain_stdout and b"--- a/agent.py" in stdout
+
+
+def test_each_phase_is_drawn(monkeypatch) -> None:
+    import io
+
+    from migrate_agent import progress as module
+
+    monkeypatch.setattr(module, "REFRESH_SECONDS", 0.0)  # redraw on every event
+    stream = io.StringIO()
+    shown = module.Progress(stream=stream, delay=0.0)
+    shown.file_read(True)
+    shown.file_read(False)
+    shown.file_migrated()
+    shown.stage("planning the app and its deployment")
+    shown.close()
+    drawn = stream.getvalue()
+    assert "2 Python files read, 1 may hold an agent" in drawn
+    assert "1/1 agent files parsed and migrated" in drawn
+    assert "1/1 agent files migrated; planning the app and its deployment" in drawn
+    assert drawn.endswith(ERASE.decode())
 
 
 def test_quiet_turns_the_display_off(tmp_path: Path) -> None:
