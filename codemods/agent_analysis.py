@@ -31,10 +31,8 @@ from codemods.identity_analysis import (
     UserClientCall,
     is_user_call,
     is_user_factory_call,
-    qualified_names,
     request_local_attributes,
     split_init,
-    user_client_uses,
 )
 from libcst.metadata import (
     MetadataWrapper,

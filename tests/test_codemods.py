@@ -295,7 +295,7 @@ class TestLegacyAgentTypes(CodemodTest):
                 mlflow.models.set_model(Old())
             """
             result = transform_module(LegacyAgentTypes(CodemodContext()), textwrap.dedent(before))
-            self.assertIn(f"# TODO(migrate-agent): [MA003] `Old.predict` ", result.code)
+            self.assertIn("# TODO(migrate-agent): [MA003] `Old.predict` ", result.code)
             self.assertIn(reason, result.code)
             self.assertNotIn("@invoke()", result.code)
 

@@ -9,11 +9,9 @@ comments, blank lines and quoting stay. Environment values that come from app re
 
 from __future__ import annotations
 
-import copy
-
 from migrate_agent.deploy.apps_model import AppsDeployment, EnvEntry
 from migrate_agent.deploy.project_yaml import ProjectYaml
-from migrate_agent.deploy.yaml_io import FlowList, plain, rewrite_yaml, round_trip
+from migrate_agent.deploy.yaml_io import FlowList, MappingEdit, plain
 
 APP_YAML_FILES = ("app.yaml", "app.yml")
 
@@ -26,12 +24,8 @@ def app_yaml_env(entry: EnvEntry) -> dict[str, str]:
 
 def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of app.yaml and one line per change; the old text when nothing changes."""
-    session = round_trip(existing.text, existing.data)
-    if session is not None:
-        data = session.data
-    else:
-        data = copy.deepcopy(existing.data) if isinstance(existing.data, dict) else {}
-    original = plain(data)
+    edit = MappingEdit(existing.text, existing.data)
+    data = edit.data
     edits: list[str] = []
 
     if plain(data.get("command")) != apps.command:
@@ -53,11 +47,7 @@ def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, l
     if env or "env" in data:
         data["env"] = env
 
-    if existing.exists and plain(data) == original:
-        return existing.text or "", []
-    if session is not None:
-        return session.dump(), edits
-    return rewrite_yaml(existing.text, data, edits), edits
+    return edit.result(existing.exists, edits)
 
 
 def _shown(entry) -> str:

@@ -25,7 +25,7 @@ from migrate_agent.deploy.apps_model import (
 from migrate_agent.deploy.names import is_valid_app_name
 from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.yaml_io import FlowList, plain, rewrite_yaml, round_trip
+from migrate_agent.deploy.yaml_io import FlowList, MappingEdit, plain
 from migrate_agent.model import ManualStep
 
 BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
@@ -75,12 +75,8 @@ def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, lis
 
 def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of databricks.yml and one line per change; the old text when nothing changes."""
-    session = round_trip(bundle.text, bundle.data)
-    if session is not None:
-        data = session.data
-    else:
-        data = copy.deepcopy(bundle.data) if isinstance(bundle.data, dict) else {}
-    original = plain(data)
+    edit = MappingEdit(bundle.text, bundle.data)
+    data = edit.data
     edits: list[str] = []
 
     header = _mapping(data, "bundle")
@@ -112,11 +108,7 @@ def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[
         data["targets"] = copy.deepcopy(TARGETS)
         edits.append("targets dev and prod added")
 
-    if bundle.exists and plain(data) == original:
-        return bundle.text or "", []
-    if session is not None:
-        return session.dump(), edits
-    return rewrite_yaml(bundle.text, data, edits), edits
+    return edit.result(bundle.exists, edits)
 
 
 def _mapping(parent: dict, key: str) -> dict:

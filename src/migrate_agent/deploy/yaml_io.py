@@ -116,6 +116,31 @@ def round_trip(text: str | None, data: Any) -> RoundTrip | None:
     return session if isinstance(session.data, dict) else None
 
 
+class MappingEdit:
+    """An existing (or new) mapping file being edited: `data` is changed in place, `result` gives
+    the file's new text. A round trip keeps comments and quoting where ruamel reads the file;
+    elsewhere the file is rewritten. An existing file whose data did not change keeps its text."""
+
+    def __init__(self, text: str | None, data: Any) -> None:
+        import copy
+
+        self._text = text
+        self._session = round_trip(text, data)
+        if self._session is not None:
+            self.data = self._session.data
+        else:
+            self.data = copy.deepcopy(data) if isinstance(data, dict) else {}
+        self._original = plain(self.data)
+
+    def result(self, exists: bool, edits: list[str]) -> tuple[str, list[str]]:
+        """(new text, edits); (the old text, no edits) when an existing file's data is unchanged."""
+        if exists and plain(self.data) == self._original:
+            return self._text or "", []
+        if self._session is not None:
+            return self._session.dump(), edits
+        return rewrite_yaml(self._text, self.data, edits), edits
+
+
 def plain(node: Any) -> Any:
     """Builtin dicts, lists and scalars of a (possibly round-trip) YAML tree, to compare."""
     if isinstance(node, dict):
