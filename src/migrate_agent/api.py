@@ -28,6 +28,8 @@ from migrate_agent.scaffold import (
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
 DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+# Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
+CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
 # Worker processes repay their start only for enough work: ~100 KB of agent code is about a
@@ -213,10 +215,10 @@ def ensure_clean_git_tree(root: Path) -> None:
 
 def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
     """What the driver logged for Model Serving's context, when an agent may read it."""
-    from migrate_agent.deploy.model_context_facts import CONTEXT_MARKERS, read_model_context
-
     if not any(marker in data for _, data in candidates for marker in CONTEXT_MARKERS):
-        return None
+        return None  # no agent can read a context: the deploy readers are not even imported
+    from migrate_agent.deploy.model_context_facts import read_model_context
+
     return read_model_context(root, deploy_sources)
 
 

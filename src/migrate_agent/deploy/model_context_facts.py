@@ -16,9 +16,6 @@ from migrate_agent.deploy.driver_reader import DriverReader
 from migrate_agent.deploy.serving_model import Fact
 from migrate_agent.deploy.static_eval import StaticEvaluator
 
-# Markers of code that reads Model Serving's context (cheap text test before any parsing).
-CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
-
 
 def read_model_context(root: Path, sources: Mapping[str, str]) -> ModelContextFacts:
     """The logged artifacts and model_config, as project paths, or why they cannot be."""
