@@ -36,30 +36,63 @@ def find_all(node: cst.CSTNode, types: type | tuple[type, ...]) -> list:
     What ``libcst.matchers.findall`` does for a plain type test, without importing the matchers
     (~0.15 s) or testing a matcher at every node.
     """
-    cache = _descendants_cache
-    nodes = cache.get(node) if cache is not None else None
-    if nodes is None:
-        collector = _Collector()
-        node.visit(collector)
-        nodes = collector.found
-        if cache is not None:
-            cache[node] = nodes
-    return [n for n in nodes if isinstance(n, types)]
+    found = _found
+    if found is not None and (node, types) in found:
+        return list(found[node, types])
+    nodes, start, end, _ = _walk(node)
+    result = [n for n in nodes[start:end] if isinstance(n, types)]
+    if found is not None:
+        found[node, types] = result
+        return list(result)
+    return result
 
 
-_descendants_cache: dict | None = None
+def innermost(tree: cst.CSTNode, kind: type) -> dict:
+    """For every node under `tree`, the innermost `kind` node holding it (None: none does)."""
+    nodes, start, end, spans = _walk(tree)
+    owners: dict = {}
+    open_: list[tuple[int, cst.CSTNode]] = []  # (where its subtree ends, node), innermost last
+    for index in range(start, end):
+        while open_ and open_[-1][0] <= index:
+            open_.pop()
+        node = nodes[index]
+        owners[node] = open_[-1][1] if open_ else None
+        if isinstance(node, kind):
+            open_.append((spans[node][2], node))
+    return owners
+
+
+def _walk(node: cst.CSTNode) -> tuple[list, int, int, dict]:
+    """(nodes in source order, where `node`'s subtree starts and ends in them, every walked
+    node -> (nodes, start, end)): read from a shared walk that covered `node`, else walked now."""
+    walks = _walks
+    span = walks.get(node) if walks is not None else None
+    if span is not None:
+        return (*span, walks)
+    collector = _Collector()
+    node.visit(collector)
+    spans = {inner: (collector.found, first, last) for inner, (first, last) in collector.spans.items()}
+    if walks is not None:  # every subtree is a slice of this walk: none is walked again
+        walks.update(spans)
+    return (collector.found, 0, len(collector.found), spans)
+
+
+_walks: dict | None = None
+_found: dict | None = None
 
 
 @contextmanager
 def shared_walks() -> Iterator[None]:
-    """Within this block find_all walks each node once (analyses ask about the same statements
-    several times); the walks are forgotten when it ends."""
-    global _descendants_cache
-    previous, _descendants_cache = _descendants_cache, {}
+    """Within this block a tree is walked once: find_all on it, or on any node in it, reads that
+    walk (analyses ask about the same statements many times), and each question is answered
+    once. The walks end with the block."""
+    global _walks, _found
+    previous = _walks, _found
+    _walks, _found = {}, {}
     try:
         yield
     finally:
-        _descendants_cache = previous
+        _walks, _found = previous
 
 
 def single_name_assign(statement: cst.CSTNode) -> cst.Assign | None:
@@ -77,16 +110,21 @@ def is_name(node: cst.CSTNode, value: str) -> bool:
 
 
 class _Collector(cst.CSTVisitor):
+    """Every node in source order, and where each one's subtree lies in that order."""
+
     def __init__(self) -> None:
         super().__init__()
         self.found: list = []
+        self.spans: dict = {}
+        self._open: list[int] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        self._open.append(len(self.found))
         self.found.append(node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        pass
+        self.spans[original_node] = (self._open.pop(), len(self.found))
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

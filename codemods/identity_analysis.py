@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods._syntax import find_all, is_name, positional_params, receiver
+from codemods._syntax import find_all, innermost, is_name, positional_params, receiver
 
 USER_CREDENTIALS = frozenset(
     {
@@ -396,19 +396,13 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
     return None
 
 
-def user_client_uses_of(wrapper) -> list[UserClientUse]:
-    """What the user clients of the module in `wrapper` call, at its lines: the scope evidence.
+def user_client_uses_of(module: cst.Module, line_of, names) -> list[UserClientUse]:
+    """What the user clients of `module` call, at its lines: the scope evidence.
 
-    Read once per file, on the tree as it will be written (so its lines are the file's), with
-    only the metadata it needs (positions, qualified names)."""
+    Read once per file, on the tree as it will be written (so its lines are the file's):
+    `line_of(node)` gives a node's line in it, `names(node)` its qualified names (see
+    `uses_in_module` and codemods.import_names)."""
     from codemods._syntax import shared_walks
-
-    module = wrapper.module
-    positions = wrapper.resolve(PositionProvider)
-    qualified = wrapper.resolve(QualifiedNameProvider)
-
-    def names(node: cst.CSTNode) -> set[str]:
-        return qualified_names(qualified, node)
 
     with shared_walks():
         sources = {
@@ -417,7 +411,16 @@ def user_client_uses_of(wrapper) -> list[UserClientUse]:
         }
         if not sources:
             return []
-        return user_client_uses(module, sources, lambda node: positions[node].start.line, names)
+        return user_client_uses(module, sources, line_of, names)
+
+
+def uses_in_module(wrapper) -> list[UserClientUse]:
+    """`user_client_uses_of` the module in `wrapper`, with its metadata (resolved if need be)."""
+    positions = wrapper.resolve(PositionProvider)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+    return user_client_uses_of(
+        wrapper.module, lambda node: positions[node].start.line, lambda node: qualified_names(qualified, node)
+    )
 
 
 def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
@@ -430,21 +433,4 @@ def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
 
 def _function_owners(tree: cst.CSTNode) -> dict[cst.CSTNode, cst.FunctionDef | None]:
     """For every node under `tree`, the innermost function holding it (None: module level)."""
-    owners: dict[cst.CSTNode, cst.FunctionDef | None] = {}
-
-    class _Owners(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.stack: list[cst.FunctionDef] = []
-
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            owners[node] = self.stack[-1] if self.stack else None
-            if isinstance(node, cst.FunctionDef):
-                self.stack.append(node)
-            return True
-
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            if isinstance(original_node, cst.FunctionDef):
-                self.stack.pop()
-
-    tree.visit(_Owners())
-    return owners
+    return innermost(tree, cst.FunctionDef)

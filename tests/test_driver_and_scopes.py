@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.codemod import CodemodTest
 from libcst.metadata import MetadataWrapper
 
-from codemods.identity_analysis import user_client_uses_of
+from codemods.identity_analysis import uses_in_module
 from codemods.ma007_model_serving_calls import ModelServingCalls
 from migrate_agent.deploy.apps_model import ExistingApp
 from migrate_agent.deploy.apps_plan import plan_apps
@@ -86,7 +86,7 @@ def test_driver_files_pass_the_prefilter_and_plain_code_does_not() -> None:
 
 
 def _uses(source: str) -> set[tuple[str | None, str | None]]:
-    uses = user_client_uses_of(MetadataWrapper(cst.parse_module(textwrap.dedent(source))))
+    uses = uses_in_module(MetadataWrapper(cst.parse_module(textwrap.dedent(source))))
     return {(use.service, use.member) for use in uses}
 
 

@@ -148,13 +148,22 @@ def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
     identity = analysis.identity
     if not (identity.user_calls or identity.factory_calls):
         return []
-    from libcst.metadata import MetadataWrapper
+    from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
-    from codemods.identity_analysis import user_client_uses_of
+    from codemods.identity_analysis import user_client_uses_of, uses_in_module
+    from codemods.import_names import names_after_rewrite
+    from codemods.node_lines import line_finder
 
-    if changed or wrapper is None:
-        wrapper = MetadataWrapper(migrated, unsafe_skip_copy=True)
-    return user_client_uses_of(wrapper)
+    if wrapper is None:
+        return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
+    if not changed:
+        return uses_in_module(wrapper)
+    # The rewritten tree keeps most nodes of the analysed one, whose names are known; its lines
+    # are read from one printing of it (metadata again would cost as much as the analysis did).
+    names = names_after_rewrite(
+        wrapper.resolve(PositionProvider), wrapper.resolve(QualifiedNameProvider), migrated
+    )
+    return user_client_uses_of(migrated, line_finder(migrated), names)
 
 
 def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
