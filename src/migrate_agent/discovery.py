@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from migrate_agent.fileio import split_bom
+
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox",
      ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs",
@@ -38,6 +40,17 @@ def python_files(root: Path) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.endswith((".py", ".ipynb")):
                 yield Path(directory, name)
+
+
+# The first line of a Databricks source notebook (a .py file exported from the workspace).
+SOURCE_NOTEBOOK_HEADER = "# Databricks notebook source"
+
+
+def is_notebook(path: str, data: bytes) -> bool:
+    """A Jupyter notebook, or a Databricks source notebook (its first line, after a BOM)."""
+    if path.endswith(".ipynb"):
+        return True
+    return path.endswith(".py") and split_bom(data)[1].startswith(SOURCE_NOTEBOOK_HEADER.encode())
 
 
 def may_hold_agent(data: bytes) -> bool:

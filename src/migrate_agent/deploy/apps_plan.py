@@ -43,8 +43,7 @@ from migrate_agent.deploy.resource_kinds import (
     app_resource_body,
 )
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.serving_model import Fact, Origin, ServingDeployment, ServingResource, Unresolved
-from migrate_agent.deploy.static_eval import CallValue
+from migrate_agent.deploy.serving_model import CallValue, Fact, Origin, ServingDeployment, ServingResource, Unresolved
 from migrate_agent.deploy.value_text import show
 
 EXPERIMENT_PERMISSION = "CAN_EDIT"  # enough to log traces to it

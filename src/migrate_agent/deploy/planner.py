@@ -18,9 +18,7 @@ from migrate_agent.deploy.apps_plan import plan_apps
 from migrate_agent.deploy.code_facts import CodeFacts
 from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
 from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
-from migrate_agent.deploy.driver_reader import DriverReader
 from migrate_agent.deploy.file_results import failed_result, file_result, kept_result, read_bytes
-from migrate_agent.deploy.live_endpoint import read_live_endpoint
 from migrate_agent.deploy.migration_report import (
     DeployReport,
     has_deploy_block,
@@ -33,7 +31,6 @@ from migrate_agent.deploy.project_yaml import read_project_yaml
 from migrate_agent.deploy.rules import manual_step
 from migrate_agent.deploy.serving_merge import merge_deployments
 from migrate_agent.deploy.serving_model import Origin, Problem, ServingDeployment
-from migrate_agent.deploy.static_eval import StaticEvaluator
 from migrate_agent.deploy.yaml_io import dump_yaml
 from migrate_agent.model import FileResult, ManualStep
 
@@ -133,8 +130,12 @@ def _pip_requirements(serving: ServingDeployment) -> list[str]:
 def _read_everything(
     root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None
 ) -> list[ServingDeployment]:
+    """What each source says of the Model Serving deployment; a reader is imported only when its
+    source exists (an endpoint asked for, driver code)."""
     found: list[ServingDeployment] = []
     if endpoint:
+        from migrate_agent.deploy.live_endpoint import read_live_endpoint
+
         found.append(read_live_endpoint(endpoint))
     if model_dir is not None:
         mlmodel = model_dir if model_dir.name == MLMODEL_FILE and model_dir.is_file() else model_dir / MLMODEL_FILE
@@ -147,7 +148,13 @@ def _read_everything(
             found.append(missing)
     else:
         found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))
-    found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
+    if sources:
+        from migrate_agent.deploy.driver_reader import DriverReader
+        from migrate_agent.deploy.static_eval import StaticEvaluator
+
+        found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
+    else:
+        found.append(ServingDeployment())  # what reading no driver file finds
     return found
 
 

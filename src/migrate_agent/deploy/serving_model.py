@@ -22,6 +22,34 @@ class Unresolved:
 
 
 @dataclass(frozen=True)
+class CallValue:
+    """A call in the driver code kept as data (by the static evaluator): callee name and
+    evaluated arguments."""
+
+    name: str  # qualified name when known, else the callee as written
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    code: str
+    path: str
+    line: int
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    def has(self, position: int | None, keyword: str) -> bool:
+        return any(k == keyword for k, _ in self.kwargs) or (position is not None and position < len(self.args))
+
+    def argument(self, position: int | None, keyword: str, default: Any = None) -> Any:
+        for key, value in self.kwargs:
+            if key == keyword:
+                return value
+        if position is not None and position < len(self.args):
+            return self.args[position]
+        return default
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where a fact was read: a project file (with line) or the live endpoint."""
 

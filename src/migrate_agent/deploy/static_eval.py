@@ -23,38 +23,11 @@ import libcst as cst
 import yaml
 
 from migrate_agent.deploy.python_source import Binding, ParsedFile, dotted_name
-from migrate_agent.deploy.serving_model import Unresolved
+from migrate_agent.deploy.serving_model import CallValue, Unresolved  # noqa: F401  (CallValue: re-exported)
 
 MAX_DEPTH = 40
 _ENVIRONMENT_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
 _MODEL_CONFIG_CLASSES = frozenset({"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"})
-
-
-@dataclass(frozen=True)
-class CallValue:
-    """A call kept as data: callee name and evaluated arguments."""
-
-    name: str  # qualified name when known, else the callee as written
-    args: tuple[Any, ...]
-    kwargs: tuple[tuple[str, Any], ...]
-    code: str
-    path: str
-    line: int
-
-    @property
-    def short_name(self) -> str:
-        return self.name.rsplit(".", 1)[-1]
-
-    def has(self, position: int | None, keyword: str) -> bool:
-        return any(k == keyword for k, _ in self.kwargs) or (position is not None and position < len(self.args))
-
-    def argument(self, position: int | None, keyword: str, default: Any = None) -> Any:
-        for key, value in self.kwargs:
-            if key == keyword:
-                return value
-        if position is not None and position < len(self.args):
-            return self.args[position]
-        return default
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from migrate_agent.discovery import may_hold_agent
+from migrate_agent.discovery import is_notebook, may_hold_agent  # noqa: F401  (is_notebook: re-exported)
 from migrate_agent.fileio import split_bom
 from migrate_agent.model import ManualStep
 from migrate_agent.notebooks import ipynb_format, source_format
@@ -78,12 +78,6 @@ class Notebook:
         if line is None or unit.line is None:
             return line, ""
         return unit.line + line - 1, ""
-
-
-def is_notebook(path: str, data: bytes) -> bool:
-    if path.endswith(".ipynb"):
-        return True
-    return path.endswith(".py") and split_bom(data)[1].startswith(source_format.HEADER.encode())
 
 
 def read_notebook(path: str, data: bytes) -> Notebook:

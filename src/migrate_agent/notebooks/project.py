@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from migrate_agent.discovery import may_hold_agent
+from migrate_agent.discovery import is_notebook, may_hold_agent
 from migrate_agent.engine import FileOutcome
 from migrate_agent.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
-from migrate_agent.notebooks.notebook import NOTEBOOK_RULE, Notebook, Unit, is_notebook, read_notebook
+
+if TYPE_CHECKING:  # the reader is imported once a notebook is found (most projects have none)
+    from migrate_agent.notebooks.notebook import Notebook, Unit
 
 
 def _normal(data: bytes | str) -> str:
@@ -42,6 +45,8 @@ class NotebookFiles:
         if not holds_agent and not deploys:
             self.skipped += 1  # text prefilter, as for any other file
             return
+        from migrate_agent.notebooks.notebook import read_notebook
+
         try:
             notebook = read_notebook(path, data)
         except ValueError as error:  # UnicodeDecodeError, a JSON layout error
@@ -68,6 +73,10 @@ class NotebookFiles:
     ) -> tuple[list[FileOutcome], dict[str, tuple[str, bytes]]]:
         """(outcomes of files and notebooks, files to create: path -> (cell code, content)) from
         the engine's results."""
+        if not self.notebooks:
+            return list(files) + self.unreadable, {}
+        from migrate_agent.notebooks.notebook import read_notebook
+
         real = {o.path: o for o in files}
         per_unit = {id(unit): outcome for (_, unit), outcome in zip(self.owners, unit_outcomes)}
         result = list(files) + self.unreadable
@@ -86,6 +95,8 @@ def _fold_one(
     root: Path, notebook: Notebook, per_unit: dict[int, FileOutcome], real: dict[str, FileOutcome],
     created: dict[str, tuple[str, bytes]],
 ) -> list[FileOutcome]:
+    from migrate_agent.notebooks.notebook import NOTEBOOK_RULE
+
     new_codes: dict[str, str] = {}
     edits: list[str] = []
     steps: list[ManualStep] = list(notebook.steps)

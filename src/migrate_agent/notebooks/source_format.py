@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-HEADER = "# Databricks notebook source"
+from migrate_agent.discovery import SOURCE_NOTEBOOK_HEADER
+
+HEADER = SOURCE_NOTEBOOK_HEADER
 SEPARATOR = "# COMMAND ----------"
 _MAGIC = re.compile(r"^# MAGIC(?: |(?=\r?\n|\r|$))")
 
