@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from migrate_agent.discovery import may_hold_agent, python_files
+from migrate_agent.discovery import DEPLOY_MARKERS, project_files, text_markers
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.importers import uses_of_changed_names
 from migrate_agent.python_version import newer_syntax_in_helpers
@@ -26,8 +26,6 @@ from migrate_agent.scaffold import (
     served_module,
 )
 
-# Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
-DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
@@ -76,13 +74,13 @@ def plan_project(
     local_modules: set[str] = set()
     skipped = 0
     notebooks = NotebookFiles(DEPLOY_MARKERS)  # notebooks: their code cells and %%writefile cells
-    for file in python_files(path):
-        rel = file.relative_to(root).as_posix()
+    for rel, file in project_files(path):
         if rel.endswith(".py"):
-            local_modules.add(PurePosixPath(rel).parts[0].removesuffix(".py"))
-            local_modules.add(file.stem)
+            local_modules.add(rel.split("/", 1)[0].removesuffix(".py"))
+            local_modules.add(rel.rsplit("/", 1)[-1][:-3])
         try:
-            data = file.read_bytes()
+            with open(file, "rb") as handle:
+                data = handle.read()
         except OSError as error:  # unreadable: one failed file, the others go on
             plan.files.append(
                 FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}")
@@ -92,9 +90,9 @@ def plan_project(
             notebooks.add(rel, data)
             continue
         sources.append((rel, data))
-        if any(marker in data for marker in DEPLOY_MARKERS):
+        candidate, deploys = text_markers(data)
+        if deploys:
             deploy_sources[rel] = data.decode("utf-8", "replace")
-        candidate = may_hold_agent(data)
         if candidate:
             candidates.append((rel, data))
         else:

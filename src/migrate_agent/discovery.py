@@ -28,18 +28,37 @@ AGENT_MARKERS = (
 DRIVER_MARKERS = (b"log_model", b"register_model", b"databricks.agents", b"import agents", b"serving_endpoints.")
 
 
-def python_files(root: Path) -> Iterator[Path]:
-    """Every .py and .ipynb file below root (root itself if it is a file), in a stable order."""
+# Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
+DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+# Every marker above holds one of these (tests/test_discovery.py checks it): a file with none of
+# them holds no marker, found with 7 scans of its bytes instead of 18.
+ANCHORS = (b"Agent", b"odel", b"_user_", b"agents", b"serving_endpoints.", b"AuthPolicy", b"deploy(")
+
+
+def project_files(root: Path) -> Iterator[tuple[str, str]]:
+    """(path relative to the project, with `/`; path to open) of every .py and .ipynb file below
+    root, or of root itself if it is a file, in a stable order. Strings, not Paths: a project
+    may hold thousands of files, and pathlib would cost more than reading them."""
     if root.is_file():
-        yield root
+        yield root.name, str(root)
         return
-    for directory, dirnames, filenames in os.walk(root):
+    top = str(root)
+    for directory, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(
             d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
         )
+        folder = directory[len(top) + 1 :].replace(os.sep, "/")
+        prefix = f"{folder}/" if folder else ""
         for name in sorted(filenames):
             if name.endswith((".py", ".ipynb")):
-                yield Path(directory, name)
+                yield prefix + name, os.path.join(directory, name)
+
+
+def text_markers(data: bytes) -> tuple[bool, bool]:
+    """(may hold something a rule acts on, may hold deployment code): the text prefilter."""
+    if not any(anchor in data for anchor in ANCHORS):
+        return False, False
+    return may_hold_agent(data), any(marker in data for marker in DEPLOY_MARKERS)
 
 
 # The first line of a Databricks source notebook (a .py file exported from the workspace).

@@ -10,7 +10,7 @@ f-strings (CPython does not check those against feature_version).
 from __future__ import annotations
 
 import ast
-from pathlib import PurePosixPath
+import posixpath
 
 from migrate_agent.model import ManualStep
 
@@ -21,16 +21,13 @@ def newer_syntax_in_helpers(agent, outcomes, sources, local_modules) -> list[Man
     """A manual step per local module imported by the agent that does not parse as 3.11."""
     checked = {o.path for o in outcomes}  # parsed by the rules already
     wanted = set(agent.imported_roots) & set(local_modules)
-    base = PurePosixPath(agent.path).parent
+    folder = posixpath.dirname(agent.path)
+    prefix = f"{folder}/" if folder else ""
     steps = []
-    for rel, data in sources:
-        if rel in checked:
+    for rel, data in sources:  # project-relative posix paths (no pathlib: thousands of files)
+        if rel in checked or not rel.startswith(prefix):
             continue
-        path = PurePosixPath(rel)
-        try:
-            top = path.relative_to(base).parts[0].removesuffix(".py")
-        except ValueError:
-            continue
+        top = rel[len(prefix) :].split("/", 1)[0].removesuffix(".py")
         if top not in wanted:
             continue
         try:
