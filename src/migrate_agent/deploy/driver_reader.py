@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
-import yaml
 
 from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict, resources_from_dict, split_scopes
 from migrate_agent.deploy.python_source import ParsedFile, dotted_name
@@ -242,6 +241,8 @@ class DriverReader:
     def _resources_file(self, parsed: ParsedFile, name: str, origin: Origin) -> None:
         path = self._evaluator.project_path(parsed.path, name)
         text = self._evaluator.read_text(path) if path else None
+        import yaml
+
         try:
             data = yaml.safe_load(text) if text is not None else None
         except yaml.YAMLError:

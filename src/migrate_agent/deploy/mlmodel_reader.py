@@ -13,8 +13,6 @@ import os
 import posixpath
 from pathlib import Path
 
-import yaml
-
 from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict, resources_from_dict
 from migrate_agent.deploy.serving_model import Fact, Origin, Problem, ServingDeployment
 
@@ -46,6 +44,8 @@ def read_mlmodel(mlmodel: Path, root: Path) -> ServingDeployment:
     label = relative or f"{mlmodel.parent.name}/{mlmodel.name}"
     origin = Origin(label, relative)
     found = ServingDeployment()
+    import yaml
+
     try:
         data = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

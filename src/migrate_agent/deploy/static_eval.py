@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-import yaml
 
 from migrate_agent.deploy.python_source import Binding, ParsedFile, dotted_name
 from migrate_agent.deploy.serving_model import CallValue, Unresolved  # noqa: F401  (CallValue: re-exported)
@@ -385,6 +384,8 @@ class StaticEvaluator:
             path = self.project_path(parsed.path, config)
             text = self.read_text(path) if path else None
             if text is not None:
+                import yaml
+
                 try:
                     data = yaml.safe_load(text)
                 except yaml.YAMLError:

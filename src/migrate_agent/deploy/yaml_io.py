@@ -3,47 +3,61 @@
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
-import yaml
-
-
-class FlowList(list):
-    """A list of strings written inline with double quotes: `["python", "app.py"]`."""
-
-
-class _QuotedString(str):
-    pass
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent list items under their key, as databricks.yml and app.yaml examples do.
-        return super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_flow_list(dumper: yaml.SafeDumper, data: FlowList) -> yaml.Node:
-    items = [_QuotedString(item) if isinstance(item, str) else item for item in data]
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True)
-
-
-def _represent_quoted(dumper: yaml.SafeDumper, data: _QuotedString) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
-
-
-_Dumper.add_representer(FlowList, _represent_flow_list)
-_Dumper.add_representer(_QuotedString, _represent_quoted)
+from migrate_agent.deploy.yaml_emitter import FlowList, emit_yaml
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
+    """`data` as YAML. Our own emitter writes the usual documents (no PyYAML import on a plain
+    plan); whatever it is not sure to write exactly as PyYAML would goes to PyYAML."""
+    text = emit_yaml(data)
+    return text if text is not None else dump_with_pyyaml(data)
+
+
+def dump_with_pyyaml(data: Any) -> str:
+    """The reference writer `emit_yaml` matches byte for byte, and its fallback."""
+    import yaml
+
+    return yaml.dump(data, Dumper=_pyyaml_dumper(), sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=4096)
+
+
+@functools.cache
+def _pyyaml_dumper() -> type:
+    """A SafeDumper that indents list items under their key, writes no aliases and writes a
+    FlowList inline in double quotes. Built on first use, so that importing this module does not
+    import PyYAML."""
+    import yaml
+
+    class QuotedString(str):
+        pass
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            # Indent list items under their key, as databricks.yml and app.yaml examples do.
+            return super().increase_indent(flow, False)
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    def represent_flow_list(dumper: yaml.SafeDumper, data: FlowList) -> yaml.Node:
+        items = [QuotedString(item) if isinstance(item, str) else item for item in data]
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True)
+
+    def represent_quoted(dumper: yaml.SafeDumper, data: QuotedString) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
+
+    Dumper.add_representer(FlowList, represent_flow_list)
+    Dumper.add_representer(QuotedString, represent_quoted)
+    return Dumper
 
 
 def load_yaml(text: str) -> Any:
     """Parsed YAML; raises yaml.YAMLError when it is not valid YAML."""
+    import yaml
+
     return yaml.safe_load(text)
 
 
