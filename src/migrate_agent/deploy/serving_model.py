@@ -7,6 +7,7 @@ the deploy diff can say where it came from. A value that could not be read is a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,14 @@ class CallValue:
         if position is not None and position < len(self.args):
             return self.args[position]
         return default
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """An `mlflow.models.ModelConfig`: a mapping read from a YAML file or a dict."""
+
+    data: Mapping[str, Any]
+    source: str
 
 
 @dataclass(frozen=True)

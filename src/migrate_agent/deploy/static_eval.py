@@ -22,19 +22,11 @@ from typing import Any
 import libcst as cst
 
 from migrate_agent.deploy.python_source import Binding, ParsedFile, dotted_name
-from migrate_agent.deploy.serving_model import CallValue, Unresolved  # noqa: F401  (CallValue: re-exported)
+from migrate_agent.deploy.serving_model import CallValue, ConfigValue, Unresolved  # noqa: F401  (re-exported)
 
 MAX_DEPTH = 40
 _ENVIRONMENT_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
 _MODEL_CONFIG_CLASSES = frozenset({"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"})
-
-
-@dataclass(frozen=True)
-class ConfigValue:
-    """An `mlflow.models.ModelConfig`: a mapping read from a YAML file or a dict."""
-
-    data: Mapping[str, Any]
-    source: str
 
 
 @dataclass(frozen=True)

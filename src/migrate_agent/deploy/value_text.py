@@ -7,7 +7,7 @@ from typing import Any
 
 from migrate_agent.deploy.env_mapping import looks_like_credential
 from migrate_agent.deploy.serving_model import Unresolved
-from migrate_agent.deploy.static_eval import CallValue, ConfigValue
+from migrate_agent.deploy.serving_model import CallValue, ConfigValue
 
 MAX_SHOWN = 120
 
