@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
+from codemods import tree_walk
 from codemods._syntax import (
     find_all,
     import_roots,
@@ -176,7 +177,8 @@ def analyze_module(
     `context_facts` what the project's driver logged (artifacts, model_config), for agents that
     read Model Serving's context (None when unknown)."""
     collector = _Collector(facts or FileClassFacts())
-    wrapper.visit(collector)
+    with collector.resolve(wrapper):  # what wrapper.visit does, without rebuilding the tree
+        tree_walk.visit(wrapper.module, collector)
     analysis = collector.analysis
     analysis.subclassed = collector.facts.subclassed
     analysis.exported_elsewhere = collector.facts.exported_elsewhere
