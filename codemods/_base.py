@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from codemods import tree_walk
 from codemods._imports import (
     FIRST_PARTY_KEY,
     apply_scheduled_imports,
@@ -92,12 +93,32 @@ class _PlainWalker(cst.CSTTransformer):
     def __init__(self, rule: cst.CSTTransformer) -> None:
         super().__init__()
         self._rule = rule
+        self.descend: set[int] | None = None  # ids of the nodes whose children are visited
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return getattr(self._rule, f"visit_{type(node).__name__}")(node) is not False
+        go_on = getattr(self._rule, f"visit_{type(node).__name__}")(node) is not False
+        return go_on and (self.descend is None or id(node) in self.descend)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
         return getattr(self._rule, f"leave_{type(original_node).__name__}")(original_node, updated_node)
+
+
+def _on_paths_to(tree: cst.CSTNode, wanted) -> set[int]:
+    """Ids of the nodes under `tree` that `wanted` accepts, and of every node holding one."""
+    nodes, ends = tree_walk.preorder(tree)
+    marked: set[int] = set()
+    holding: list[int] = []  # indices of the nodes whose subtree holds the current one
+    for index, node in enumerate(nodes):
+        while holding and ends[holding[-1]] <= index:
+            holding.pop()
+        if wanted(node):
+            marked.add(id(node))
+            for outer in reversed(holding):
+                if id(nodes[outer]) in marked:
+                    break  # it and everything above it are marked already
+                marked.add(id(nodes[outer]))
+        holding.append(index)
+    return marked
 
 
 class CodemodCommandInterface(cst.CSTTransformer):
@@ -184,9 +205,19 @@ class MigrationRule(CodemodCommandInterface):
         self.context.scratch.setdefault(FIRST_PARTY_KEY, set()).add(module.split(".")[0])
         self.add_needed_import(module, obj)
 
-    def walk(self, node: cst.CSTNode) -> cst.CSTNode:
-        """Visit `node` with this rule's visit_*/leave_* methods."""
-        return node.visit(_PlainWalker(self))
+    def walk(self, node: cst.CSTNode, wanted=None) -> cst.CSTNode:
+        """Visit `node` with this rule's visit_*/leave_* methods.
+
+        `wanted`, a test of a node, says which nodes the rule may change: then only the nodes on
+        the way down to those are visited with their children (libcst rebuilds every node it
+        descends into); elsewhere a node's own visit_/leave_ methods run, its children are left
+        as they are. Without any wanted node, `node` comes back as it was."""
+        walker = _PlainWalker(self)
+        if wanted is not None:
+            walker.descend = _on_paths_to(node, wanted)
+            if not walker.descend:
+                return node
+        return node.visit(walker)
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""

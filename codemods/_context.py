@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass
 class RuleContext:
+    """libcst's CodemodContext as the rules use it, without importing libcst.codemod."""
+
     warnings: list[str] = field(default_factory=list)
     filename: str | None = None
     full_module_name: str | None = None

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from codemods import tree_walk
+
 ADD_KEY = "AddImportsVisitor"  # = libcst.codemod.visitors.AddImportsVisitor.CONTEXT_KEY
 REMOVE_KEY = "RemoveImportsVisitor"  # = libcst.codemod.visitors.RemoveImportsVisitor.CONTEXT_KEY
 FIRST_PARTY_KEY = "migrate_agent.first_party_modules"  # module roots local to the project
@@ -140,7 +142,7 @@ def _remove(module: cst.Module, body: list, removals, context) -> list:
                     drops[(i, j, k)] = bound
     if not drops:
         return body
-    used = _names_used(module, body, set(drops.values()))
+    used = _names_used(body, set(drops.values()))
     removed = {position for position, name in drops.items() if name not in used}
     if not removed:
         return body
@@ -201,17 +203,14 @@ def _blank_prefix(lines) -> int:
 _STRING_NAMES = re.compile(r"[\w.\[\]]+(?:(?:, | \| |,)[\w.\[\]]+)*")  # "A", "list[A] | None"
 
 
-def _names_used(module: cst.Module, body: list, names: set[str]) -> set[str]:
+def _names_used(body: list, names: set[str]) -> set[str]:
     """Which of `names` the module still uses, import statements aside."""
-    pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
     used: set[str] = set()
-    for i, statement in enumerate(body):
+    for statement in body:
         if _is_import_line(statement):  # binds names, uses none
             continue
-        if not pattern.search(module.code_for_node(statement)):
-            continue
         finder = _Uses(names)
-        statement.visit(finder)
+        tree_walk.visit(statement, finder)
         used |= finder.found
         if used == names:
             break
@@ -232,17 +231,17 @@ class _Uses(cst.CSTVisitor):
             self.found.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        tree_walk.visit(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        tree_walk.visit(node.value, self)
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         for part in (node.annotation, node.default):
             if part is not None:
-                part.visit(self)
+                tree_walk.visit(part, self)
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -262,6 +261,8 @@ class _Uses(cst.CSTVisitor):
 
 @dataclass
 class _Entry:
+    """One import statement of the block being sorted: its isort section and sort key."""
+
     section: int
     key: tuple
     node: cst.SimpleStatementLine

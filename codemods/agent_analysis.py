@@ -64,6 +64,8 @@ HANDLER_METHODS = ("predict", "predict_stream")
 
 @dataclass
 class Method:
+    """A handler method of an agent class (predict, predict_stream...): its shape."""
+
     name: str
     line: int
     params: list[str]  # positional parameter names, `self` first
@@ -73,6 +75,8 @@ class Method:
 
 @dataclass
 class AgentClass:
+    """An agent class of the module (ResponsesAgent or a legacy kind): what MA001 needs of it."""
+
     name: str
     kind: str  # ResponsesAgent, ChatAgent, ChatModel, PythonModel
     line: int
@@ -124,6 +128,8 @@ class Export:
 
 @dataclass
 class ModuleAnalysis:
+    """The facts about one module that the rules read, gathered once."""
+
     agents: list[AgentClass] = field(default_factory=list)
     legacy: list[AgentClass] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)

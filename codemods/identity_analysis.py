@@ -55,6 +55,8 @@ class InitSplit:
 
 @dataclass
 class IdentityFacts:
+    """Where the end user's identity enters a module, and what it reaches."""
+
     user_calls: list[UserClientCall] = field(default_factory=list)
     init_split: InitSplit | None = None
     request_local: dict[str, str] = field(default_factory=dict)  # attr -> why (set per request)

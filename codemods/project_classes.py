@@ -23,6 +23,8 @@ FACTS_KEY = "migrate_agent.project_classes"
 
 @dataclass(frozen=True)
 class InheritedMethod:
+    """A handler method an agent class gets from a project base class in another module."""
+
     name: str
     params: tuple[str, ...]  # positional parameter names, `self` first
     extra_params: bool  # a parameter beyond (self, request) without a default
@@ -42,6 +44,8 @@ class InheritedAgent:
 
 @dataclass(frozen=True)
 class FileClassFacts:
+    """What the project pre-pass knows about the agent classes of one file."""
+
     inherited: dict[str, InheritedAgent] = field(default_factory=dict)  # class name -> facts
     subclassed: frozenset[str] = frozenset()  # agent classes here that other agents extend
     # Agent classes this file imports from another project module (local name -> facts;
@@ -52,12 +56,16 @@ class FileClassFacts:
 
 @dataclass
 class _Module:
+    """A module's imports and class headers, as the pre-pass reads them."""
+
     imported: dict[str, str]  # local name -> qualified name
     classes: list[_Class]
 
 
 @dataclass
 class _Class:
+    """A class header: where it is and what it derives from."""
+
     path: str
     name: str
     line: int

@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Iterator
 
 import libcst as cst
+from libcst import MaybeSentinel
 from libcst._nodes.base import BaseLeaf
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}  # node class -> its child fields in source order
@@ -31,13 +32,19 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name in fields:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            found.append(value)
-        elif type(value) is tuple or type(value) is list:
+        kind = type(value)
+        if kind is tuple or kind is list:
             for item in value:
                 if isinstance(item, cst.CSTNode):
                     found.append(item)
+        elif kind not in _NOT_NODES and isinstance(value, cst.CSTNode):
+            found.append(value)
     return found
+
+
+# Field values that are not nodes. Tested by type first: `isinstance(x, CSTNode)` is an ABC check
+# that, the first time it meets a type that is not a node, walks all ~350 node classes.
+_NOT_NODES = frozenset({str, type(None), bool, int, MaybeSentinel})
 
 
 def _learn(node: cst.CSTNode) -> tuple[str, ...] | None:

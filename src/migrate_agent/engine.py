@@ -20,6 +20,8 @@ LEGACY_RUNTIME_IMPORT = b"from legacy_agent_adapters import"
 
 @dataclass
 class FileOutcome:
+    """What migrating one file's bytes gave: status, new bytes, and the facts the project needs."""
+
     path: str
     status: FileStatus
     before: bytes

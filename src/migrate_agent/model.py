@@ -51,6 +51,8 @@ class FileResult:
 
 @dataclass
 class Plan:
+    """Everything a run would change: file results, manual steps, the deploy diff, notes, errors."""
+
     root: Path
     files: list[FileResult] = field(default_factory=list)
     manual_steps: list[ManualStep] = field(default_factory=list)

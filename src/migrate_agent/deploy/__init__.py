@@ -27,6 +27,8 @@ class AppSpec:
 
 @dataclass
 class DeploymentPlan:
+    """The deployment side of a plan: files, manual steps, the deploy diff."""
+
     files: list[FileResult] = field(default_factory=list)  # CREATED / UPDATED / UNCHANGED (FAILED: unreadable)
     manual_steps: list[ManualStep] = field(default_factory=list)
     diff_markdown: str = ""  # the deploy diff as shown by `plan` (plain text, Markdown tables)

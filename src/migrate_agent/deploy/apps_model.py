@@ -18,6 +18,8 @@ EXPERIMENT_NAME = "/Users/${workspace.current_user.userName}/${bundle.name}"
 
 @dataclass
 class AppResourceEntry:
+    """One entry of the app's resources in databricks.yml."""
+
     name: str  # the entry's `name`, which valueFrom refers to
     key: str  # serving_endpoint / uc_securable / secret / experiment ...
     body: dict[str, str]
@@ -37,6 +39,8 @@ def identity_of(key: str, body: Any, match: tuple[str, ...]) -> tuple:
 
 @dataclass(frozen=True)
 class EnvEntry:
+    """One environment variable of app.yaml: a value, or a `valueFrom` resource."""
+
     name: str
     value: str | None = None
     value_from: str | None = None
@@ -44,6 +48,8 @@ class EnvEntry:
 
 @dataclass(frozen=True)
 class DiffItem:
+    """One row of the deploy diff: Model Serving beside Apps, and what became of it."""
+
     item: str
     serving: str
     apps: str
@@ -63,6 +69,8 @@ class ExistingApp:
 
 @dataclass
 class AppsDeployment:
+    """The Databricks Apps deployment planned for the agent."""
+
     app_name: str
     bundle_key: str
     command: list[str]

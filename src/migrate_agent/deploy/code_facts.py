@@ -42,6 +42,8 @@ class ModelServingCall:
 
 @dataclass(frozen=True)
 class CodeFacts:
+    """What the deployment needs to know of the migrated code."""
+
     uses_user_identity: bool = False  # some code acts as the calling user
     user_client_calls: tuple[UserClientCall, ...] = ()
     model_serving_calls: tuple[ModelServingCall, ...] = ()

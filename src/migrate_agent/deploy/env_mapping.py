@@ -35,6 +35,8 @@ _CREDENTIAL_VALUE = re.compile(r"^(dapi[0-9a-f]{16,}|sk-[A-Za-z0-9_-]{16,}|gh[po
 
 @dataclass(frozen=True)
 class EnvDecision:
+    """What becomes of one serving environment variable on Apps."""
+
     variable: EnvVar
     outcome: str  # copied | secret | dropped | replaced | manual
     value: str | None = None  # for copied

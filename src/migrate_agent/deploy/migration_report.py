@@ -27,6 +27,8 @@ BLOCK_END = "<!-- migrate-agent:deploy:end -->"
 
 @dataclass(frozen=True)
 class DeployReport:
+    """Everything MIGRATION.md and the deploy diff are rendered from."""
+
     serving: ServingDeployment
     apps: AppsDeployment
     steps: list[ManualStep]

@@ -11,6 +11,8 @@ from migrate_agent.deploy.yaml_io import load_yaml
 
 @dataclass(frozen=True)
 class ProjectYaml:
+    """A YAML file of the project (app.yaml, databricks.yml), as read."""
+
     path: str  # project-relative; the first candidate name when the file does not exist
     text: str | None  # None: no such file
     data: Any = None  # parsed content (None when absent or invalid)

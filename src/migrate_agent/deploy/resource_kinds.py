@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ResourceKind:
+    """A kind of Model Serving resource, and its Databricks Apps equivalent."""
+
     kind: str  # MLmodel key (mlflow ResourceType value)
     mlflow_class: str  # class in mlflow.models.resources
     id_param: str  # the class's first constructor parameter

@@ -13,6 +13,8 @@ from migrate_agent.model import ManualStep
 
 @dataclass(frozen=True)
 class DeployRule:
+    """A deployment rule (MA101...): its id, title and help text."""
+
     id: str
     title: str
     help: str

@@ -72,6 +72,8 @@ class Origin:
 
 @dataclass(frozen=True)
 class ServingResource:
+    """A resource the Model Serving deployment declares (endpoint, index, function...)."""
+
     kind: str  # MLmodel resource kind ("serving_endpoint"...), or the unknown class name
     identifier: str | Unresolved
     on_behalf_of_user: bool | None
@@ -81,6 +83,8 @@ class ServingResource:
 
 @dataclass(frozen=True)
 class EnvVar:
+    """An environment variable of the serving endpoint."""
+
     name: str
     value: str | Unresolved
     origin: Origin
@@ -88,6 +92,8 @@ class EnvVar:
 
 @dataclass(frozen=True)
 class Fact:
+    """A value read from one source of the deployment, with where it came from."""
+
     value: Any  # str / int / bool / dict / list / Unresolved
     origin: Origin
 
@@ -104,6 +110,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Permission:
+    """A permission granted on the serving endpoint."""
+
     principal_type: str  # user_name / group_name / service_principal_name
     principal: str
     level: str  # CAN_QUERY / CAN_MANAGE / CAN_VIEW

@@ -54,6 +54,8 @@ SCOPES_BY_CALLEE: dict[str, tuple[str, ...]] = {
 
 @dataclass
 class InferredScopes:
+    """The user API scopes the code needs, each with its evidence."""
+
     evidence: dict[str, list[UserClientCall]] = field(default_factory=dict)  # scope -> uses, in order
     unknown: list[UserClientCall] = field(default_factory=list)  # uses whose scope is not known
 
