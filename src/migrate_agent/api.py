@@ -14,7 +14,6 @@ from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import DEPLOY_MARKERS, project_files, text_markers
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
-from migrate_agent.importers import uses_of_changed_names
 from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
@@ -129,7 +128,10 @@ def plan_project(
             for o in outcomes
         ]
     changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
-    plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
+    if changed:
+        from migrate_agent.importers import uses_of_changed_names
+
+        plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in outcomes:
         plan.files.append(
             FileResult(
