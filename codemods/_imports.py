@@ -79,7 +79,7 @@ def schedule_remove_by_node(context, node: cst.CSTNode) -> None:
 
     scopes = context.wrapper.resolve(ScopeProvider)
     finder = _NameNodes()
-    node.visit(finder)
+    tree_walk.visit(node, finder)
     for name_node in finder.nodes:
         local_name = get_full_name_for_node(name_node)
         scope = scopes.get(name_node)

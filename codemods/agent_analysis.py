@@ -508,7 +508,7 @@ def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Modu
     if getter is None or argument.star or not isinstance(argument.value, cst.Name):
         return
     returned = _Returns()
-    getter.body.visit(returned)
+    tree_walk.visit(getter.body, returned)
     if not any(is_name(v, argument.value.value) for v in returned.values):
         return  # it exports something else than what it returns
     calls = []
@@ -579,7 +579,7 @@ def _factory_class(
     if factory.asynchronous is not None:
         return None, f"the factory `{name}` is async; build the agent with a plain call"
     returns = _Returns()
-    factory.body.visit(returns)
+    tree_walk.visit(factory.body, returns)
     if returns.yields:
         return None, f"the factory `{name}` is a generator"
     classes: set[str] = set()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods import tree_walk
 from codemods._syntax import positional_params
 
 MODEL_CONTEXT_KEY = "migrate_agent.model_context"  # scratch key of the project's ModelContextFacts
@@ -56,7 +57,7 @@ def context_reads(node: cst.ClassDef, kind: str) -> set[str] | None:
         if len(positional) <= index:
             continue
         finder = _ContextUses(positional[index].name.value)
-        method.body.visit(finder)
+        tree_walk.visit(method.body, finder)
         if finder.other_use:
             return None
         reads |= finder.fields

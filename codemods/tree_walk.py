@@ -1,8 +1,8 @@
 """Walking a libcst tree without rebuilding it.
 
 libcst's `node.visit(visitor)` rebuilds every node it passes (each `_visit_and_replace_children`
-constructs and validates a new node), even for a visitor that changes nothing: four times the
-cost of reading the fields. A read-only walk only needs each node's children in source order.
+constructs and validates a new node), even for a visitor that changes nothing: several times
+the cost of reading the fields. A read-only walk only needs each node's children in source order.
 They are the node's fields, in the order libcst's own `_visit_and_replace_children` passes them
 to the constructor: that order is read once per node class from the keyword names of its code.
 A class whose order cannot be read, or whose order disagrees with libcst's own `children` the
@@ -12,8 +12,6 @@ first time it is met, is walked through `children` (libcst's slow but authoritat
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-
 import libcst as cst
 from libcst import MaybeSentinel
 from libcst._nodes.base import BaseLeaf
@@ -113,7 +111,3 @@ def visit(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
             for child in reversed(children(node)):
                 push((child, False))
 
-
-def walk(tree: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under `tree`, in source order."""
-    return iter(preorder(tree)[0])

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from codemods import tree_walk
 from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict, resources_from_dict, split_scopes
 from migrate_agent.deploy.python_source import ParsedFile, dotted_name
 from migrate_agent.deploy.resource_kinds import KINDS_BY_CLASS
@@ -73,7 +74,7 @@ class DriverReader:
                 self._problem("MA101", f"{path} is not valid Python, so its deployment code was not read",
                               Origin(path, path))
                 continue
-            parsed.module.visit(_CallFinder(self, parsed))
+            tree_walk.visit(parsed.module, _CallFinder(self, parsed))
         return self.found
 
     # -- the calls ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
+from codemods import tree_walk
 from codemods._syntax import dotted_name
 
 # Methods whose call as a statement changes the list / dict a name holds.
@@ -44,7 +45,7 @@ class ParsedFile:
         self._parents = wrapper.resolve(ParentNodeProvider)
         self._qualified = wrapper.resolve(QualifiedNameProvider)
         self._bindings: dict[tuple[int, str], list[Binding]] = {}
-        self.module.visit(_BindingCollector(self))
+        tree_walk.visit(self.module, _BindingCollector(self))  # read only: no rebuilt tree
 
     # -- positions and text -------------------------------------------------------------
     def line(self, node: cst.CSTNode) -> int:
