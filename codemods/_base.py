@@ -15,7 +15,8 @@ computed once for all rules, with metadata resolved once, and sits in ``context.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
@@ -46,8 +47,7 @@ def acknowledged_form(marker: str) -> str:
     return ACK_PREFIX + marker[len(TODO_PREFIX):] if marker.startswith(TODO_PREFIX) else marker
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A manual step a rule found; `marker` is the TODO comment text it placed (or found)."""
 
     rule: str

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -38,8 +39,7 @@ LINE_LENGTH = 88
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 
 
-@dataclass(frozen=True)
-class ImportRequest:
+class ImportRequest(NamedTuple):
     """An import to add; the attributes of libcst's ``ImportItem``, which is accepted too."""
 
     module_name: str

@@ -9,7 +9,7 @@ the rest of the analysis does); MA007 marks them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -31,8 +31,7 @@ MODEL_ARGUMENTS = ("python_model", "lc_model", "model")
 BUNDLE_COMMANDS = "`databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy)"
 
 
-@dataclass(frozen=True)
-class DriverCall:
+class DriverCall(NamedTuple):
     """A Model Serving deployment call: `kind` is log_model, register_model, deploy or endpoint."""
 
     node: cst.Call

@@ -10,6 +10,7 @@ itself, and so is whatever it assigns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
@@ -219,8 +220,7 @@ USER_CLIENT_FACTORIES = frozenset({"get_user_workspace_client"})  # already migr
 _SELF_NAMES = frozenset({"self", "cls"})
 
 
-@dataclass(frozen=True)
-class UserClientUse:
+class UserClientUse(NamedTuple):
     """One use of a user client: `client.<service>.<member>` (service None: passed elsewhere)."""
 
     line: int

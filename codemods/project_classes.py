@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import PurePosixPath
 
 from codemods._syntax import ast_dotted_name
@@ -21,8 +22,7 @@ USER_CREDENTIALS = b"ModelServingUserCredentials"
 FACTS_KEY = "migrate_agent.project_classes"
 
 
-@dataclass(frozen=True)
-class InheritedMethod:
+class InheritedMethod(NamedTuple):
     """A handler method an agent class gets from a project base class in another module."""
 
     name: str
@@ -32,8 +32,7 @@ class InheritedMethod:
     origin: str  # "base.py:12"
 
 
-@dataclass(frozen=True)
-class InheritedAgent:
+class InheritedAgent(NamedTuple):
     """A class of this file that is a ResponsesAgent only through project classes elsewhere."""
 
     base: str  # the base as written, e.g. BaseAgent

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 from migrate_agent.deploy.code_facts import CodeFacts
 from migrate_agent.model import FileResult, ManualStep
 
 
-@dataclass(frozen=True)
-class AppSpec:
+class AppSpec(NamedTuple):
     """What the code migration decided about the app the deployment must run."""
 
     command: list[str]  # the app.yaml command, e.g. ["python", "start_server.py"]

@@ -6,7 +6,7 @@ Filled by `apps_plan`, written out by `bundle_file`, `app_yaml_file` and `migrat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from migrate_agent.deploy.resource_kinds import EXPERIMENT_MATCH_FIELDS, KINDS_BY_NAME, SECRET_MATCH_FIELDS
 from migrate_agent.model import ManualStep
@@ -37,8 +37,7 @@ def identity_of(key: str, body: Any, match: tuple[str, ...]) -> tuple:
     return (key, tuple(body.get(f) for f in match))
 
 
-@dataclass(frozen=True)
-class EnvEntry:
+class EnvEntry(NamedTuple):
     """One environment variable of app.yaml: a value, or a `valueFrom` resource."""
 
     name: str
@@ -46,8 +45,7 @@ class EnvEntry:
     value_from: str | None = None
 
 
-@dataclass(frozen=True)
-class DiffItem:
+class DiffItem(NamedTuple):
     """One row of the deploy diff: Model Serving beside Apps, and what became of it."""
 
     item: str

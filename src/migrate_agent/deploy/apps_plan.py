@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate_agent.deploy.apps_model import (
     MATCH_FIELDS_BY_KEY,
@@ -25,7 +25,6 @@ from migrate_agent.deploy.apps_model import (
     identity_of,
 )
 from migrate_agent.deploy.code_facts import CodeFacts
-from migrate_agent.deploy.user_scopes import InferredScopes, infer_scopes
 from migrate_agent.deploy.env_mapping import BASE_ENV, EXPERIMENT_ENV, EnvDecision, decide_env, looks_like_credential
 from migrate_agent.deploy.names import (
     FALLBACK_APP_NAME,
@@ -45,6 +44,9 @@ from migrate_agent.deploy.resource_kinds import (
 from migrate_agent.deploy.rules import manual_step
 from migrate_agent.deploy.serving_model import CallValue, Fact, Origin, ServingDeployment, ServingResource, Unresolved
 from migrate_agent.deploy.value_text import show
+
+if TYPE_CHECKING:  # scopes are inferred only for code that acts as the user
+    from migrate_agent.deploy.user_scopes import InferredScopes
 
 EXPERIMENT_PERMISSION = "CAN_EDIT"  # enough to log traces to it
 # Endpoint ACL level -> app permission level (bundle schema apps.AppPermissionLevel).
@@ -68,7 +70,11 @@ class _Planner:
         self.serving: ServingDeployment = serving
         # The code acts as the calling user but the model declared no scopes: infer them.
         uses_identity = code.uses_user_identity or bool(code.user_client_calls)
-        self.inferred = infer_scopes(code.user_client_calls) if uses_identity and not serving.api_scopes else None
+        self.inferred = None
+        if uses_identity and not serving.api_scopes:
+            from migrate_agent.deploy.user_scopes import infer_scopes
+
+            self.inferred = infer_scopes(code.user_client_calls)
         self.agent_path = agent_path
         self.existing = existing
         self.root = root

@@ -6,11 +6,10 @@ Plain data, filled by `migrate_agent.api` from the codemods' analysis, read by t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class UserClientCall:
+class UserClientCall(NamedTuple):
     """A use of a client that acts as the calling user: `code` at `path:line`.
 
     `service` is the WorkspaceClient attribute it reaches (`genie`, `serving_endpoints`...), with
@@ -28,8 +27,7 @@ class UserClientCall:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
-class ModelServingCall:
+class ModelServingCall(NamedTuple):
     """Driver code left logging / deploying for Model Serving, marked with a TODO (MA007)."""
 
     path: str
@@ -40,8 +38,7 @@ class ModelServingCall:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True)
-class CodeFacts:
+class CodeFacts(NamedTuple):
     """What the deployment needs to know of the migrated code."""
 
     uses_user_identity: bool = False  # some code acts as the calling user

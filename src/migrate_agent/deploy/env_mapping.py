@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migrate_agent.deploy.serving_model import EnvVar, Unresolved
 
@@ -33,8 +33,7 @@ _CREDENTIAL_PAIRS = frozenset({("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "K
 _CREDENTIAL_VALUE = re.compile(r"^(dapi[0-9a-f]{16,}|sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abpr]-|AKIA[0-9A-Z]{16})")
 
 
-@dataclass(frozen=True)
-class EnvDecision:
+class EnvDecision(NamedTuple):
     """What becomes of one serving environment variable on Apps."""
 
     variable: EnvVar

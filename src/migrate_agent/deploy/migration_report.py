@@ -8,8 +8,7 @@ the same on every run over the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from migrate_agent.deploy.apps_model import SOURCE_CODE_PATH, AppsDeployment, DiffItem
 from migrate_agent.deploy.app_yaml_file import app_yaml_env
@@ -25,8 +24,7 @@ BLOCK_BEGIN = "<!-- migrate-agent:deploy:begin -->"
 BLOCK_END = "<!-- migrate-agent:deploy:end -->"
 
 
-@dataclass(frozen=True)
-class DeployReport:
+class DeployReport(NamedTuple):
     """Everything MIGRATION.md and the deploy diff are rendered from."""
 
     serving: ServingDeployment

@@ -109,9 +109,7 @@ def _note_kept_env(apps, users: dict[str, EnvEntry]) -> None:
             user = users.get(entry.name)
             if item.item == f"Env `{entry.name}`" and user is not None and user != entry:
                 shown = f"valueFrom `{user.value_from}`" if user.value_from else f"`{user.value}`"
-                apps.items[index] = dataclasses.replace(
-                    item, apps=f"{shown}, the project's own value (kept)", outcome="kept"
-                )
+                apps.items[index] = item._replace(apps=f"{shown}, the project's own value (kept)", outcome="kept")
 
 
 def _with_env(apps, users: dict[str, EnvEntry]):

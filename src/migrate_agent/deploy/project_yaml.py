@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from migrate_agent.deploy.yaml_io import load_yaml
 
 
-@dataclass(frozen=True)
-class ProjectYaml:
+class ProjectYaml(NamedTuple):
     """A YAML file of the project (app.yaml, databricks.yml), as read."""
 
     path: str  # project-relative; the first candidate name when the file does not exist

@@ -12,11 +12,10 @@ Sources of these tables (checked, not guessed):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ResourceKind:
+class ResourceKind(NamedTuple):
     """A kind of Model Serving resource, and its Databricks Apps equivalent."""
 
     kind: str  # MLmodel key (mlflow ResourceType value)

@@ -6,13 +6,12 @@ the person must do. Keep ids stable: users grep for them in MIGRATION.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migrate_agent.model import ManualStep
 
 
-@dataclass(frozen=True)
-class DeployRule:
+class DeployRule(NamedTuple):
     """A deployment rule (MA101...): its id, title and help text."""
 
     id: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ class ConfigValue:
     source: str
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a fact was read: a project file (with line) or the live endpoint."""
 
     label: str  # "driver.py", "model/MLmodel", "endpoint agents_x"
@@ -70,8 +69,7 @@ class Origin:
         return f"{self.label}:{self.line}" if self.line else self.label
 
 
-@dataclass(frozen=True)
-class ServingResource:
+class ServingResource(NamedTuple):
     """A resource the Model Serving deployment declares (endpoint, index, function...)."""
 
     kind: str  # MLmodel resource kind ("serving_endpoint"...), or the unknown class name
@@ -81,8 +79,7 @@ class ServingResource:
     known_kind: bool = True
 
 
-@dataclass(frozen=True)
-class EnvVar:
+class EnvVar(NamedTuple):
     """An environment variable of the serving endpoint."""
 
     name: str
@@ -90,16 +87,14 @@ class EnvVar:
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """A value read from one source of the deployment, with where it came from."""
 
     value: Any  # str / int / bool / dict / list / Unresolved
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something a reader could not map, reported as a manual step of `rule`."""
 
     rule: str
@@ -108,8 +103,7 @@ class Problem:
     fatal: bool = False  # a source the user asked for (--endpoint) could not be read: the run fails
 
 
-@dataclass(frozen=True)
-class Permission:
+class Permission(NamedTuple):
     """A permission granted on the serving endpoint."""
 
     principal_type: str  # user_name / group_name / service_principal_name
