@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from codemods._syntax import dotted_name, find_all
+from codemods.identity_analysis import qualified_names
 
 
 class ImportedNames:
@@ -68,10 +69,7 @@ def names_after_rewrite(
     def names(node: cst.CSTNode) -> set[str]:
         nonlocal imported
         if node in analysed:
-            found = resolved.get(node, set())
-            if callable(found):  # libcst hands some of them out lazily
-                found = found()
-            return {q.name for q in found}
+            return qualified_names(resolved, node)
         if imported is None:
             imported = ImportedNames(rewritten)
         return imported.names_of(node)
