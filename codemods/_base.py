@@ -39,8 +39,11 @@ TODO_PREFIX = "# TODO(migrate-agent): "
 # A marker the user acknowledged: TODO changed to ACK, the rest of the line kept. It is not a
 # manual step any more, and no TODO is added again above it.
 ACK_PREFIX = "# ACK(migrate-agent): "
-# Modules migrate-agent generates next to the agent: first party for import sorting.
-GENERATED_MODULES = frozenset({"agent_server_utils", "legacy_agent_adapters"})
+# Modules migrate-agent generates next to the agent (first party for import sorting): the
+# runtime helpers every migrated agent imports, and the adapters of legacy agent types.
+RUNTIME_MODULE = "agent_server_utils"
+LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"
+GENERATED_MODULES = frozenset({RUNTIME_MODULE, LEGACY_RUNTIME_MODULE})
 
 
 def acknowledged_form(marker: str) -> str:
@@ -121,6 +124,19 @@ def _on_paths_to(tree: cst.CSTNode, wanted) -> set[int]:
     return marked
 
 
+def shared_analysis(context, who: str) -> ModuleAnalysis:
+    """The module's analysis in `context.scratch`, made on its metadata wrapper if no one has
+    (a rule or MigrateAgent run on its own by libcst's tool); `who` is named if there is none."""
+    scratch = context.scratch
+    if ANALYSIS_KEY not in scratch:
+        if context.wrapper is None:
+            raise RuntimeError(f"{who} needs the module's metadata wrapper")
+        scratch[ANALYSIS_KEY] = analyze_module(
+            context.wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY)
+        )
+    return scratch[ANALYSIS_KEY]
+
+
 class CodemodCommandInterface(cst.CSTTransformer):
     """libcst's ``CodemodCommand`` interface, as a transformer, without ``libcst.codemod``."""
 
@@ -189,21 +205,7 @@ class MigrationRule(CodemodCommandInterface):
 
     @property
     def analysis(self) -> ModuleAnalysis:
-        scratch = self.context.scratch
-        if ANALYSIS_KEY not in scratch:  # run on its own: analyse the tree libcst wrapped for us
-            wrapper = self.context.wrapper
-            if wrapper is None:
-                raise RuntimeError(f"{self.RULE_ID} needs the module's metadata wrapper")
-            scratch[ANALYSIS_KEY] = analyze_module(
-                wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY)
-            )
-        return scratch[ANALYSIS_KEY]
-
-    def add_local_import(self, module: str, obj: str | None = None) -> None:
-        """`add_needed_import` of a module the migration generates next to the agent: it is
-        first party, and its import goes with the project's own (isort / ruff sections)."""
-        self.context.scratch.setdefault(FIRST_PARTY_KEY, set()).add(module.split(".")[0])
-        self.add_needed_import(module, obj)
+        return shared_analysis(self.context, self.RULE_ID)
 
     def walk(self, node: cst.CSTNode, wanted=None) -> cst.CSTNode:
         """Visit `node` with this rule's visit_*/leave_* methods.

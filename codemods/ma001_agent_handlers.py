@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import MigrationRule, with_blank_lines
+from codemods._base import LEGACY_RUNTIME_MODULE, RUNTIME_MODULE, MigrationRule, with_blank_lines
 from codemods._syntax import find_all, is_name
 from codemods.agent_analysis import AgentClass, Export
+from codemods.ma002_responses_helpers import RESPONSES_MODULE
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
 from codemods.model_context import MODEL_CONTEXT_KEY, context_call
 
 AGENT_SERVER = "mlflow.genai.agent_server"
-RUNTIME_MODULE = "agent_server_utils"  # generated next to the agent by migrate-agent
-RESPONSES_MODULE = "mlflow.types.responses"
 
 _GETTER = '''
 @once_per_process
@@ -76,7 +75,6 @@ async def {handler}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAg
     for event in output_item_done_events(response):
         yield event
 '''
-LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"  # generated when the agent needs it
 
 
 class AgentToHandlers(MigrationRule):

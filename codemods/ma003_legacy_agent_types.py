@@ -6,7 +6,8 @@ import libcst as cst
 
 from codemods.agent_analysis import AgentClass
 from codemods.legacy_shapes import takes_context
-from codemods.ma001_agent_handlers import LEGACY_RUNTIME_MODULE, AgentToHandlers, _fresh
+from codemods._base import LEGACY_RUNTIME_MODULE
+from codemods.ma001_agent_handlers import AgentToHandlers, _fresh
 
 # Adapter functions of the generated legacy_agent_adapters.py, per interface: (predict, stream).
 ADAPTERS = {

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import MigrationRule, with_blank_lines
+from codemods._base import RUNTIME_MODULE, MigrationRule, with_blank_lines
 from codemods._syntax import receiver
 
-RUNTIME_MODULE = "agent_server_utils"
 USER_CLIENT_FACTORY = "get_user_workspace_client"
 REQUEST_SCOPE_METHOD = "init_request_scope"
 REQUEST_SCOPE_KEY = "migrate_agent.request_scope"  # how MA001 must build the agent per request
@@ -110,7 +109,7 @@ class UserCredentials(MigrationRule):
                 f"`{cached[-1]}` is cached, so its user client would be shared by every request: "
                 "remove the cache (the client is per request now)"
             )
-        self.add_local_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
+        self.add_needed_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
         self.remove_unused_import_by_node(original_node)
         self.note_edit(
             f"line {call.line}: ModelServingUserCredentials client -> {USER_CLIENT_FACTORY}() "
@@ -141,7 +140,7 @@ class UserCredentials(MigrationRule):
             body[index] = with_blank_lines(function.with_changes(leading_lines=statement.leading_lines))
             if index + 1 < len(body) and index + 1 not in user_globals.values():
                 body[index + 1] = with_blank_lines(body[index + 1])
-        self.add_local_import(RUNTIME_MODULE, "request_scoped")
+        self.add_needed_import(RUNTIME_MODULE, "request_scoped")
         return updated_node.with_changes(body=body)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):

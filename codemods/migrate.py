@@ -8,11 +8,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from codemods import RULES
-from codemods._base import CodemodCommandInterface
+from codemods._base import CodemodCommandInterface, shared_analysis
 from codemods._imports import apply_scheduled_imports
-from codemods.agent_analysis import ANALYSIS_KEY, analyze_module
-from codemods.project_classes import FACTS_KEY
-from codemods.model_context import MODEL_CONTEXT_KEY
+from codemods.agent_analysis import ANALYSIS_KEY
 
 
 class MigrateAgent(CodemodCommandInterface):
@@ -28,22 +26,14 @@ class MigrateAgent(CodemodCommandInterface):
         """
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self.context = replace(self.context, wrapper=wrapper)
-        analysis = analyze_module(
-            wrapper, self.context.scratch.get(FACTS_KEY), self.context.scratch.get(MODEL_CONTEXT_KEY)
-        )
-        self.context.scratch[ANALYSIS_KEY] = analysis
-        if not analysis.has_work:
+        self.context.scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
+        if not shared_analysis(self.context, "MigrateAgent").has_work:
             return tree
         tree = self.transform_module_impl(wrapper.module)
         return apply_scheduled_imports(tree, self.context)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        if ANALYSIS_KEY not in self.context.scratch:  # reached through libcst's own driver
-            self.context.scratch[ANALYSIS_KEY] = analyze_module(
-                self.context.wrapper,
-                self.context.scratch.get(FACTS_KEY),
-                self.context.scratch.get(MODEL_CONTEXT_KEY),
-            )
+        shared_analysis(self.context, "MigrateAgent")  # reached through libcst's own driver: made here
         for rule in RULES:
             tree = rule(self.context).transform_module_impl(tree)
         return tree
