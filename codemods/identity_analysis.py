@@ -15,7 +15,7 @@ from typing import NamedTuple
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods._syntax import find_all, innermost, is_name, positional_params, receiver
+from codemods._syntax import find_all, innermost, is_name, positional_params, receiver, shared_walks
 
 USER_CREDENTIALS = frozenset(
     {
@@ -261,15 +261,15 @@ def user_client_uses(
     if not sources and not seeds:
         return []
     tree = module if within is None else within
-    functions = {f.name.value: f for f in find_all(tree, cst.FunctionDef) if isinstance(f, cst.FunctionDef)}
+    functions = {f.name.value: f for f in find_all(tree, cst.FunctionDef)}
     constructors = {  # a class of this module called with a user client: its __init__ gets it
         c.name.value: f
-        for c in find_all(tree, cst.ClassDef) if isinstance(c, cst.ClassDef)
+        for c in find_all(tree, cst.ClassDef)
         for f in (c.body.body if isinstance(c.body, cst.IndentedBlock) else ())
         if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"
     }
     callables = {**functions, **constructors}
-    owner = _function_owners(tree)
+    owner = innermost(tree, cst.FunctionDef)  # node -> the function holding it (None: module)
     names: set[tuple[cst.FunctionDef | None, str]] = set(seeds)
     attributes: set[str] = set()
     returning: set[str] = set()  # functions / properties whose value is a user client
@@ -370,8 +370,7 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
     """Uses of a user client passed to `name` (a top-level function or class of the module in
     `wrapper`) as `argument` (keyword, or position as digits). None when `name` is not there."""
     module = wrapper.module
-    positions = wrapper.resolve(PositionProvider)
-    qualified = wrapper.resolve(QualifiedNameProvider)
+    line_of, names = _metadata_readers(wrapper)
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value == name:
             body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
@@ -391,10 +390,7 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
             seed = argument if argument in {p.name.value for p in [*params, *kwonly]} else None
         if seed is None:
             return None
-        return user_client_uses(
-            module, set(), lambda node: positions[node].start.line,
-            lambda node: qualified_names(qualified, node), frozenset({(function, seed)}), statement,
-        )
+        return user_client_uses(module, set(), line_of, names, frozenset({(function, seed)}), statement)
     return None
 
 
@@ -404,8 +400,6 @@ def user_client_uses_of(module: cst.Module, line_of, names) -> list[UserClientUs
     Read once per file, on the tree as it will be written (so its lines are the file's):
     `line_of(node)` gives a node's line in it, `names(node)` its qualified names (see
     `uses_in_module` and codemods.import_names)."""
-    from codemods._syntax import shared_walks
-
     with shared_walks():
         sources = {
             call for call in find_all(module, cst.Call)
@@ -418,11 +412,14 @@ def user_client_uses_of(module: cst.Module, line_of, names) -> list[UserClientUs
 
 def uses_in_module(wrapper) -> list[UserClientUse]:
     """`user_client_uses_of` the module in `wrapper`, with its metadata (resolved if need be)."""
+    return user_client_uses_of(wrapper.module, *_metadata_readers(wrapper))
+
+
+def _metadata_readers(wrapper):
+    """(line of a node, qualified names of a node) from the wrapper's metadata."""
     positions = wrapper.resolve(PositionProvider)
     qualified = wrapper.resolve(QualifiedNameProvider)
-    return user_client_uses_of(
-        wrapper.module, lambda node: positions[node].start.line, lambda node: qualified_names(qualified, node)
-    )
+    return (lambda node: positions[node].start.line), (lambda node: qualified_names(qualified, node))
 
 
 def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
@@ -432,7 +429,3 @@ def qualified_names(resolved, node: cst.CSTNode) -> set[str]:
         found = found()
     return {q.name for q in found}
 
-
-def _function_owners(tree: cst.CSTNode) -> dict[cst.CSTNode, cst.FunctionDef | None]:
-    """For every node under `tree`, the innermost function holding it (None: module level)."""
-    return innermost(tree, cst.FunctionDef)
