@@ -239,15 +239,17 @@ def _import_nodes(statement):
     """Import statements at module level and inside top-level blocks (try/if, defs, classes)."""
     import libcst as cst
 
+    from codemods.tree_walk import children
+
     stack = [statement]
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             yield node
-        elif isinstance(node, (cst.SimpleStatementLine,)):
+        elif isinstance(node, cst.SimpleStatementLine):
             stack.extend(node.body)
-        elif isinstance(node, cst.BaseCompoundStatement) or isinstance(node, (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
-            stack.extend(child for child in node.children if isinstance(child, cst.CSTNode))
+        elif isinstance(node, (cst.BaseCompoundStatement, cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
+            stack.extend(children(node))
 
 
 def _syntax_error(body: bytes, error) -> tuple[str, int]:
