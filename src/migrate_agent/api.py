@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from migrate_agent.discovery import DEPLOY_MARKERS, project_files, text_markers
+from migrate_agent.discovery import DEPLOY_MARKERS, is_notebook, project_files, text_markers
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
@@ -85,7 +85,7 @@ def plan_project(
                 FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}")
             )
             continue
-        if notebooks.is_notebook(rel, data):
+        if is_notebook(rel, data):
             notebooks.add(rel, data)
             continue
         sources.append((rel, data))
@@ -110,8 +110,9 @@ def plan_project(
 
         class_facts = project_class_facts(sources)
     context_facts = _context_facts(root, candidates, deploy_sources)
+    first_party = frozenset(local_modules)
     outcomes = _migrate_all(
-        candidates + notebooks.candidates, jobs, class_facts, context_facts, frozenset(local_modules), progress
+        candidates + notebooks.candidates, jobs, class_facts, context_facts, first_party, progress
     )
     outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
@@ -120,10 +121,10 @@ def plan_project(
         _keep_user_clients_without_app(outcomes)
         outcomes = [
             migrate_source(
-                o.path, o.before, class_facts.get(o.path), context_facts, False, frozenset(local_modules)
+                o.path, o.before, class_facts.get(o.path), context_facts, False, first_party
             )
             if any(step.rule == "MA007" for step in o.manual_steps)
-            and not notebooks.is_notebook(o.path, o.before)
+            and not is_notebook(o.path, o.before)
             else o
             for o in outcomes
         ]

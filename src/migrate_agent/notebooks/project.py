@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from migrate_agent.discovery import is_notebook, may_hold_agent
+from migrate_agent.discovery import may_hold_agent
 from migrate_agent.engine import FileOutcome
 from migrate_agent.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
@@ -34,10 +34,6 @@ class NotebookFiles:
     local_modules: set[str] = field(default_factory=set)
     unreadable: list[FileOutcome] = field(default_factory=list)
     skipped: int = 0
-
-    @staticmethod
-    def is_notebook(path: str, data: bytes) -> bool:
-        return is_notebook(path, data)
 
     def add(self, path: str, data: bytes) -> None:
         holds_agent = may_hold_agent(data)
