@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from migrate_agent.discovery import DEPLOY_MARKERS, is_notebook, project_files, text_markers
+from migrate_agent.discovery import is_notebook, project_files, text_markers
 from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome, migrate_source
 from migrate_agent.python_version import newer_syntax_in_helpers
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
@@ -72,7 +72,7 @@ def plan_project(
     deploy_sources: dict[str, str] = {}
     local_modules: set[str] = set()
     skipped = 0
-    notebooks = NotebookFiles(DEPLOY_MARKERS)  # notebooks: their code cells and %%writefile cells
+    notebooks = NotebookFiles()  # notebooks: their code cells and %%writefile cells
     for rel, file in project_files(path):
         if rel.endswith(".py"):
             local_modules.add(rel.split("/", 1)[0].removesuffix(".py"))

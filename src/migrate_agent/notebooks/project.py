@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from migrate_agent.discovery import may_hold_agent
+from migrate_agent.discovery import may_hold_agent, text_markers
 from migrate_agent.engine import FileOutcome
 from migrate_agent.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
@@ -26,7 +26,6 @@ def _normal(data: bytes | str) -> str:
 class NotebookFiles:
     """Collects a project's notebooks while it is walked; `fold` turns engine outcomes back."""
 
-    deploy_markers: tuple[bytes, ...]
     notebooks: list[Notebook] = field(default_factory=list)
     candidates: list[tuple[str, bytes]] = field(default_factory=list)  # (engine path, code)
     owners: list[tuple[Notebook, Unit]] = field(default_factory=list)  # one per candidate
@@ -36,8 +35,7 @@ class NotebookFiles:
     skipped: int = 0
 
     def add(self, path: str, data: bytes) -> None:
-        holds_agent = may_hold_agent(data)
-        deploys = any(marker in data for marker in self.deploy_markers)
+        holds_agent, deploys = text_markers(data)  # the prefilter every project file goes through
         if not holds_agent and not deploys:
             self.skipped += 1  # text prefilter, as for any other file
             return
