@@ -136,8 +136,6 @@ class MappingEdit:
     elsewhere the file is rewritten. An existing file whose data did not change keeps its text."""
 
     def __init__(self, text: str | None, data: Any) -> None:
-        import copy
-
         self._text = text
         self._session = round_trip(text, data)
         if self._session is not None:
