@@ -94,6 +94,37 @@ def test_existing_app_yml_is_merged_in_place(tmp_path):
     assert any(e.startswith("env MLFLOW_EXPERIMENT_ID kept as '123'") for e in file(result, "app.yml").edits)
 
 
+def test_a_bundle_app_config_is_kept_in_step_with_app_yaml(tmp_path):
+    """The bundle's app config (app.yml on deploy) gets the command and the env entries it
+    lacks; a user's env value stays, and the edits say what changed and what was kept."""
+    bundle = """\
+        bundle:
+          name: mine
+        resources:
+          apps:
+            agent_app:
+              name: agent-app
+              source_code_path: .
+              config:
+                command: [python, app.py]
+                env:
+                  - name: MLFLOW_EXPERIMENT_ID
+                    value: '123'
+        """
+    root = project(tmp_path, {"databricks.yml": bundle})
+    result = plan(root)
+    written = file(result, "databricks.yml")
+    config = yaml.safe_load(written.after)["resources"]["apps"]["agent_app"]["config"]
+    assert config["command"] == ["python", "start_server.py"]
+    assert config["env"][0] == {"name": "MLFLOW_EXPERIMENT_ID", "value": "123"}  # the user's value
+    assert "app config command set to ['python', 'start_server.py'] (was ['python', 'app.py'])" in written.edits
+    kept = [e for e in written.edits if e.startswith("app config env MLFLOW_EXPERIMENT_ID kept as ")]
+    assert kept == [
+        "app config env MLFLOW_EXPERIMENT_ID kept as {'name': 'MLFLOW_EXPERIMENT_ID', 'value': '123'} "
+        "(the migration's value: {'name': 'MLFLOW_EXPERIMENT_ID', 'value_from': 'experiment'})"
+    ]
+
+
 def test_comments_and_blank_lines_are_kept(tmp_path):
     text = "# header\n# more\n\ncommand: [python, app.py]  # old entry point\n\n# the end\n"
     root = project(tmp_path, {"app.yaml": text})

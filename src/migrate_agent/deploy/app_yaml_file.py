@@ -16,38 +16,46 @@ from migrate_agent.deploy.yaml_io import FlowList, MappingEdit, plain
 APP_YAML_FILES = ("app.yaml", "app.yml")
 
 
-def app_yaml_env(entry: EnvEntry) -> dict[str, str]:
+def app_yaml_env(entry: EnvEntry, value_from_key: str = "valueFrom") -> dict[str, str]:
+    """An env entry as app.yaml writes it (`valueFrom`), or as a bundle's app config does
+    (`value_from_key="value_from"`)."""
     if entry.value_from is not None:
-        return {"name": entry.name, "valueFrom": entry.value_from}
+        return {"name": entry.name, value_from_key: entry.value_from}
     return {"name": entry.name, "value": entry.value or ""}
 
 
 def render_app_yaml(existing: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
     """The new text of app.yaml and one line per change; the old text when nothing changes."""
     edit = MappingEdit(existing.text, existing.data)
-    data = edit.data
     edits: list[str] = []
+    sync_command_and_env(edit.data, apps, edits, "valueFrom", "", _shown)
+    return edit.result(existing.exists, edits)
 
+
+def sync_command_and_env(data: dict, apps: AppsDeployment, edits: list[str], value_from_key: str,
+                         label: str, shown) -> None:
+    """Set the app's command in `data` (app.yaml, or a bundle's app config) and add the env
+    entries it lacks; an entry the user has keeps the user's value, and the edits say so.
+    `label` starts each edit line, `shown(entry)` writes an env entry in it."""
     if plain(data.get("command")) != apps.command:
         was = f" (was {plain(data['command'])})" if "command" in data else ""
-        edits.append(f"command set to {apps.command}{was}")
+        edits.append(f"{label}command set to {apps.command}{was}")
         data["command"] = FlowList(apps.command)
 
     env = data.get("env")
     if not isinstance(env, list):
         env = []
     for entry in apps.env:
-        wanted = app_yaml_env(entry)
+        wanted = app_yaml_env(entry, value_from_key)
         index = next((i for i, e in enumerate(env) if isinstance(e, dict) and e.get("name") == entry.name), None)
         if index is None:
             env.append(wanted)
-            edits.append(f"env {entry.name} added")
+            edits.append(f"{label}env {entry.name} added")
         elif plain(env[index]) != wanted:  # the user's value wins; the plan says so
-            edits.append(f"env {entry.name} kept as {_shown(env[index])} (the migration's value: {_shown(wanted)})")
+            edits.append(f"{label}env {entry.name} kept as {shown(env[index])} "
+                         f"(the migration's value: {shown(wanted)})")
     if env or "env" in data:
         data["env"] = env
-
-    return edit.result(existing.exists, edits)
 
 
 def _shown(entry) -> str:

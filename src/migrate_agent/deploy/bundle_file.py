@@ -14,6 +14,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from migrate_agent.deploy.app_yaml_file import sync_command_and_env
 from migrate_agent.deploy.apps_model import (
     EXPERIMENT_NAME,
     SOURCE_CODE_PATH,
@@ -25,7 +26,7 @@ from migrate_agent.deploy.apps_model import (
 from migrate_agent.deploy.names import is_valid_app_name
 from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.yaml_io import FlowList, MappingEdit, plain
+from migrate_agent.deploy.yaml_io import MappingEdit, plain
 from migrate_agent.model import ManualStep
 
 BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
@@ -155,21 +156,7 @@ def _merge_list(app: dict, key: str, wanted: list, edits: list[str]) -> None:
 
 def _sync_config(config: dict, apps: AppsDeployment, edits: list[str]) -> None:
     """Keep a bundle-side app config (which becomes app.yml on deploy) in step with app.yaml."""
-    if plain(config.get("command")) != apps.command:
-        was = f" (was {plain(config['command'])})" if "command" in config else ""
-        config["command"] = FlowList(apps.command)
-        edits.append(f"app config command set to {apps.command}{was}")
-    env = config.get("env") if isinstance(config.get("env"), list) else []
-    for entry in apps.env:
-        wanted = {"name": entry.name, "value_from": entry.value_from} if entry.value_from else {"name": entry.name, "value": entry.value or ""}
-        index = next((i for i, e in enumerate(env) if isinstance(e, dict) and e.get("name") == entry.name), None)
-        if index is None:
-            env.append(wanted)
-            edits.append(f"app config env {entry.name} added")
-        elif plain(env[index]) != wanted:  # the user's value wins; the plan says so
-            edits.append(f"app config env {entry.name} kept as {plain(env[index])} (the migration's value: {wanted})")
-    if env or "env" in config:
-        config["env"] = env
+    sync_command_and_env(config, apps, edits, "value_from", "app config ", plain)
 
 
 def _included_files_with_apps(root: Path, data: dict) -> list[str]:
