@@ -21,18 +21,11 @@ def run_plan(
     endpoint: str | None = None,
     quiet: bool = False,
 ) -> int:
-    from migrate_agent.report import render_json, render_text
-
     try:
         result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
     except _Unusable:
         return 2
-    code = result.exit_code()
-    if output_format == "json":
-        _emit(render_json(result, exit_code=code, applied=False))
-    else:
-        _emit(render_text(result, show_diff=not check))
-    return code
+    return _report(result, result.exit_code(), output_format, applied=False, show_diff=not check)
 
 
 def run_apply(
@@ -48,7 +41,6 @@ def run_apply(
     quiet: bool = False,
 ) -> int:
     from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree
-    from migrate_agent.report import render_json, render_text
 
     dry_run = diff or check
     if not dry_run and not allow_dirty:
@@ -62,10 +54,17 @@ def run_apply(
     except _Unusable:
         return 2
     code = result.exit_code() if dry_run else apply_plan(result)
+    return _report(result, code, output_format, applied=not dry_run, show_diff=diff)
+
+
+def _report(result, code: int, output_format: str, *, applied: bool, show_diff: bool) -> int:
+    """Write the plan's report (JSON, or text with or without the diff) and return `code`."""
+    from migrate_agent.report import render_json, render_text
+
     if output_format == "json":
-        _emit(render_json(result, exit_code=code, applied=not dry_run))
+        _emit(render_json(result, exit_code=code, applied=applied))
     else:
-        _emit(render_text(result, show_diff=diff))
+        _emit(render_text(result, show_diff=show_diff))
     return code
 
 
