@@ -245,6 +245,11 @@ class _Cells:
         return [u for u in self.units if u.app_path not in self.appended]
 
 
+def _rewritten(units: list[Unit], new_codes: dict[str, str]) -> list[tuple[Unit, str]]:
+    """(unit, its new code) for each writer unit the migration changed."""
+    return [(unit, new_codes[unit.key]) for unit in units if new_codes.get(unit.key, unit.code) != unit.code]
+
+
 def _replace_cell(replacements: dict[int, str], placeholders: list[int | None], text: str) -> None:
     """The hidden lines `placeholders` give way to `text` (on the first one)."""
     for number in placeholders:
@@ -301,10 +306,7 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
 
     def rebuild(new_codes: dict[str, str]) -> str | None:
         replacements: dict[int, str] = {}
-        for unit in units:
-            new = new_codes.get(unit.key)
-            if new is None or new == unit.code:
-                continue
+        for unit, new in _rewritten(units, new_codes):
             (first, last, blank), *appended = bodies[unit.key]
             for part_first, part_last, _ in appended:  # the -a cells' code is in the first cell now
                 if part_last >= part_first:
@@ -372,10 +374,7 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
 
     def rebuild(new_codes: dict[str, str]) -> str | None:
         replacements: dict[int, str] = {}
-        for unit in units:
-            new = new_codes.get(unit.key)
-            if new is None or new == unit.code:
-                continue
+        for unit, new in _rewritten(units, new_codes):
             first, *appended = bodies[unit.key]
             for placeholders in appended:  # the -a cells' code is in the first cell now
                 if placeholders:
