@@ -213,8 +213,6 @@ class _Collector(cst.CSTVisitor):
         self._body: tuple = ()
         self.assignments: dict[str, list[tuple[int, cst.Assign | cst.AnnAssign]]] = {}
         self.functions: dict[str, cst.FunctionDef] = {}  # module-level functions (factories)
-        self._body: tuple = ()
-        self.assignments: dict[str, list[tuple[int, cst.Assign]]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(node)
