@@ -14,6 +14,7 @@ from typing import Any
 import libcst as cst
 
 from codemods import tree_walk
+from codemods.driver_analysis import AGENTS_DEPLOY, ENDPOINT_WRITES, REGISTER_MODEL  # what MA007 marks
 from migrate_agent.deploy.mlmodel_format import auth_policy_from_dict, resources_from_dict, split_scopes
 from migrate_agent.deploy.python_source import ParsedFile, dotted_name
 from migrate_agent.deploy.resource_kinds import KINDS_BY_CLASS
@@ -45,8 +46,6 @@ REGISTER_MODEL_PARAMS = ("model_uri", "name")
 SET_EXPERIMENT_PARAMS = ("experiment_name", "experiment_id")
 
 _LOG_MODEL = re.compile(r"^mlflow\.(\w+)\.(log_model|save_model)$")
-_SDK_ENDPOINT_WRITES = ("serving_endpoints.create", "serving_endpoints.create_and_wait",
-                        "serving_endpoints.update_config", "serving_endpoints.update_config_and_wait")
 
 
 def default_endpoint_name(model_name: str) -> str:
@@ -86,17 +85,17 @@ class DriverReader:
             if match:
                 self._log_model(parsed, node, origin, match.group(1), match.group(2))
                 return
-            if name == "mlflow.register_model":
+            if name == REGISTER_MODEL:
                 self._register_model(parsed, node, origin)
                 return
-            if name == "databricks.agents.deploy":
+            if name in AGENTS_DEPLOY:
                 self._deploy(parsed, node, origin)
                 return
             if name == "mlflow.set_experiment":
                 self._set_experiment(parsed, node, origin)
                 return
         written = dotted_name(node.func) or ""
-        if any(written.endswith(suffix) for suffix in _SDK_ENDPOINT_WRITES):
+        if any(written.endswith(suffix) for suffix in ENDPOINT_WRITES):
             self._note_source(origin)
             self._problem(
                 "MA101",
