@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import PurePosixPath
 
 import ast
 
@@ -128,3 +129,22 @@ def ast_dotted_name(node: ast.expr) -> str | None:
         head = ast_dotted_name(node.value)
         return f"{head}.{node.attr}" if head else None
     return None
+
+
+def module_names(path: str) -> set[str]:
+    """Dotted names a project file can be imported as: `pkg/agent.py` -> pkg.agent, agent."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return {".".join(parts[i:]) for i in range(len(parts))} - {""}
+
+
+def ast_imported_module(importer: str, node: ast.ImportFrom) -> str:
+    """The module a `from ... import` in the project file `importer` reads, relative imports
+    resolved against the file's folder (`from .tools import x` in pkg/agent.py: pkg.tools)."""
+    if not node.level:
+        return node.module or ""
+    package = list(PurePosixPath(importer).parent.parts)
+    if node.level > 1:
+        package = package[: len(package) - (node.level - 1)]
+    return ".".join([*package, *([node.module] if node.module else [])])

@@ -12,9 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from pathlib import PurePosixPath
 
-from codemods._syntax import ast_dotted_name
+from codemods._syntax import ast_dotted_name, ast_imported_module, module_names
 
 RESPONSES_AGENT = frozenset({"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"})
 KEPT_METHODS = ("predict", "predict_stream", "load_context")  # what a subclass may inherit
@@ -90,7 +89,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
             modules[rel] = _module_of(rel, data)
             for cls in modules[rel].classes:
                 names.add(cls.name.encode())
-                for module in _module_names(rel):
+                for module in module_names(rel):
                     classes[f"{module}.{cls.name}"] = cls
 
     def agent_chain(cls: _Class, seen: frozenset[int] = frozenset()) -> list[_Class] | None:
@@ -171,7 +170,6 @@ def _module_of(rel: str, data: bytes) -> _Module:
     except (SyntaxError, ValueError):
         return _Module({}, [])  # the per-file pass reports it
     imported: dict[str, str] = {}
-    package = list(PurePosixPath(rel).parent.parts)
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -180,14 +178,10 @@ def _module_of(rel: str, data: bytes) -> _Module:
                 else:
                     imported[alias.name.split(".")[0]] = alias.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package[: len(package) - (node.level - 1)] if node.level > 1 else package
-                module = ".".join([*parts, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
+            module = ast_imported_module(rel, node)
             for alias in node.names:
                 imported[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
-    own = min(_module_names(rel), key=len)
+    own = min(module_names(rel), key=len)
     found = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
@@ -232,11 +226,3 @@ def _written_base(cls: _Class, base: _Class) -> str:
         if dotted and dotted.split(".")[-1] == base.name:
             return dotted
     return base.name
-
-
-def _module_names(path: str) -> set[str]:
-    """Dotted names a project file can be imported as: `pkg/agent.py` -> pkg.agent, agent."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return {".".join(parts[i:]) for i in range(len(parts))} - {""}

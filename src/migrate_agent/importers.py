@@ -9,18 +9,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
-from codemods._syntax import ast_dotted_name
+from codemods._syntax import ast_dotted_name, ast_imported_module, module_names
 from migrate_agent.model import ManualStep
-
-
-def module_names(path: str) -> set[str]:
-    """Dotted names a project file can be imported as: `pkg/agent.py` -> pkg.agent, agent."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return {".".join(parts[i:]) for i in range(len(parts))} - {""}
 
 
 def uses_of_changed_names(
@@ -47,7 +38,7 @@ def uses_of_changed_names(
         aliases: dict[str, str] = {}  # local name -> module, for `import agent as a; a.NAME`
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                module = _resolve(rel, node)
+                module = ast_imported_module(rel, node)
                 if module in wanted and wanted[module][0] != rel:
                     origin, names = wanted[module]
                     for alias in node.names:
@@ -66,15 +57,6 @@ def uses_of_changed_names(
                         if node.attr in names:
                             steps.append(_step(rule, rel, node.lineno, origin, node.attr, names))
     return steps
-
-
-def _resolve(rel: str, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    package = list(PurePosixPath(rel).parent.parts)
-    if node.level > 1:
-        package = package[: len(package) - (node.level - 1)]
-    return ".".join([*package, *([node.module] if node.module else [])])
 
 
 def _step(rule: str, rel: str, line: int, origin: str, name: str, names: dict[str, str]) -> ManualStep:
