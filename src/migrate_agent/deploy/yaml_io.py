@@ -104,8 +104,8 @@ class RoundTrip:
         if offset is None:  # no block sequence in the file
             sequence, offset = 4, 2
         offset = max(offset, 0)
-        self._yaml.indent(mapping=_mapping_indent(self.data), sequence=max(sequence, offset + 2),
-                          offset=offset)
+        sequence = max(sequence or 0, offset + 2)  # None when every dash has a comment after it
+        self._yaml.indent(mapping=_mapping_indent(self.data), sequence=sequence, offset=offset)
         # Blank lines and comments that end a block are attached to its last scalar; detach them
         # so entries appended to the block come before them, not after.
         self._tails: list[tuple[Any, Any, Any]] = []
