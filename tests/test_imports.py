@@ -256,7 +256,7 @@ def test_a_plan_of_files_the_prefilter_skips_imports_no_parser_rules_or_deploy_p
         f"plan = plan_project(__import__('pathlib').Path({str(tmp_path)!r}))\n"
         "assert not plan.files and not plan.manual_steps, plan\n"
         "print(sorted(m for m in sys.modules\n"
-        "             if m.split('.')[0] in ('libcst', 'codemods', 'yaml', 'ruamel') or m.startswith('migrate_agent.deploy')))\n"
+        "             if m.split('.')[0] in ('libcst', 'codemods', 'ruamel') or m.startswith('migrate_agent.deploy')))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -1,28 +1,86 @@
 """The progress display: on stderr only when it is a terminal (a real pty here) and not --quiet,
-erased at the end; stdout is byte for byte what a run without a terminal prints."""
+gone from the terminal at the end; stdout is byte for byte what a run without a terminal prints."""
 
 from __future__ import annotations
 
+import fcntl
+import io
 import os
 import pty
+import re
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import threading
 from pathlib import Path
 
+from rich.console import Console
+
+from migrate_agent.progress import Progress
+
 GOLDEN = Path(__file__).parent / "golden"
-ERASE = b"\r\x1b[K"
+CSI = re.compile(rb"\x1b\[([?0-9;]*)([A-Za-z])")
 
 
-def run(args: list[str], stderr_is_terminal: bool) -> tuple[int, bytes, bytes]:
-    """Run the CLI with stdout to a pipe and stderr to a pty (or a pipe): code, stdout, stderr."""
-    env = {**os.environ, "MIGRATE_AGENT_PROGRESS_DELAY": "0"}  # show it even on a short run
+def screen(output: bytes) -> list[str]:
+    """The lines a terminal shows after `output` (text, \\r, \\n, cursor up/down, erase line;
+    colours and cursor visibility change nothing shown). Another control sequence fails."""
+    rows: dict[int, list[str]] = {}
+    row = col = 0
+    position = 0
+    text = output
+    while position < len(text):
+        match = CSI.match(text, position)
+        if match:
+            params, command = match.group(1).decode(), match.group(2).decode()
+            count = int(params or 1) if params.isdigit() or not params else 1
+            if command == "A":
+                row = max(0, row - count)
+            elif command == "B":
+                row += count
+            elif command == "K":
+                line = rows.setdefault(row, [])
+                rows[row] = [] if params == "2" else line[:col]
+            elif command not in "mhl":
+                raise AssertionError(f"unexpected control sequence {match.group(0)!r}")
+            position = match.end()
+            continue
+        char = text[position:position + 1]
+        position += 1
+        if char == b"\r":
+            col = 0
+        elif char == b"\n":
+            row, col = row + 1, 0
+        else:
+            # a multi-byte UTF-8 character (the spinner) takes one cell
+            while position < len(text) and 0x80 <= text[position] < 0xC0:
+                char += text[position:position + 1]
+                position += 1
+            line = rows.setdefault(row, [])
+            line.extend(" " * (col - len(line)))
+            line[col:col + 1] = [char.decode()]
+            col += 1
+    return [shown for shown in ("".join(rows[r]).rstrip() for r in sorted(rows)) if shown]
+
+
+def run(args: list[str], stderr_is_terminal: bool, columns: int = 120) -> tuple[int, bytes, bytes]:
+    """Run the CLI with stdout to a pipe and stderr to a pty of `columns` columns (or a pipe):
+    code, stdout, stderr."""
+    env = {
+        **os.environ,
+        "MIGRATE_AGENT_PROGRESS_DELAY": "0",  # show it even on a short run
+        "TERM": "xterm-256color",
+        "COLUMNS": str(columns),
+        "LINES": "40",
+    }
     command = [sys.executable, "-m", "migrate_agent", *args]
     if not stderr_is_terminal:
         done = subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
         return done.returncode, done.stdout, done.stderr
     controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, env=env)
     os.close(terminal)
     seen: list[bytes] = []
@@ -54,37 +112,26 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def test_progress_on_a_terminal_is_erased_and_stdout_is_unchanged(tmp_path: Path) -> None:
+def test_progress_on_a_terminal_is_shown_then_erased_and_stdout_is_unchanged(tmp_path: Path) -> None:
     root = project(tmp_path)
     code, stdout, stderr = run(["plan", str(root)], stderr_is_terminal=True)
     plain_code, plain_stdout, plain_stderr = run(["plan", str(root)], stderr_is_terminal=False)
     assert code == plain_code == 1
-    # the first state is drawn at once (delay 0); later ones at most every REFRESH_SECONDS, so
-    # a fast run may end before it redraws (the phases' texts: test_each_phase_is_drawn)
-    assert b"Python files read" in stderr
-    assert stderr.endswith(ERASE)  # the terminal keeps nothing of it
+    assert b"Python files read" in stderr  # shown at once (delay 0)
+    assert screen(stderr) == []  # the terminal keeps nothing of it
     assert plain_stderr == b""  # not a terminal: no progress at all
     assert stdout == plain_stdout and b"--- a/agent.py" in stdout
 
 
-def test_each_phase_is_drawn(monkeypatch) -> None:
-    import io
-
-    from migrate_agent import progress as module
-
-    monkeypatch.setattr(module, "REFRESH_SECONDS", 0.0)  # redraw on every event
-    stream = io.StringIO()
-    shown = module.Progress(stream=stream, delay=0.0)
-    shown.file_read(True)
-    shown.file_read(False)
-    shown.file_migrated()
-    shown.stage("planning the app and its deployment")
-    shown.close()
-    drawn = stream.getvalue()
-    assert "2 Python files read, 1 may hold an agent" in drawn
-    assert "1/1 agent files parsed and migrated" in drawn
-    assert "1/1 agent files migrated; planning the app and its deployment" in drawn
-    assert drawn.endswith(ERASE.decode())
+def test_a_narrow_terminal_gets_a_shorter_line_erased_the_same(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    code, stdout, stderr = run(["plan", str(root)], stderr_is_terminal=True, columns=30)
+    assert code == 1
+    assert b"migrate-agent" in stderr
+    visible = CSI.sub(b"", stderr).decode()
+    assert all(len(line) <= 30 for line in re.split(r"[\r\n]", visible))  # nothing wraps
+    assert screen(stderr) == []
+    assert stdout == run(["plan", str(root)], stderr_is_terminal=False)[1]
 
 
 def test_quiet_turns_the_display_off(tmp_path: Path) -> None:
@@ -95,39 +142,28 @@ def test_quiet_turns_the_display_off(tmp_path: Path) -> None:
     assert stdout.startswith(b"{")
 
 
-def test_common_invocations_start_without_typer_and_others_reach_the_full_cli(tmp_path: Path) -> None:
-    from migrate_agent.entry import parse_common
+def test_each_phase_has_its_line_and_close_erases_it() -> None:
+    output = io.StringIO()
+    shown = Progress(Console(file=output, force_terminal=True, width=100), delay=0.0)
+    shown.file_read(True)
+    shown.file_read(False)
+    assert shown.text() == "migrate-agent: 2 Python files read, 1 may hold an agent"
+    shown.file_migrated()
+    assert shown.text() == "migrate-agent: 1/1 agent files parsed and migrated"
+    shown.stage("planning the app and its deployment")
+    assert shown.text() == "migrate-agent: 1/1 agent files migrated; planning the app and its deployment"
+    shown.close()
+    drawn = output.getvalue().encode()
+    assert b"1 Python files read, 1 may hold an agent" in drawn  # drawn when it started
+    assert screen(drawn) == []
+    shown.stage("after the end")  # nothing is drawn once closed
+    assert output.getvalue().encode() == drawn
 
-    root = project(tmp_path)
-    assert parse_common(["plan", str(root), "--format=json", "-j", "2", "-q"]) == (
-        "plan", root, {"output_format": "json", "jobs": 2, "quiet": True}
-    )
-    assert parse_common(["apply", "--allow-dirty", "--diff", str(root)]) == (
-        "apply", root, {"allow_dirty": True, "diff": True}
-    )
-    for argv in (
-        ["plan", str(root), "--help"],
-        ["plan", str(tmp_path / "missing")],
-        ["plan", str(root), "--jobs", "0"],
-        ["plan", str(root), "--format", "yaml"],
-        ["plan", str(root), "--allow-dirty"],  # an apply option
-        ["plan", str(root), "--model-dir", str(root / "agent.py")],  # not a directory
-        ["plan", str(root), str(root)],
-        ["rules"],
-        [],
-    ):
-        assert parse_common(argv) is None, argv
-    probe = (
-        "import sys\nfrom migrate_agent.entry import main\n"
-        f"sys.argv = ['migrate-agent', 'plan', '--check', {str(root)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        "print(code, 'typer' in sys.modules, 'mlflow' in sys.modules, file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert done.stderr.strip().splitlines()[-1] == "1 False False"
-    assert "1 migrated" in done.stdout
-    # The full CLI still answers what the fast path leaves to it.
-    code, stdout, _ = run(["plan", "--help"], stderr_is_terminal=False)
-    assert code == 0 and b"--quiet" in stdout
-    code, _, stderr = run(["plan", str(tmp_path / "missing")], stderr_is_terminal=False)
-    assert code == 2 and b"does not exist" in stderr
+
+def test_a_short_run_shows_nothing() -> None:
+    output = io.StringIO()
+    shown = Progress(Console(file=output, force_terminal=True, width=100), delay=60.0)
+    shown.file_read(True)
+    shown.file_migrated()
+    shown.close()
+    assert output.getvalue() == ""

@@ -337,26 +337,6 @@ def test_logged_model_pins_name_the_requirements(tmp_path: Path) -> None:
     assert not {"agents", "cv2"} & set(lines)
 
 
-# -- 13: the round-trip YAML library is loaded only to merge a user's YAML file --------------------
-
-
-def test_yaml_round_trip_library_only_loads_to_merge(tmp_path: Path) -> None:
-    (tmp_path / "agent.py").write_bytes(AGENT)
-    probe = (
-        "import sys; from migrate_agent.api import plan_project; plan_project(sys.argv[1], jobs=1); "
-        "print(any(name.startswith('ruamel') for name in sys.modules))"
-    )
-
-    def loads_ruamel() -> str:
-        return subprocess.run(
-            [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
-        ).stdout.strip()
-
-    assert loads_ruamel() == "False"
-    (tmp_path / "app.yaml").write_text("# mine\ncommand: [python, app.py]\n")
-    assert loads_ruamel() == "True"
-
-
 # -- 14: acknowledged manual steps let `plan --check` reach 0 ---------------------------------------
 
 

@@ -1,3 +1,4 @@
-from migrate_agent.entry import main
+from migrate_agent.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned worker re-imports the main module
+    main()

@@ -13,6 +13,10 @@ from typing import Optional
 
 import typer
 
+from migrate_agent import __version__
+from migrate_agent.commands import guarded, run_apply, run_plan
+from migrate_agent.rule_catalog import all_rules
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -42,8 +46,6 @@ QuietOption = typer.Option(
 
 def _show_version(value: bool) -> None:
     if value:
-        from migrate_agent import __version__
-
         _emit(f"migrate-agent {__version__}\n")
         raise typer.Exit(0)
 
@@ -75,8 +77,6 @@ def plan(
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
 
     Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
-    from migrate_agent.commands import run_plan
-
     raise typer.Exit(
         run_plan(
             path, output_format=output_format.value, check=check, jobs=jobs,
@@ -101,8 +101,6 @@ def apply(
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
     (the other files are still migrated) or the tree is dirty."""
-    from migrate_agent.commands import run_apply
-
     raise typer.Exit(
         run_apply(
             path, allow_dirty=allow_dirty, diff=diff, check=check,
@@ -115,14 +113,10 @@ def apply(
 @app.command()
 def rules() -> None:
     """List every rule the output can cite, in id order: id and help text."""
-    from migrate_agent.rule_catalog import all_rules
-
     for rule_id, help_text in all_rules():
         _emit(f"{rule_id}\n{help_text}\n\n")
 
 
 def main() -> None:
     """Entry point. Exit 2 (never 1, the "manual steps" code) when anything goes wrong."""
-    from migrate_agent.commands import guarded
-
     sys.exit(guarded(app))

@@ -1,14 +1,23 @@
-"""What `plan` and `apply` do once their arguments are parsed, without the CLI framework.
+"""What `plan` and `apply` do once the CLI (:mod:`migrate_agent.cli`) has parsed their arguments.
 
-Both the typer CLI (:mod:`migrate_agent.cli`: help, validation, errors) and the fast start of
-the common invocations (:mod:`migrate_agent.entry`) call these, so the behaviour lives in one
-place. Each returns the exit code and writes the report to stdout.
+Each returns the exit code and writes the report to stdout.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
+
+from migrate_agent.api import (
+    DirtyTreeError,
+    InputError,
+    apply_plan,
+    ensure_clean_git_tree,
+    plan_project,
+)
+from migrate_agent.progress import Progress
+from migrate_agent.report import render_json, render_text
 
 
 def run_plan(
@@ -40,8 +49,6 @@ def run_apply(
     endpoint: str | None = None,
     quiet: bool = False,
 ) -> int:
-    from migrate_agent.api import DirtyTreeError, apply_plan, ensure_clean_git_tree
-
     dry_run = diff or check
     if not dry_run and not allow_dirty:
         try:
@@ -59,8 +66,6 @@ def run_apply(
 
 def _report(result, code: int, output_format: str, *, applied: bool, show_diff: bool) -> int:
     """Write the plan's report (JSON, or text with or without the diff) and return `code`."""
-    from migrate_agent.report import render_json, render_text
-
     if output_format == "json":
         _emit(render_json(result, exit_code=code, applied=applied))
     else:
@@ -79,8 +84,6 @@ def guarded(run) -> int:
         sys.stderr.write("migrate-agent: interrupted\n")
         return 130
     except Exception as error:  # a bug in the tool: say so, and exit like a failed run
-        import traceback
-
         traceback.print_exc()
         sys.stderr.write(f"migrate-agent: internal error: {type(error).__name__}: {error}\n")
         return 2
@@ -95,9 +98,6 @@ class _Unusable(Exception):
 
 def _plan_with_progress(path: Path, quiet: bool, **options):
     """plan_project with a progress line on stderr (a terminal only), erased before output."""
-    from migrate_agent.api import InputError, plan_project
-    from migrate_agent.progress import Progress
-
     progress = Progress.for_terminal(quiet)
     try:
         return plan_project(path, progress=progress, **options)

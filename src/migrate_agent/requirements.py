@@ -15,9 +15,15 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
 from migrate_agent.fileio import newline_of
 
 AGENT_SERVER_REQUIREMENT = "mlflow>=3.10"  # first release with mlflow.genai.agent_server
+AGENT_SERVER_FLOOR = Version("3.10")
 
 # Import (a dotted prefix: the longest one that matches wins) -> the distribution providing it,
 # from each package's PyPI metadata. None: a namespace several distributions share, so the
@@ -146,12 +152,20 @@ HIDDEN_REQUIREMENTS = {
 }
 PROVIDED = {"mlflow", "__future__", "agent_server_utils", "legacy_agent_adapters"}  # generated; mlflow has its own floor
 
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# A comment in a requirements file, as pip reads one: `#` at the start or after whitespace.
+_COMMENT = re.compile(r"(^|\s+)#.*$")
 
 
-def canonical(name: str) -> str:
-    """A distribution name as pip compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+def parse_requirement(line: str) -> Requirement | None:
+    """The requirement a requirements.txt line states; None for blank lines, comments, options
+    (`-r`, `-e`, `--index-url`) and what is no PEP 508 requirement (a path, a bare URL)."""
+    text = _COMMENT.sub("", line).strip()
+    if not text or text.startswith("-"):
+        return None
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
 
 
 def distribution_of(module: str) -> str | None:
@@ -181,7 +195,7 @@ def resolve_requirements(
     unresolved: list[str] = []
 
     def want(dist: str) -> None:
-        wanted.setdefault(canonical(dist), pins.get(canonical(dist), dist))
+        wanted.setdefault(canonicalize_name(dist), pins.get(canonicalize_name(dist), dist))
 
     for call, dist in HIDDEN_REQUIREMENTS.items():
         if call in source:
@@ -194,16 +208,16 @@ def resolve_requirements(
         by_root.setdefault(root, []).append(module)
     for root, modules in sorted(by_root.items()):
         resolved = {distribution_of(module) for module in modules}
-        if None in resolved and canonical(root) in pins:
-            resolved = (resolved - {None}) | {canonical(root)}  # the project pins it by that name
+        if None in resolved and canonicalize_name(root) in pins:
+            resolved = (resolved - {None}) | {canonicalize_name(root)}  # the project pins it by that name
         for dist in sorted(d for d in resolved if d):
-            pinned = [alt for alt in ALTERNATIVES.get(dist, ()) if canonical(alt) in pins]
-            want(dist if canonical(dist) in pins or not pinned else pinned[0])
+            pinned = [alt for alt in ALTERNATIVES.get(dist, ()) if canonicalize_name(alt) in pins]
+            want(dist if canonicalize_name(dist) in pins or not pinned else pinned[0])
         if None in resolved:
             unresolved.append(min(modules, key=len))
     # mlflow gets the agent server's floor, not a logged model's pin (the version it was logged
     # with, usually older); a requirements.txt of the project keeps its own line (merge).
-    lines = [AGENT_SERVER_REQUIREMENT, *sorted(wanted.values(), key=canonical)]
+    lines = [AGENT_SERVER_REQUIREMENT, *sorted(wanted.values(), key=canonicalize_name)]
     return lines, unresolved
 
 
@@ -212,10 +226,9 @@ def requirement_pins(*texts: str | None) -> dict[str, str]:
     pins: dict[str, str] = {}
     for text in texts:
         for line in (text or "").splitlines():
-            requirement = line.split("#", 1)[0].strip()
-            match = _NAME.match(requirement)
-            if match and not requirement.startswith("-"):
-                pins.setdefault(canonical(match.group(1)), requirement)
+            requirement = parse_requirement(line)
+            if requirement is not None:
+                pins.setdefault(canonicalize_name(requirement.name), _COMMENT.sub("", line).strip())
     return pins
 
 
@@ -230,8 +243,6 @@ def logged_model_requirements(model_dir: Path | None) -> str:
     conda = folder / "conda.yaml"
     if not conda.is_file():
         return ""
-    import yaml
-
     try:
         data = yaml.safe_load(conda.read_text(encoding="utf-8", errors="replace"))
     except yaml.YAMLError:
@@ -252,16 +263,16 @@ def merge_requirements(existing: bytes | None, wanted: list[str]) -> tuple[bytes
     text = (existing or b"").decode("utf-8")
     present: dict[str, str] = {}
     for line in text.splitlines():
-        match = _NAME.match(line.split("#", 1)[0])
-        if match and not line.lstrip().startswith("-"):
-            present[canonical(match.group(1))] = line.strip()
+        requirement = parse_requirement(line)
+        if requirement is not None:
+            present[canonicalize_name(requirement.name)] = line.strip()
     warnings = []
     mlflow_line = present.get("mlflow")
     if mlflow_line and not _satisfies_floor(mlflow_line):
         warnings.append(
             f"requirements.txt pins `{mlflow_line}`; the agent server needs {AGENT_SERVER_REQUIREMENT}"
         )
-    missing = [req for req in wanted if canonical(_NAME.match(req).group(1)) not in present]
+    missing = [req for req in wanted if canonicalize_name(Requirement(req).name) not in present]
     if not missing:
         return existing or b"", warnings
     newline = newline_of(existing or b"").decode()
@@ -272,12 +283,23 @@ def merge_requirements(existing: bytes | None, wanted: list[str]) -> tuple[bytes
 
 
 def _satisfies_floor(line: str) -> bool:
-    """Whether a requirement line for mlflow admits 3.10 or later (a cheap, common-case check)."""
-    pins = re.findall(r"(==|<=|<|~=)\s*(\d+)(?:\.(\d+))?", line)
-    for operator, major, minor in pins:
-        version = (int(major), int(minor or 0))
-        if operator in ("==", "~=", "<=") and version < (3, 10):
-            return False
-        if operator == "<" and version <= (3, 10):
-            return False
-    return True
+    """Whether a requirement line for mlflow admits the agent server's floor or a later release.
+
+    A specifier set is an intersection of intervals whose ends are the versions it names, so it
+    admits some release at or above the floor exactly when it admits the floor, one of the
+    versions it names at or above it, or the release just after one of those (for `>`, `!=`).
+    A line that is no requirement, or names no version, admits it."""
+    requirement = parse_requirement(line)
+    if requirement is None:
+        return True
+    candidates = {AGENT_SERVER_FLOOR}
+    for spec in requirement.specifier:
+        try:
+            named = Version(spec.version.removesuffix(".*"))
+        except InvalidVersion:  # `===` with an arbitrary string
+            continue
+        if named >= AGENT_SERVER_FLOOR:
+            release = named.release + (0,) * (3 - len(named.release))
+            after = ".".join(map(str, (*release[:-1], release[-1] + 1)))
+            candidates |= {named, Version(after)}
+    return any(requirement.specifier.contains(v, prereleases=True) for v in candidates)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import yaml
+
 from migrate_agent.deploy.yaml_io import load_yaml
 
 
@@ -36,8 +38,6 @@ def read_project_yaml(root: Path, names: tuple[str, ...]) -> ProjectYaml:
             text = path.read_bytes().decode("utf-8")  # bytes as on disk: no newline translation
         except (OSError, UnicodeDecodeError) as error:
             return ProjectYaml(name, "", None, f"cannot be read: {error}")
-        import yaml  # only when the file exists: a new project's plan does not load PyYAML
-
         try:
             data = load_yaml(text)
         except yaml.YAMLError as error:

@@ -1,63 +1,62 @@
-"""YAML in and out for the files the deployment writes: block style, stable order, no aliases."""
+"""YAML in and out for the files the deployment writes: block style, stable order, no aliases.
+
+New files are written with PyYAML; an existing app.yaml / databricks.yml is edited in place with
+ruamel.yaml's round-trip mode, so its comments, blank lines and quoting stay.
+"""
 
 from __future__ import annotations
 
 import copy
-import functools
+import io
 from typing import Any
 
-from migrate_agent.deploy.yaml_emitter import FlowList, emit_yaml
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.util import load_yaml_guess_indent
+
+
+class FlowList(list):
+    """A list of strings written inline with double quotes: `["python", "app.py"]`."""
+
+
+class _QuotedString(str):
+    """A FlowList item: written in double quotes."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """A SafeDumper that indents list items under their key and writes no aliases."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as databricks.yml and app.yaml examples do.
+        return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, data: FlowList) -> yaml.Node:
+    items = [_QuotedString(item) if isinstance(item, str) else item for item in data]
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True)
+
+
+def _represent_quoted(dumper: yaml.SafeDumper, data: _QuotedString) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
+
+
+_Dumper.add_representer(FlowList, _represent_flow_list)
+_Dumper.add_representer(_QuotedString, _represent_quoted)
 
 
 def dump_yaml(data: Any) -> str:
-    """`data` as YAML. Our own emitter writes the usual documents (no PyYAML import on a plain
-    plan); whatever it is not sure to write exactly as PyYAML would goes to PyYAML."""
-    text = emit_yaml(data)
-    return text if text is not None else dump_with_pyyaml(data)
-
-
-def dump_with_pyyaml(data: Any) -> str:
-    """The reference writer `emit_yaml` matches byte for byte, and its fallback."""
-    import yaml
-
-    return yaml.dump(data, Dumper=_pyyaml_dumper(), sort_keys=False, default_flow_style=False,
+    """`data` as YAML: block style, keys in insertion order, a FlowList inline."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=4096)
-
-
-@functools.cache
-def _pyyaml_dumper() -> type:
-    """A SafeDumper that indents list items under their key, writes no aliases and writes a
-    FlowList inline in double quotes. Built on first use, so that importing this module does not
-    import PyYAML."""
-    import yaml
-
-    class QuotedString(str):
-        pass
-
-    class Dumper(yaml.SafeDumper):
-        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-            # Indent list items under their key, as databricks.yml and app.yaml examples do.
-            return super().increase_indent(flow, False)
-
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    def represent_flow_list(dumper: yaml.SafeDumper, data: FlowList) -> yaml.Node:
-        items = [QuotedString(item) if isinstance(item, str) else item for item in data]
-        return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True)
-
-    def represent_quoted(dumper: yaml.SafeDumper, data: QuotedString) -> yaml.Node:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
-
-    Dumper.add_representer(FlowList, represent_flow_list)
-    Dumper.add_representer(QuotedString, represent_quoted)
-    return Dumper
 
 
 def load_yaml(text: str) -> Any:
     """Parsed YAML; raises yaml.YAMLError when it is not valid YAML."""
-    import yaml
-
     return yaml.safe_load(text)
 
 
@@ -90,28 +89,29 @@ def rewrite_yaml(original: str | None, data: Any, edits: list[str]) -> str:
 class RoundTrip:
     """An existing YAML file edited in place: comments, blank lines, quoting and key order kept.
 
-    Uses ruamel.yaml's round-trip mode, imported only here (when a user's file is merged). Values
-    the migration adds may be plain dicts, lists and FlowList; they are converted on dump.
+    Uses ruamel.yaml's round-trip mode. Values the migration adds may be plain dicts, lists and
+    FlowList; they are converted on dump. The file's indentation is kept: ruamel guesses where
+    its block sequences put the dash and the item (`load_yaml_guess_indent`), and the mapping
+    indent is read from the columns ruamel recorded for the first nested mapping.
     """
 
     def __init__(self, text: str) -> None:
-        from ruamel.yaml import YAML
-
         self._yaml = YAML()
         self._yaml.allow_duplicate_keys = True  # as PyYAML, which read the file first: last wins
         self._yaml.preserve_quotes = True
         self._yaml.width = 4096
-        sequence, offset = _sequence_indent(text)
-        self._yaml.indent(mapping=_mapping_indent(text), sequence=sequence, offset=offset)
-        self.data = self._yaml.load(text)
+        self.data, sequence, offset = load_yaml_guess_indent(text, yaml=self._yaml)
+        if offset is None:  # no block sequence in the file
+            sequence, offset = 4, 2
+        offset = max(offset, 0)
+        sequence = max(sequence or 0, offset + 2)  # None when every dash has a comment after it
+        self._yaml.indent(mapping=_mapping_indent(self.data), sequence=sequence, offset=offset)
         # Blank lines and comments that end a block are attached to its last scalar; detach them
         # so entries appended to the block come before them, not after.
         self._tails: list[tuple[Any, Any, Any]] = []
         _detach_tails(self.data, self._tails)
 
     def dump(self) -> str:
-        import io
-
         data = _round_trip_values(self.data)
         _attach_tails(self._tails)
         out = io.StringIO()
@@ -164,32 +164,16 @@ def plain(node: Any) -> Any:
     return node
 
 
-def _mapping_indent(text: str) -> int:
-    lines = text.splitlines()
-    for index, line in enumerate(lines[:-1]):
-        if line and not line[0].isspace() and line.rstrip().endswith(":") and not line.startswith("#"):
-            following = lines[index + 1]
-            stripped = following.lstrip()
-            if stripped and not stripped.startswith(("-", "#")):
-                return max(2, len(following) - len(stripped))
+def _mapping_indent(data: Any) -> int:
+    """How far the file indents a block mapping under its key (2 when it nests none)."""
+    if isinstance(data, CommentedMap):
+        for value in data.values():
+            if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
+                return max(2, value.lc.col - data.lc.col)
     return 2
 
 
-def _sequence_indent(text: str) -> tuple[int, int]:
-    """(sequence, offset) for ruamel: where the dash of a block sequence item sits and its text."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines[1:], start=1):
-        stripped = line.lstrip()
-        if stripped.startswith("- ") and lines[index - 1].rstrip().endswith(":"):
-            previous = lines[index - 1]
-            offset = (len(line) - len(stripped)) - (len(previous) - len(previous.lstrip()))
-            return offset + 2, max(offset, 0)
-    return 4, 2
-
-
 def _is_collection(node: Any) -> bool:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     return isinstance(node, (CommentedMap, CommentedSeq))
 
 
@@ -197,8 +181,27 @@ def _keys(node: Any) -> list:
     return list(node.keys()) if isinstance(node, dict) else list(range(len(node)))
 
 
-def _comment_slot(node: Any) -> int:
-    return 2 if isinstance(node, dict) else 0  # where ruamel keeps the comment after an entry
+_READ = object()
+
+
+def entry_comment(node: Any, key: Any, token: Any = _READ) -> Any:
+    """The comment token ruamel attaches after entry `key` of a round-trip mapping or sequence
+    (a comment on the entry's line, then the blank and comment lines below it), or None; given
+    `token`, puts that one there instead (None removes it).
+
+    ruamel.yaml has no public API to read or move what it attaches after an entry (its
+    `yaml_add_eol_comment` only adds a new comment), so this is the one place that reaches into
+    its comment attribute: `node.ca.items[key]`, a list whose slot 2 (mapping) or 0 (sequence)
+    holds that token. The layout is ruamel's own and may change: pyproject.toml caps
+    ruamel.yaml below the next minor release, and tests/deploy/test_yaml_io.py checks it.
+    """
+    slot = 2 if isinstance(node, dict) else 0
+    if token is _READ:
+        entry = node.ca.items.get(key)
+        return entry[slot] if entry and len(entry) > slot else None
+    entry = node.ca.items.setdefault(key, [None] * (4 if isinstance(node, dict) else 2))
+    entry[slot] = token
+    return token
 
 
 def _chain_end(node: Any, key: Any) -> tuple[Any, Any]:
@@ -214,10 +217,8 @@ def _detach_tails(node: Any, found: list) -> None:
     keys = _keys(node)
     for key in keys:
         end, end_key = _chain_end(node, key)
-        entry = end.ca.items.get(end_key)
-        slot = _comment_slot(end)
-        if entry and len(entry) > slot and entry[slot] is not None:
-            token = entry[slot]
+        token = entry_comment(end, end_key)
+        if token is not None:
             head, _newline, tail = token.value.partition("\n")
             if tail:  # keep a comment on the entry's own line, move the lines after it
                 moved = copy.copy(token)
@@ -225,7 +226,7 @@ def _detach_tails(node: Any, found: list) -> None:
                 if head.strip():
                     token.value = head + "\n"
                 else:
-                    entry[slot] = None
+                    entry_comment(end, end_key, None)
                 # What follows the last entry ends the block: it stays after whatever is last.
                 found.append((node, None if key == keys[-1] else key, moved))
         _detach_tails(node[key], found)
@@ -238,21 +239,17 @@ def _attach_tails(found: list) -> None:
         if key not in _keys(node):
             continue
         end, end_key = _chain_end(node, key)
-        slot = _comment_slot(end)
-        entry = end.ca.items.setdefault(end_key, [None] * (4 if isinstance(end, dict) else 2))
-        if entry[slot] is None:
+        current = entry_comment(end, end_key)
+        if current is None:
             fresh = copy.copy(token)
             fresh.value = "\n" + token.value
-            entry[slot] = fresh
+            entry_comment(end, end_key, fresh)
         else:
-            entry[slot].value += token.value
+            current.value += token.value
 
 
 def _round_trip_values(node: Any) -> Any:
     """Plain values the migration put into a round-trip tree, as ruamel's own types."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
     if isinstance(node, FlowList):
         seq = CommentedSeq(DoubleQuotedScalarString(v) if isinstance(v, str) else v for v in node)
         seq.fa.set_flow_style()
