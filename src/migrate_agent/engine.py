@@ -150,22 +150,17 @@ def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
     identity = analysis.identity
     if not (identity.user_calls or identity.factory_calls):
         return []
-    from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+    from libcst.metadata import MetadataWrapper
 
-    from codemods.identity_analysis import user_client_uses_of, uses_in_module
-    from codemods.import_names import names_after_rewrite
-    from codemods.node_lines import line_finder
+    from codemods.identity_analysis import uses_in_module
 
-    if wrapper is None:
-        return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
-    if not changed:
-        return uses_in_module(wrapper)
-    # The rewritten tree keeps most nodes of the analysed one, whose names are known; its lines
-    # are read from one printing of it (metadata again would cost as much as the analysis did).
-    names = names_after_rewrite(
-        wrapper.resolve(PositionProvider), wrapper.resolve(QualifiedNameProvider), migrated
-    )
-    return user_client_uses_of(migrated, line_finder(migrated), names)
+    if wrapper is not None and not changed:
+        return uses_in_module(wrapper)  # the analysed tree is the file as written
+    # The tree as it will be written gets its own metadata, resolved once. Not copied first
+    # (MetadataWrapper's default deep copy costs more than parsing the file): the rules build new
+    # nodes where they change code, and the only node they put in two places is a blank line of
+    # padding, which holds no name and starts no use (tests/test_scope_evidence.py).
+    return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
 
 
 def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
