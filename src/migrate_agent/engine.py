@@ -95,9 +95,7 @@ def migrate_source(
         command = MigrateAgent(context)
         migrated = command.transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
-        return FileOutcome(
-            path, FileStatus.FAILED, data, reason=f"cannot convert: {type(error).__name__}: {error}"
-        )
+        return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot convert: {_error_text(error)}")
 
     analysis = context.scratch[ANALYSIS_KEY]
     if migrated is module:
@@ -150,22 +148,34 @@ def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
     identity = analysis.identity
     if not (identity.user_calls or identity.factory_calls):
         return []
-    from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+    from libcst.metadata import MetadataWrapper
 
-    from codemods.identity_analysis import user_client_uses_of, uses_in_module
-    from codemods.import_names import names_after_rewrite
-    from codemods.node_lines import line_finder
+    from codemods.identity_analysis import uses_in_module
 
-    if wrapper is None:
-        return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
-    if not changed:
-        return uses_in_module(wrapper)
-    # The rewritten tree keeps most nodes of the analysed one, whose names are known; its lines
-    # are read from one printing of it (metadata again would cost as much as the analysis did).
-    names = names_after_rewrite(
-        wrapper.resolve(PositionProvider), wrapper.resolve(QualifiedNameProvider), migrated
-    )
-    return user_client_uses_of(migrated, line_finder(migrated), names)
+    if wrapper is not None and not changed:
+        return uses_in_module(wrapper)  # the analysed tree is the file as written
+    # The tree as it will be written gets its own metadata, resolved once. Not copied first
+    # (MetadataWrapper's default deep copy costs more than parsing the file): the rules build new
+    # nodes where they change code, and the only node they put in two places is a blank line of
+    # padding, which holds no name and starts no use (tests/test_scope_evidence.py).
+    return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
+
+
+def _error_text(error: BaseException) -> str:
+    """`Type: message` of what stopped the rules. A RecursionError anywhere in its chain is the
+    one named: libcst's position provider turns one into a KeyError whose message is a whole
+    node, which cannot be printed at that depth either."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen and not isinstance(cause, RecursionError):
+        seen.add(id(cause))
+        cause = cause.__context__
+    if isinstance(cause, RecursionError):
+        error = cause
+    try:
+        return f"{type(error).__name__}: {error}"
+    except RecursionError:
+        return type(error).__name__
 
 
 def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
