@@ -10,6 +10,7 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import is_notebook, project_files, text_markers
@@ -75,8 +76,7 @@ def plan_project(
     notebooks = NotebookFiles()  # notebooks: their code cells and %%writefile cells
     for rel, file in project_files(path):
         if rel.endswith(".py"):
-            local_modules.add(rel.split("/", 1)[0].removesuffix(".py"))
-            local_modules.add(rel.rsplit("/", 1)[-1][:-3])
+            local_modules |= _module_roots(rel)
         try:
             with open(file, "rb") as handle:
                 data = handle.read()
@@ -99,22 +99,26 @@ def plan_project(
         if progress is not None:
             progress.file_read(candidate)
     skipped += notebooks.skipped
-    local_modules |= notebooks.local_modules
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+    # Files apply creates from notebook writer cells are project files from the start, as they
+    # are on every later run: modules of the project, read by the class pre-pass, the
+    # changed-names check and the helper syntax check, before anything reads names from them.
+    for rel, data in notebooks.written_files(root).items():
+        local_modules |= _module_roots(rel)
+        sources.append((rel, data))
 
     # Cross-module facts first (which classes are ResponsesAgents through another module).
     class_facts: dict = {}
-    if candidates:
+    if candidates or notebooks.candidates:
         from codemods.project_classes import project_class_facts
 
         class_facts = project_class_facts(sources)
     context_facts = _context_facts(root, candidates, deploy_sources)
     first_party = frozenset(local_modules)
-    outcomes = _migrate_all(
-        candidates + notebooks.candidates, jobs, class_facts, context_facts, first_party, progress
-    )
-    outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
+    units = candidates + notebooks.candidates
+    results = _migrate_all(units, jobs, class_facts, context_facts, first_party, progress)
+    outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     if agent is None:
         outcomes = [o for o in outcomes if o.path not in created]  # written by notebooks for the app only
@@ -160,7 +164,8 @@ def plan_project(
         if progress is not None:
             progress.stage("planning the app and its deployment")
         _add_app_files(
-            plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
+            plan, root, agent, outcomes, local_modules, _DeploySources(deploy_sources, created),
+            model_dir, endpoint,
         )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
     _set_aside_acknowledged(plan)
@@ -212,6 +217,43 @@ def ensure_clean_git_tree(root: Path) -> None:
 
 
 # -- internals ----------------------------------------------------------------------------------
+
+
+def _module_roots(rel: str) -> set[str]:
+    """The names a project .py file is imported by at the top: its top-level folder, or itself
+    (`pkg/agent.py`: `pkg` and `agent`)."""
+    return {rel.split("/", 1)[0].removesuffix(".py"), rel.rsplit("/", 1)[-1][:-3]}
+
+
+class _DeploySources(Mapping[str, str]):
+    """The text the deploy readers get: iterating gives the driver files they read (those with
+    deployment code, as apply leaves them); looking a path up also finds a Python file apply
+    creates from a notebook writer cell, as it will be on disk. A driver's
+    `from agent import LLM_ENDPOINT_NAME` then resolves on the first apply as on the next one,
+    where the readers find that file on disk (a created file with deployment code is a driver)."""
+
+    def __init__(self, drivers: dict[str, str], created: dict[str, tuple[str, bytes]]) -> None:
+        self._drivers = dict(drivers)
+        self._created: dict[str, str] = {}
+        for path, (_, content) in created.items():
+            if not path.endswith(".py") or path in self._drivers:
+                continue
+            text = content.decode("utf-8", "replace")
+            if text_markers(content)[1]:
+                self._drivers[path] = text
+            else:
+                self._created[path] = text
+
+    def __getitem__(self, path: str) -> str:
+        if path in self._drivers:
+            return self._drivers[path]
+        return self._created[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drivers)
+
+    def __len__(self) -> int:
+        return len(self._drivers)
 
 
 def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
@@ -354,7 +396,7 @@ def _add_app_files(
     agent: FileOutcome,
     outcomes: list[FileOutcome],
     local_modules: set[str],
-    deploy_sources: dict[str, str],
+    deploy_sources: Mapping[str, str],
     model_dir: Path | None,
     endpoint: str | None,
 ) -> None:

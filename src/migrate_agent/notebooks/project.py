@@ -30,7 +30,6 @@ class NotebookFiles:
     candidates: list[tuple[str, bytes]] = field(default_factory=list)  # (engine path, code)
     owners: list[tuple[Notebook, Unit]] = field(default_factory=list)  # one per candidate
     deploy_sources: dict[str, str] = field(default_factory=dict)
-    local_modules: set[str] = field(default_factory=set)
     unreadable: list[FileOutcome] = field(default_factory=list)
     skipped: int = 0
 
@@ -54,13 +53,23 @@ class NotebookFiles:
             self.deploy_sources[path] = notebook.python_text
         for unit in notebook.units:
             if unit.kind == "writefile":
-                self.local_modules.add(PurePosixPath(unit.app_path).stem)
                 if not unit.app_path.endswith(".py"):
                     continue
             elif not may_hold_agent(unit.data):
                 continue
             self.candidates.append((unit.app_path or path, unit.data))
             self.owners.append((notebook, unit))
+
+    def written_files(self, root: Path) -> dict[str, bytes]:
+        """The Python files apply creates from writer cells (path -> the code a cell writes, the
+        first cell of a path): those the project does not ship. They belong to the project from
+        the start (its modules, the class pre-pass, the changed-names check), as on any later run,
+        when they are on disk."""
+        written: dict[str, bytes] = {}
+        for _, unit in self.owners:
+            if unit.kind == "writefile" and unit.app_path not in written and not (root / unit.app_path).is_file():
+                written[unit.app_path] = unit.data
+        return written
 
     def fold(
         self, root: Path, files: list[FileOutcome], unit_outcomes: list[FileOutcome]
