@@ -338,3 +338,25 @@ def test_an_agent_class_whose_base_a_writer_cell_creates_converts_on_the_first_r
     assert by_path(first)["agent.py"].status is FileStatus.CREATED
     assert "start_server.py" in written
     assert second.changed_files == []
+
+
+# -- no app, no Model Serving markers ----------------------------------------------------------
+
+ODD_AGENT = (GOLDEN / "unexpected_signature" / "input" / "agent.py").read_text()
+LOG_AGENT = 'import mlflow\n\nwith mlflow.start_run():\n    mlflow.pyfunc.log_model(name="agent", python_model="agent.py")\n'
+
+
+def test_notebook_driver_is_not_marked_when_no_app_is_generated(tmp_path: Path):
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(LOG_AGENT), "agent.py": ODD_AGENT})
+    assert by_path(plan)["driver.py"].status is FileStatus.UNCHANGED
+    assert not any(s.rule == "MA007" for s in plan.manual_steps)
+    assert any(s.rule == "MA001" for s in plan.manual_steps)  # why there is no app
+
+
+def test_writer_cell_agent_that_does_not_convert_keeps_its_step_and_the_driver_is_not_marked(tmp_path: Path):
+    notebook = source_notebook(magic("%%writefile agent.py\n" + ODD_AGENT), LOG_AGENT)
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    assert "agent.py" not in by_path(plan)  # no app: the notebook's files are not created
+    assert [s.rule for s in plan.manual_steps] == ["MA001"]
+    assert plan.manual_steps[0].path == "driver.py"
+    assert "TODO(migrate-agent): [MA007]" not in by_path(plan)["driver.py"].after.decode()

@@ -121,17 +121,17 @@ def plan_project(
     outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     if agent is None:
+        # No app: driver code (files and notebooks alike) keeps deploying to Model Serving, so
+        # its calls are not marked. Only the units MA007 marked are migrated again.
+        results = [
+            migrate_source(rel, data, class_facts.get(rel), context_facts, False, first_party)
+            if any(step.rule == "MA007" for step in outcome.manual_steps)
+            else outcome
+            for (rel, data), outcome in zip(units, results)
+        ]
+        outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
         outcomes = [o for o in outcomes if o.path not in created]  # written by notebooks for the app only
         _keep_user_clients_without_app(outcomes)
-        outcomes = [
-            migrate_source(
-                o.path, o.before, class_facts.get(o.path), context_facts, False, first_party
-            )
-            if any(step.rule == "MA007" for step in o.manual_steps)
-            and not is_notebook(o.path, o.before)
-            else o
-            for o in outcomes
-        ]
     changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
     if changed:
         from migrate_agent.importers import uses_of_changed_names

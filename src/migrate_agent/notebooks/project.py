@@ -4,7 +4,7 @@ the files its %%writefile cells write that the project does not ship (the app ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -88,9 +88,12 @@ class NotebookFiles:
             folded = _fold_one(root, notebook, per_unit, real, created)
             result.extend(folded)
             mine = folded[0]
-            if notebook.path in self.deploy_sources and mine.status is FileStatus.MIGRATED:
+            if notebook.path in self.deploy_sources:
                 # line numbers in the deploy report refer to the notebook as apply leaves it
-                self.deploy_sources[notebook.path] = read_notebook(notebook.path, mine.after).python_text
+                migrated = mine.status is FileStatus.MIGRATED
+                self.deploy_sources[notebook.path] = (
+                    read_notebook(notebook.path, mine.after) if migrated else notebook
+                ).python_text
         return result, created
 
 
@@ -189,8 +192,8 @@ def _fold_one(
         where = (f"{unit.target} is outside the project, the app gets a copy at {unit.app_path}"
                  if unit.outside else f"the file it writes is not in the project, the app gets it at {unit.app_path}")
         edits.append(f"{label}: {done}{where}")
-        outcome.status = FileStatus.MIGRATED
-        outcome.manual_steps = []
+        # a copy: the unit's own outcome stays as the engine gave it, for a second fold
+        outcome = replace(outcome, status=FileStatus.MIGRATED, manual_steps=[])
         created[unit.app_path] = (unit.code, outcome.after)
         extra.append(outcome)
 
