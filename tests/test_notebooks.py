@@ -360,3 +360,13 @@ def test_writer_cell_agent_that_does_not_convert_keeps_its_step_and_the_driver_i
     assert [s.rule for s in plan.manual_steps] == ["MA001"]
     assert plan.manual_steps[0].path == "driver.py"
     assert "TODO(migrate-agent): [MA007]" not in by_path(plan)["driver.py"].after.decode()
+
+
+def test_artifacts_a_notebook_logs_reach_the_agent_its_writer_cell_creates(tmp_path: Path):
+    agent = (GOLDEN / "load_context_reads_unlogged_artifacts" / "input" / "agent.py").read_text()
+    log = 'import mlflow\n\nmlflow.pyfunc.log_model(name="agent", python_model="agent.py", artifacts={"faq": "faq.md"})\n'
+    notebook = source_notebook(magic("%%writefile agent.py\n" + agent), log)
+    first, written, second = apply_twice(tmp_path, {"driver.py": notebook, "faq.md": "Q: hours?\n"})
+    assert by_path(first)["agent.py"].status is FileStatus.CREATED
+    assert b'model_context(__file__, artifacts={"faq": "faq.md"})' in written["agent.py"]
+    assert second.changed_files == []

@@ -104,7 +104,8 @@ def plan_project(
     # Files apply creates from notebook writer cells are project files from the start, as they
     # are on every later run: modules of the project, read by the class pre-pass, the
     # changed-names check and the helper syntax check, before anything reads names from them.
-    for rel, data in notebooks.written_files(root).items():
+    written = notebooks.written_files(root)
+    for rel, data in written.items():
         local_modules |= _module_roots(rel)
         sources.append((rel, data))
 
@@ -114,9 +115,10 @@ def plan_project(
         from codemods.project_classes import project_class_facts
 
         class_facts = project_class_facts(sources)
-    context_facts = _context_facts(root, candidates, deploy_sources)
-    first_party = frozenset(local_modules)
     units = candidates + notebooks.candidates
+    # What the drivers (notebooks too) logged for Model Serving's context, read before the rewrite.
+    context_facts = _context_facts(root, units, _DeploySources({**deploy_sources, **notebooks.deploy_sources}, written))
+    first_party = frozenset(local_modules)
     results = _migrate_all(units, jobs, class_facts, context_facts, first_party, progress)
     outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
@@ -164,7 +166,8 @@ def plan_project(
         if progress is not None:
             progress.stage("planning the app and its deployment")
         _add_app_files(
-            plan, root, agent, outcomes, local_modules, _DeploySources(deploy_sources, created),
+            plan, root, agent, outcomes, local_modules,
+            _DeploySources(deploy_sources, {path: content for path, (_, content) in created.items()}),
             model_dir, endpoint,
         )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
@@ -227,15 +230,15 @@ def _module_roots(rel: str) -> set[str]:
 
 class _DeploySources(Mapping[str, str]):
     """The text the deploy readers get: iterating gives the driver files they read (those with
-    deployment code, as apply leaves them); looking a path up also finds a Python file apply
-    creates from a notebook writer cell, as it will be on disk. A driver's
+    deployment code); looking a path up also finds a Python file apply creates from a notebook
+    writer cell (`created`: path -> content), which is not on disk yet. A driver's
     `from agent import LLM_ENDPOINT_NAME` then resolves on the first apply as on the next one,
     where the readers find that file on disk (a created file with deployment code is a driver)."""
 
-    def __init__(self, drivers: dict[str, str], created: dict[str, tuple[str, bytes]]) -> None:
+    def __init__(self, drivers: dict[str, str], created: dict[str, bytes]) -> None:
         self._drivers = dict(drivers)
         self._created: dict[str, str] = {}
-        for path, (_, content) in created.items():
+        for path, content in created.items():
             if not path.endswith(".py") or path in self._drivers:
                 continue
             text = content.decode("utf-8", "replace")
@@ -256,7 +259,7 @@ class _DeploySources(Mapping[str, str]):
         return len(self._drivers)
 
 
-def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
+def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: Mapping[str, str]):
     """What the driver logged for Model Serving's context, when an agent may read it."""
     if not any(marker in data for _, data in candidates for marker in CONTEXT_MARKERS):
         return None  # no agent can read a context: the deploy readers are not even imported
