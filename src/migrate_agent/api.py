@@ -117,7 +117,8 @@ def plan_project(
         class_facts = project_class_facts(sources)
     units = candidates + notebooks.candidates
     # What the drivers (notebooks too) logged for Model Serving's context, read before the rewrite.
-    context_facts = _context_facts(root, units, _DeploySources({**deploy_sources, **notebooks.deploy_sources}, written))
+    drivers = {**deploy_sources, **notebooks.deploy_sources}
+    context_facts = _context_facts(root, units, _DeploySources(drivers, written))
     first_party = frozenset(local_modules)
     results = _migrate_all(units, jobs, class_facts, context_facts, first_party, progress)
     outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
