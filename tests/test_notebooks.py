@@ -239,3 +239,134 @@ def test_writefile_to_a_path_computed_at_run_time_is_reported(tmp_path: Path):
     plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile {AGENT_PATH}\n" + AGENT))})
     assert not plan.changed_files
     assert any("at run time" in s.message and s.rule == "MA008" for s in plan.manual_steps)
+
+
+# -- files apply creates from writer cells are project files from the first run ---------------
+
+ENDPOINT_AGENT = '''import mlflow
+from databricks.sdk import WorkspaceClient
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+from prompts import SYSTEM_PROMPT
+
+LLM_ENDPOINT_NAME = "databricks-claude-sonnet-4"
+
+
+class AnswerAgent(ResponsesAgent):
+    def __init__(self):
+        self.client = WorkspaceClient().serving_endpoints.get_open_ai_client()
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        messages = [{"role": "system", "content": SYSTEM_PROMPT}, *self.prep_msgs_for_cc_llm(request.input)]
+        completion = self.client.chat.completions.create(model=LLM_ENDPOINT_NAME, messages=messages)
+        text = completion.choices[0].message.content
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id="a1")])
+
+
+mlflow.models.set_model(AnswerAgent())
+'''
+LOG_WITH_IMPORTED_ENDPOINT = '''import mlflow
+from mlflow.models.resources import DatabricksServingEndpoint
+
+from agent import LLM_ENDPOINT_NAME
+
+with mlflow.start_run():
+    mlflow.pyfunc.log_model(
+        name="agent",
+        python_model="agent.py",
+        resources=[DatabricksServingEndpoint(endpoint_name=LLM_ENDPOINT_NAME)],
+    )
+'''
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def apply_twice(tmp_path: Path, files: dict[str, str]):
+    """(first plan, files after it, second plan): the second plan of a fixpoint changes nothing."""
+    first = plan_of(tmp_path, files)
+    apply_plan(first)
+    written = files_of(tmp_path)
+    second = plan_project(tmp_path, jobs=1)
+    return first, written, second
+
+
+def test_first_apply_reads_names_of_the_agent_a_writer_cell_creates(tmp_path: Path):
+    notebook = source_notebook(magic("%%writefile agent.py\n" + ENDPOINT_AGENT), LOG_WITH_IMPORTED_ENDPOINT)
+    first, written, second = apply_twice(
+        tmp_path, {"driver.py": notebook, "prompts.py": 'SYSTEM_PROMPT = "Be brief."\n'}
+    )
+    assert by_path(first)["agent.py"].status is FileStatus.CREATED
+    assert not any(s.rule == "MA101" for s in first.manual_steps), first.manual_steps
+    bundle = written["databricks.yml"].decode()
+    assert "serving_endpoint:\n            name: databricks-claude-sonnet-4\n" in bundle
+    assert second.changed_files == []  # the first apply is the fixpoint
+    apply_plan(second)
+    assert files_of(tmp_path) == written
+
+
+def test_a_package_written_by_cells_is_a_project_module_on_the_first_run(tmp_path: Path):
+    agent = AGENT.replace("import mlflow\n", "import mlflow\n\nfrom agents.tools import PREFIX\n", 1)
+    notebook = source_notebook(
+        magic('%%writefile agents/tools.py\nPREFIX = "> "\n'), magic("%%writefile agents/agent.py\n" + agent)
+    )
+    first, written, second = apply_twice(tmp_path, {"driver.py": notebook})
+    assert {"agents/tools.py", "agents/agent.py"} <= set(by_path(first))
+    # `agents` is the project's package, not a distribution (openai-agents) to install
+    requirements = written["requirements.txt"].decode()
+    assert "mlflow>=3.10" in requirements and "agents" not in requirements
+    assert second.changed_files == []
+
+
+def test_an_agent_class_whose_base_a_writer_cell_creates_converts_on_the_first_run(tmp_path: Path):
+    base = (
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class BaseAgent(ResponsesAgent):\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        '        return ResponsesAgentResponse(output=[self.create_text_output_item(self.answer(), "b1")])\n'
+    )
+    agent = (
+        "import mlflow\n\nfrom base import BaseAgent\n\n\n"
+        'class Answer(BaseAgent):\n    def answer(self):\n        return "42"\n\n\n'
+        "mlflow.models.set_model(Answer())\n"
+    )
+    notebook = source_notebook(magic("%%writefile base.py\n" + base), magic("%%writefile agent.py\n" + agent))
+    first, written, second = apply_twice(tmp_path, {"driver.py": notebook})
+    assert by_path(first)["agent.py"].status is FileStatus.CREATED
+    assert "start_server.py" in written
+    assert second.changed_files == []
+
+
+# -- no app, no Model Serving markers ----------------------------------------------------------
+
+ODD_AGENT = (GOLDEN / "unexpected_signature" / "input" / "agent.py").read_text()
+LOG_AGENT = 'import mlflow\n\nwith mlflow.start_run():\n    mlflow.pyfunc.log_model(name="agent", python_model="agent.py")\n'
+
+
+def test_notebook_driver_is_not_marked_when_no_app_is_generated(tmp_path: Path):
+    plan = plan_of(tmp_path, {"driver.py": source_notebook(LOG_AGENT), "agent.py": ODD_AGENT})
+    assert by_path(plan)["driver.py"].status is FileStatus.UNCHANGED
+    assert not any(s.rule == "MA007" for s in plan.manual_steps)
+    assert any(s.rule == "MA001" for s in plan.manual_steps)  # why there is no app
+
+
+def test_writer_cell_agent_that_does_not_convert_keeps_its_step_and_the_driver_is_not_marked(tmp_path: Path):
+    notebook = source_notebook(magic("%%writefile agent.py\n" + ODD_AGENT), LOG_AGENT)
+    plan = plan_of(tmp_path, {"driver.py": notebook})
+    assert "agent.py" not in by_path(plan)  # no app: the notebook's files are not created
+    assert [s.rule for s in plan.manual_steps] == ["MA001"]
+    assert plan.manual_steps[0].path == "driver.py"
+    assert "TODO(migrate-agent): [MA007]" not in by_path(plan)["driver.py"].after.decode()
+
+
+def test_artifacts_a_notebook_logs_reach_the_agent_its_writer_cell_creates(tmp_path: Path):
+    agent = (GOLDEN / "load_context_reads_unlogged_artifacts" / "input" / "agent.py").read_text()
+    log = 'import mlflow\n\nmlflow.pyfunc.log_model(name="agent", python_model="agent.py", artifacts={"faq": "faq.md"})\n'
+    notebook = source_notebook(magic("%%writefile agent.py\n" + agent), log)
+    first, written, second = apply_twice(tmp_path, {"driver.py": notebook, "faq.md": "Q: hours?\n"})
+    assert by_path(first)["agent.py"].status is FileStatus.CREATED
+    assert b'model_context(__file__, artifacts={"faq": "faq.md"})' in written["agent.py"]
+    assert second.changed_files == []

@@ -10,6 +10,7 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from migrate_agent.discovery import is_notebook, project_files, text_markers
@@ -75,8 +76,7 @@ def plan_project(
     notebooks = NotebookFiles()  # notebooks: their code cells and %%writefile cells
     for rel, file in project_files(path):
         if rel.endswith(".py"):
-            local_modules.add(rel.split("/", 1)[0].removesuffix(".py"))
-            local_modules.add(rel.rsplit("/", 1)[-1][:-3])
+            local_modules |= _module_roots(rel)
         try:
             with open(file, "rb") as handle:
                 data = handle.read()
@@ -99,35 +99,42 @@ def plan_project(
         if progress is not None:
             progress.file_read(candidate)
     skipped += notebooks.skipped
-    local_modules |= notebooks.local_modules
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+    # Files apply creates from notebook writer cells are project files from the start, as they
+    # are on every later run: modules of the project, read by the class pre-pass, the
+    # changed-names check and the helper syntax check, before anything reads names from them.
+    written = notebooks.written_files(root)
+    for rel, data in written.items():
+        local_modules |= _module_roots(rel)
+        sources.append((rel, data))
 
     # Cross-module facts first (which classes are ResponsesAgents through another module).
     class_facts: dict = {}
-    if candidates:
+    if candidates or notebooks.candidates:
         from codemods.project_classes import project_class_facts
 
         class_facts = project_class_facts(sources)
-    context_facts = _context_facts(root, candidates, deploy_sources)
+    units = candidates + notebooks.candidates
+    # What the drivers (notebooks too) logged for Model Serving's context, read before the rewrite.
+    drivers = {**deploy_sources, **notebooks.deploy_sources}
+    context_facts = _context_facts(root, units, _DeploySources(drivers, written))
     first_party = frozenset(local_modules)
-    outcomes = _migrate_all(
-        candidates + notebooks.candidates, jobs, class_facts, context_facts, first_party, progress
-    )
-    outcomes, created = notebooks.fold(root, outcomes[: len(candidates)], outcomes[len(candidates) :])
+    results = _migrate_all(units, jobs, class_facts, context_facts, first_party, progress)
+    outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
     agent = _choose_agent(outcomes, plan)
     if agent is None:
+        # No app: driver code (files and notebooks alike) keeps deploying to Model Serving, so
+        # its calls are not marked. Only the units MA007 marked are migrated again.
+        results = [
+            migrate_source(rel, data, class_facts.get(rel), context_facts, False, first_party)
+            if any(step.rule == "MA007" for step in outcome.manual_steps)
+            else outcome
+            for (rel, data), outcome in zip(units, results)
+        ]
+        outcomes, created = notebooks.fold(root, results[: len(candidates)], results[len(candidates) :])
         outcomes = [o for o in outcomes if o.path not in created]  # written by notebooks for the app only
         _keep_user_clients_without_app(outcomes)
-        outcomes = [
-            migrate_source(
-                o.path, o.before, class_facts.get(o.path), context_facts, False, first_party
-            )
-            if any(step.rule == "MA007" for step in o.manual_steps)
-            and not is_notebook(o.path, o.before)
-            else o
-            for o in outcomes
-        ]
     changed = {o.path: o.changed_names for o in outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
     if changed:
         from migrate_agent.importers import uses_of_changed_names
@@ -160,7 +167,9 @@ def plan_project(
         if progress is not None:
             progress.stage("planning the app and its deployment")
         _add_app_files(
-            plan, root, agent, outcomes, local_modules, deploy_sources, model_dir, endpoint
+            plan, root, agent, outcomes, local_modules,
+            _DeploySources(deploy_sources, {path: content for path, (_, content) in created.items()}),
+            model_dir, endpoint,
         )
     plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
     _set_aside_acknowledged(plan)
@@ -214,7 +223,44 @@ def ensure_clean_git_tree(root: Path) -> None:
 # -- internals ----------------------------------------------------------------------------------
 
 
-def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: dict[str, str]):
+def _module_roots(rel: str) -> set[str]:
+    """The names a project .py file is imported by at the top: its top-level folder, or itself
+    (`pkg/agent.py`: `pkg` and `agent`)."""
+    return {rel.split("/", 1)[0].removesuffix(".py"), rel.rsplit("/", 1)[-1][:-3]}
+
+
+class _DeploySources(Mapping[str, str]):
+    """The text the deploy readers get: iterating gives the driver files they read (those with
+    deployment code); looking a path up also finds a Python file apply creates from a notebook
+    writer cell (`created`: path -> content), which is not on disk yet. A driver's
+    `from agent import LLM_ENDPOINT_NAME` then resolves on the first apply as on the next one,
+    where the readers find that file on disk (a created file with deployment code is a driver)."""
+
+    def __init__(self, drivers: dict[str, str], created: dict[str, bytes]) -> None:
+        self._drivers = dict(drivers)
+        self._created: dict[str, str] = {}
+        for path, content in created.items():
+            if not path.endswith(".py") or path in self._drivers:
+                continue
+            text = content.decode("utf-8", "replace")
+            if text_markers(content)[1]:
+                self._drivers[path] = text
+            else:
+                self._created[path] = text
+
+    def __getitem__(self, path: str) -> str:
+        if path in self._drivers:
+            return self._drivers[path]
+        return self._created[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drivers)
+
+    def __len__(self) -> int:
+        return len(self._drivers)
+
+
+def _context_facts(root: Path, candidates: list[tuple[str, bytes]], deploy_sources: Mapping[str, str]):
     """What the driver logged for Model Serving's context, when an agent may read it."""
     if not any(marker in data for _, data in candidates for marker in CONTEXT_MARKERS):
         return None  # no agent can read a context: the deploy readers are not even imported
@@ -354,7 +400,7 @@ def _add_app_files(
     agent: FileOutcome,
     outcomes: list[FileOutcome],
     local_modules: set[str],
-    deploy_sources: dict[str, str],
+    deploy_sources: Mapping[str, str],
     model_dir: Path | None,
     endpoint: str | None,
 ) -> None:

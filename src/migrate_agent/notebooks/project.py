@@ -4,7 +4,7 @@ the files its %%writefile cells write that the project does not ship (the app ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,6 @@ class NotebookFiles:
     candidates: list[tuple[str, bytes]] = field(default_factory=list)  # (engine path, code)
     owners: list[tuple[Notebook, Unit]] = field(default_factory=list)  # one per candidate
     deploy_sources: dict[str, str] = field(default_factory=dict)
-    local_modules: set[str] = field(default_factory=set)
     unreadable: list[FileOutcome] = field(default_factory=list)
     skipped: int = 0
 
@@ -54,13 +53,23 @@ class NotebookFiles:
             self.deploy_sources[path] = notebook.python_text
         for unit in notebook.units:
             if unit.kind == "writefile":
-                self.local_modules.add(PurePosixPath(unit.app_path).stem)
                 if not unit.app_path.endswith(".py"):
                     continue
             elif not may_hold_agent(unit.data):
                 continue
             self.candidates.append((unit.app_path or path, unit.data))
             self.owners.append((notebook, unit))
+
+    def written_files(self, root: Path) -> dict[str, bytes]:
+        """The Python files apply creates from writer cells (path -> the code a cell writes, the
+        first cell of a path): those the project does not ship. They belong to the project from
+        the start (its modules, the class pre-pass, the changed-names check), as on any later run,
+        when they are on disk."""
+        written: dict[str, bytes] = {}
+        for _, unit in self.owners:
+            if unit.kind == "writefile" and unit.app_path not in written and not (root / unit.app_path).is_file():
+                written[unit.app_path] = unit.data
+        return written
 
     def fold(
         self, root: Path, files: list[FileOutcome], unit_outcomes: list[FileOutcome]
@@ -79,9 +88,12 @@ class NotebookFiles:
             folded = _fold_one(root, notebook, per_unit, real, created)
             result.extend(folded)
             mine = folded[0]
-            if notebook.path in self.deploy_sources and mine.status is FileStatus.MIGRATED:
+            if notebook.path in self.deploy_sources:
                 # line numbers in the deploy report refer to the notebook as apply leaves it
-                self.deploy_sources[notebook.path] = read_notebook(notebook.path, mine.after).python_text
+                migrated = mine.status is FileStatus.MIGRATED
+                self.deploy_sources[notebook.path] = (
+                    read_notebook(notebook.path, mine.after) if migrated else notebook
+                ).python_text
         return result, created
 
 
@@ -180,8 +192,8 @@ def _fold_one(
         where = (f"{unit.target} is outside the project, the app gets a copy at {unit.app_path}"
                  if unit.outside else f"the file it writes is not in the project, the app gets it at {unit.app_path}")
         edits.append(f"{label}: {done}{where}")
-        outcome.status = FileStatus.MIGRATED
-        outcome.manual_steps = []
+        # a copy: the unit's own outcome stays as the engine gave it, for a second fold
+        outcome = replace(outcome, status=FileStatus.MIGRATED, manual_steps=[])
         created[unit.app_path] = (unit.code, outcome.after)
         extra.append(outcome)
 

@@ -1,0 +1,1 @@
+SYSTEM_PROMPT = "You answer questions about the weather."
