@@ -5,6 +5,7 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import subprocess
@@ -32,6 +33,8 @@ KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]
 # Worker processes repay their start only for enough work: ~100 KB of agent code is about a
 # second of parsing and metadata (small projects run faster in one process, see bench/).
 PARALLEL_MIN_BYTES = 100_000
+# How often a worker checks that the main process still runs (and whether it must stop).
+WATCH_SECONDS = 0.2
 
 
 class DirtyTreeError(RuntimeError):
@@ -245,10 +248,13 @@ def _migrate_all(
 
     preload()  # forked workers inherit libcst and the rules instead of importing them each
     chunk = max(1, len(candidates) // (workers * 4))
+    context = multiprocessing.get_context()  # fork, forkserver or spawn: whatever the caller set
+    stop = context.Event()
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(candidates)),
+        mp_context=context,
         initializer=_exit_with_parent,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), stop),
     )
     try:
         results = pool.map(
@@ -263,7 +269,7 @@ def _migrate_all(
         )
         return [_counted(outcome, progress) for outcome in results]
     except BaseException:  # Ctrl-C, SIGTERM, a broken worker: stop the workers now, not later
-        _stop_workers(pool)
+        _stop_workers(stop)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -275,20 +281,36 @@ def _counted(outcome: FileOutcome, progress) -> FileOutcome:
     return outcome
 
 
-def _stop_workers(pool) -> None:
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+def _stop_workers(stop) -> None:
+    """Tell every worker to exit now, in the middle of its task (they watch `stop`)."""
+    stop.set()
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: exit as soon as the main process is gone (killed, even with SIGKILL)."""
+def _exit_with_parent(main: int, stop) -> None:
+    """In a worker: exit as soon as `stop` is set or the main process is gone (even after SIGKILL).
+
+    The worker's parent is the main process under fork and spawn, the fork server (itself a child
+    of the main process, which exits with it) under forkserver: the worker watches the parent it
+    started with, which is reparented away when it dies, and the main process's pid."""
+    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
+        while not stop.wait(WATCH_SECONDS):
+            if os.getppid() != parent or not _alive(main):
+                break
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: checks only that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process: the main process is gone and its pid reused
+    return True
 
 
 def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:
