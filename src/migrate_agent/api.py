@@ -246,7 +246,7 @@ def _migrate_all(
 
     from migrate_agent.engine import preload
 
-    preload()  # forked workers inherit libcst and the rules instead of importing them each
+    preload()  # fork: workers inherit libcst and the rules (spawn, forkserver: each imports them)
     chunk = max(1, len(candidates) // (workers * 4))
     context = multiprocessing.get_context()  # fork, forkserver or spawn: whatever the caller set
     stop = context.Event()
@@ -289,9 +289,10 @@ def _stop_workers(stop) -> None:
 def _exit_with_parent(main: int, stop) -> None:
     """In a worker: exit as soon as `stop` is set or the main process is gone (even after SIGKILL).
 
-    The worker's parent is the main process under fork and spawn, the fork server (itself a child
-    of the main process, which exits with it) under forkserver: the worker watches the parent it
-    started with, which is reparented away when it dies, and the main process's pid."""
+    A worker's parent is the main process under fork and spawn, but the fork server under
+    forkserver (a child of the main process that exits with it): so the worker remembers the
+    parent it started with and exits once it has another (the parent died and it was reparented),
+    and it also checks the main process's pid itself."""
     parent = os.getppid()
 
     def watch() -> None:
