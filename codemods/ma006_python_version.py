@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import MigrationRule, with_todo
-from codemods.python_version import TARGET, newer_syntax
+from codemods.python_version import TARGET, newer_syntax, verdict
 
 
 class PythonVersion(MigrationRule):
@@ -46,9 +46,6 @@ class _Marker(cst.CSTTransformer):
         problems = self._found.pop()
         if not problems:
             return updated_node
-        message = (
-            f"{'; '.join(dict.fromkeys(problems))}: Databricks Apps runs Python {TARGET}, where "
-            "this does not parse; rewrite it for 3.11"
-        )
+        message = verdict(problems)
         self._rule.report(message)
         return with_todo(updated_node, self._rule.RULE_ID, message)

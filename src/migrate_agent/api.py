@@ -5,6 +5,7 @@ The CLI is a thin layer over these two. Nothing here imports mlflow or the user'
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import subprocess
@@ -33,6 +34,8 @@ KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]
 # Worker processes repay their start only for enough work: ~100 KB of agent code is about a
 # second of parsing and metadata (small projects run faster in one process, see bench/).
 PARALLEL_MIN_BYTES = 100_000
+# How often a worker checks that the main process still runs (and whether it must stop).
+WATCH_SECONDS = 0.2
 
 
 class DirtyTreeError(RuntimeError):
@@ -289,12 +292,15 @@ def _migrate_all(
 
     from migrate_agent.engine import preload
 
-    preload()  # forked workers inherit libcst and the rules instead of importing them each
+    preload()  # fork: workers inherit libcst and the rules (spawn, forkserver: each imports them)
     chunk = max(1, len(candidates) // (workers * 4))
+    context = multiprocessing.get_context()  # fork, forkserver or spawn: whatever the caller set
+    stop = context.Event()
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(candidates)),
+        mp_context=context,
         initializer=_exit_with_parent,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), stop),
     )
     try:
         results = pool.map(
@@ -309,7 +315,7 @@ def _migrate_all(
         )
         return [_counted(outcome, progress) for outcome in results]
     except BaseException:  # Ctrl-C, SIGTERM, a broken worker: stop the workers now, not later
-        _stop_workers(pool)
+        _stop_workers(stop)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -321,20 +327,37 @@ def _counted(outcome: FileOutcome, progress) -> FileOutcome:
     return outcome
 
 
-def _stop_workers(pool) -> None:
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+def _stop_workers(stop) -> None:
+    """Tell every worker to exit now, in the middle of its task (they watch `stop`)."""
+    stop.set()
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: exit as soon as the main process is gone (killed, even with SIGKILL)."""
+def _exit_with_parent(main: int, stop) -> None:
+    """In a worker: exit as soon as `stop` is set or the main process is gone (even after SIGKILL).
+
+    A worker's parent is the main process under fork and spawn, but the fork server under
+    forkserver (a child of the main process that exits with it): so the worker remembers the
+    parent it started with and exits once it has another (the parent died and it was reparented),
+    and it also checks the main process's pid itself."""
+    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
+        while not stop.wait(WATCH_SECONDS):
+            if os.getppid() != parent or not _alive(main):
+                break
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: checks only that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process: the main process is gone and its pid reused
+    return True
 
 
 def _choose_agent(outcomes: list[FileOutcome], plan: Plan) -> FileOutcome | None:

@@ -1,15 +1,14 @@
 """Local modules the app imports that Python 3.11 (the Databricks Apps runtime) cannot parse.
 
-The agent's own file and every candidate file are checked on their libcst tree (MA006). Helper
-modules the agent imports are not parsed by the rules; they are checked here with Python's own
-parser, `ast.parse(..., feature_version=(3, 11))` (nothing runs). On a 3.11 interpreter that
-rejects everything 3.11 cannot run; on 3.12+ it still rejects PEP 695 syntax but accepts PEP 701
-f-strings (CPython does not check those against feature_version).
+The agent's own file and every candidate file are checked by the rules (MA006). Helper modules
+the agent imports are not parsed by the rules; they are parsed here with libcst (nothing runs)
+and checked with the same verdict, `codemods.python_version.newer_syntax`, so the result is the
+same on every interpreter (`ast.parse(..., feature_version=(3, 11))` accepts PEP 701 f-strings
+on Python 3.12+).
 """
 
 from __future__ import annotations
 
-import ast
 import posixpath
 
 from migrate_agent.model import ManualStep
@@ -19,6 +18,11 @@ RULE = "MA006"
 
 def newer_syntax_in_helpers(agent, outcomes, sources, local_modules) -> list[ManualStep]:
     """A manual step per local module imported by the agent that does not parse as 3.11."""
+    # libcst only once an agent is found: a project with nothing to migrate never imports it
+    import libcst as cst
+
+    from codemods.python_version import first_newer_syntax, verdict
+
     checked = {o.path for o in outcomes}  # parsed by the rules already
     wanted = set(agent.imported_roots) & set(local_modules)
     folder = posixpath.dirname(agent.path)
@@ -31,17 +35,19 @@ def newer_syntax_in_helpers(agent, outcomes, sources, local_modules) -> list[Man
         if top not in wanted:
             continue
         try:
-            ast.parse(data, feature_version=(3, 11))
-        except SyntaxError as error:
-            steps.append(
-                ManualStep(
-                    RULE,
-                    f"does not parse as Python 3.11, which Databricks Apps runs ({error.msg}); "
-                    "the agent imports it: rewrite it for 3.11",
-                    rel,
-                    error.lineno,
-                )
+            module = cst.parse_module(data)
+        except cst.ParserSyntaxError as error:  # not even libcst parses it, nor does Python 3.11
+            message = (
+                f"does not parse as Python 3.11, which Databricks Apps runs ({error.message}); "
+                "the agent imports it: rewrite it for 3.11"
             )
-        except ValueError:
+            steps.append(ManualStep(RULE, message, rel, error.raw_line))
             continue
+        except ValueError:  # not text (an undecodable file): nothing Python reads
+            continue
+        found = first_newer_syntax(module)
+        if found is not None:
+            problem, line = found
+            message = f"{verdict([problem])} (the agent imports this module)"
+            steps.append(ManualStep(RULE, message, rel, line))
     return steps

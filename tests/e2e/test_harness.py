@@ -1,4 +1,8 @@
-"""Fast checks of the harness itself (no app, no subprocess)."""
+"""Fast checks of the harness itself (no app, no subprocess).
+
+Marked e2e with the rest of tests/e2e: the stub workspace they check is a loopback HTTP server
+the real databricks-sdk talks to, and the fast lane (`-m "not e2e"`) starts no server.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from tests.support.identity import SERVICE, identity_pairs
 from tests.support.normalize import normalize
 from tests.support.original_runner import SERVICE_TOKEN, serving_variables
 from tests.support.stub_workspace import MARK_PATH, RecordedRequest, StubWorkspace, split_pieces
+
+pytestmark = pytest.mark.e2e
 
 
 def test_normalize_replaces_only_random_ids_and_keeps_their_links():
