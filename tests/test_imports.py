@@ -246,22 +246,6 @@ def test_a_plan_without_agents_imports_no_libcst_codemod_matchers_or_typer(tmp_p
     assert result.stdout.strip() == "[]"
 
 
-def test_a_plan_of_files_the_prefilter_skips_imports_no_parser_rules_or_deploy_planner(tmp_path: Path) -> None:
-    """Nothing to parse: libcst, the rules and the deployment side are not even imported."""
-    (tmp_path / "tool.py").write_text("import json\n\ndef f():\n    return json.dumps({})\n")
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "data.py").write_text("VALUES = [1, 2, 3]\n")
-    probe = (
-        "import sys\nfrom migrate_agent.api import plan_project\n"
-        f"plan = plan_project(__import__('pathlib').Path({str(tmp_path)!r}))\n"
-        "assert not plan.files and not plan.manual_steps, plan\n"
-        "print(sorted(m for m in sys.modules\n"
-        "             if m.split('.')[0] in ('libcst', 'codemods', 'ruamel') or m.startswith('migrate_agent.deploy')))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
-
-
 def test_migrating_an_agent_imports_no_libcst_codemod_or_matchers(tmp_path: Path) -> None:
     """Rules must not import libcst.matchers / libcst.codemod (~0.15 s each run, more than
     parsing a typical agent): use codemods._syntax (find_all, ...) and the rule base's API."""

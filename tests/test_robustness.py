@@ -184,11 +184,12 @@ KILLED_MAIN = textwrap.dedent(
     """
     import sys, time
     import migrate_agent.api as api
+    import migrate_agent.workers as workers
 
     def slow(path, data, *facts):
         time.sleep(120)
 
-    api.migrate_source = slow
+    workers.migrate_source = slow
     api.plan_project(sys.argv[1], jobs=2)
     """
 )

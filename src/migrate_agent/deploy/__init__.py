@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from pathlib import Path
 
+from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
 from migrate_agent.deploy.code_facts import CodeFacts
+from migrate_agent.deploy.planner import (
+    DeploymentReading,
+    map_deployment,
+    read_deployment,
+    write_deployment,
+)
 from migrate_agent.model import FileResult, ManualStep
 
 
@@ -48,7 +55,8 @@ def plan_deployment(
     model_dir: Path | None = None,
     endpoint: str | None = None,
 ) -> DeploymentPlan:
-    """Plan the Databricks Apps deployment that replaces the project's Model Serving one.
+    """Plan the Databricks Apps deployment that replaces the project's Model Serving one:
+    read it, map it, write the files (the three deploy stages of :mod:`migrate_agent.pipeline`).
 
     `sources`: project-relative POSIX paths of the project's candidate .py files and their text
     (read statically, never imported). `model_dir`: a downloaded model folder (or its MLmodel
@@ -56,20 +64,23 @@ def plan_deployment(
     endpoint to read with databricks-sdk and the user's Databricks authentication.
     Files come back CREATED, UPDATED or UNCHANGED (same bytes), never written here.
     """
-    from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
-    from migrate_agent.deploy.planner import build_plan
+    root = Path(root)
+    reading = read_deployment(root, sources, model_dir=model_dir, endpoint=endpoint)
+    return deployment_plan(root, reading, app)
 
-    files, steps, markdown, data, apps, errors, pip_requirements = build_plan(
-        Path(root), sources, list(app.command), app.agent_path, model_dir, endpoint, app.code
-    )
+
+def deployment_plan(root: Path, reading: DeploymentReading, app: AppSpec) -> DeploymentPlan:
+    """The deploy map and write stages over what the deploy read stage found."""
+    mapping = map_deployment(root, reading, list(app.command), app.agent_path, app.code)
+    written = write_deployment(root, reading, mapping, app.code)
     return DeploymentPlan(
-        files=files,
-        manual_steps=steps,
-        diff_markdown=markdown,
-        diff_json=data,
-        app_name=apps.app_name,
-        bundle_key=apps.bundle_key,
-        model_config_path=MODEL_CONFIG_FILE if apps.model_config is not None else None,
-        errors=errors,
-        pip_requirements=pip_requirements,
+        files=list(written.files),
+        manual_steps=list(written.steps),
+        diff_markdown=written.markdown,
+        diff_json=written.data,
+        app_name=mapping.apps.app_name,
+        bundle_key=mapping.apps.bundle_key,
+        model_config_path=MODEL_CONFIG_FILE if mapping.apps.model_config is not None else None,
+        errors=list(reading.errors),
+        pip_requirements=reading.pip_requirements,
     )

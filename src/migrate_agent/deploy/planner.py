@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
-from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE, EnvEntry
+from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE, AppsDeployment, EnvEntry
 from migrate_agent.deploy.apps_plan import plan_apps
 from migrate_agent.deploy.code_facts import CodeFacts
 from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
@@ -27,7 +27,7 @@ from migrate_agent.deploy.migration_report import (
     render_markdown,
 )
 from migrate_agent.deploy.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
-from migrate_agent.deploy.project_yaml import read_project_yaml
+from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
 from migrate_agent.deploy.serving_merge import merge_deployments
 from migrate_agent.deploy.serving_model import Origin, Problem, ServingDeployment
@@ -37,47 +37,96 @@ from migrate_agent.model import FileResult, ManualStep
 MIGRATION_FILE = "MIGRATION.md"
 
 
-def build_plan(
-    root: Path,
-    sources: Mapping[str, str],
-    command: list[str],
-    agent_path: str,
-    model_dir: Path | None,
-    endpoint: str | None,
-    code: CodeFacts = CodeFacts(),
-):
-    """(files, manual steps, markdown, json, apps, errors, pip requirements) for `plan_deployment`."""
-    readings = _read_everything(root, sources, model_dir, endpoint)
-    errors = [problem.message for found in readings for problem in found.problems if problem.fatal]
-    serving = merge_deployments(readings)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeploymentReading:
+    """Deploy read: what every source says of the Model Serving deployment, merged."""
 
+    serving: ServingDeployment
+    errors: tuple[str, ...]  # a requested source (--endpoint) that could not be read
+
+    @property
+    def pip_requirements(self) -> list[str]:
+        """The `pip_requirements=` the deployment logged with, when it is a literal list of strings."""
+        found = self.serving.pip_requirements
+        value = found.value if found is not None else None
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeploymentMapping:
+    """Deploy map: the Apps deployment decided item by item, beside the project's own YAML files."""
+
+    apps: AppsDeployment
+    steps: tuple[ManualStep, ...]
+    bundle: ProjectYaml
+    app_yaml: ProjectYaml
+    env_from_app_yaml: dict[str, EnvEntry]  # a user's env values, kept in both files
+    env_from_config: dict[str, EnvEntry]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeploymentFiles:
+    """Deploy write: the files to create or update, the manual steps and the deploy diff."""
+
+    files: tuple[FileResult, ...]
+    steps: tuple[ManualStep, ...]
+    markdown: str
+    data: dict
+
+
+def read_deployment(
+    root: Path, sources: Mapping[str, str], *, model_dir: Path | None, endpoint: str | None
+) -> DeploymentReading:
+    """Read the Model Serving deployment: the live endpoint, the MLmodel, the driver code."""
+    readings = _read_everything(root, sources, model_dir, endpoint)
+    errors = tuple(problem.message for found in readings for problem in found.problems if problem.fatal)
+    return DeploymentReading(serving=merge_deployments(readings), errors=errors)
+
+
+def map_deployment(
+    root: Path, reading: DeploymentReading, command: list[str], agent_path: str, code: CodeFacts
+) -> DeploymentMapping:
+    """Map each Model Serving item to its Apps equivalent, against the project's existing
+    databricks.yml and app.yaml."""
     bundle = read_project_yaml(root, BUNDLE_FILES)
     app_yaml = read_project_yaml(root, APP_YAML_FILES)
     existing_app, bundle_steps = find_existing_app(root, bundle)
-    apps = plan_apps(serving, command, agent_path, existing_app, root, code)
+    apps = plan_apps(reading.serving, command, agent_path, existing_app, root, code)
     steps: list[ManualStep] = list(apps.steps)
     steps += [s for s in bundle_steps if s not in steps]
-
     # A user's env value in one of app.yaml / the bundle's app config is kept there and used
     # for the other file too, so both say the same (MA114 asks to keep only one of them).
     from_app_yaml = _user_env(app_yaml.data, ("env",), "valueFrom")
     from_config = _user_env(bundle.data, ("resources", "apps", existing_app.key, "config", "env"), "value_from")
     _note_kept_env(apps, {**from_config, **from_app_yaml})
+    return DeploymentMapping(
+        apps=apps, steps=tuple(steps), bundle=bundle, app_yaml=app_yaml,
+        env_from_app_yaml=from_app_yaml, env_from_config=from_config,
+    )
+
+
+def write_deployment(
+    root: Path, reading: DeploymentReading, mapping: DeploymentMapping, code: CodeFacts
+) -> DeploymentFiles:
+    """Render app.yaml, databricks.yml, the model config file and MIGRATION.md (not written here)."""
+    apps, app_yaml, bundle = mapping.apps, mapping.app_yaml, mapping.bundle
+    steps = list(mapping.steps)
     files: list[FileResult] = []
     if app_yaml.usable:
-        text, edits = render_app_yaml(app_yaml, _with_env(apps, from_config))
+        text, edits = render_app_yaml(app_yaml, _with_env(apps, mapping.env_from_config))
         files.append(file_result(root, app_yaml.path, text, edits))
     else:
         files.append(failed_result(root, app_yaml.path, f"{app_yaml.path} {app_yaml.error}"))
         steps.append(manual_step("MA114", f"{app_yaml.path} {app_yaml.error}; it was not changed", app_yaml.path))
     if bundle.usable:
-        text, edits = render_bundle(bundle, _with_env(apps, from_app_yaml))
+        text, edits = render_bundle(bundle, _with_env(apps, mapping.env_from_app_yaml))
         files.append(file_result(root, bundle.path, text, edits))
     else:
         files.append(failed_result(root, bundle.path, f"{bundle.path} {bundle.error}"))
     if apps.model_config is not None:
         files.append(_model_config_file(root, apps.model_config, steps))
 
+    serving = reading.serving
     commands = deploy_commands(apps)
     example = serving.input_example.value if serving.input_example is not None else None
     smoke, placeholder = smoke_test(apps, example)
@@ -85,7 +134,7 @@ def build_plan(
                           code.model_serving_calls)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
-    return files, steps, markdown, render_json(report), apps, errors, _pip_requirements(serving)
+    return DeploymentFiles(files=tuple(files), steps=tuple(steps), markdown=markdown, data=render_json(report))
 
 
 def _user_env(data, path: tuple, value_from_key: str) -> dict[str, EnvEntry]:
@@ -117,12 +166,6 @@ def _with_env(apps, users: dict[str, EnvEntry]):
     if not users:
         return apps
     return dataclasses.replace(apps, env=[users.get(entry.name, entry) for entry in apps.env])
-
-
-def _pip_requirements(serving: ServingDeployment) -> list[str]:
-    """The `pip_requirements=` the deployment logged with, when it is a literal list of strings."""
-    value = serving.pip_requirements.value if serving.pip_requirements is not None else None
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _read_everything(

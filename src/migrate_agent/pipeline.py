@@ -1,0 +1,430 @@
+"""A migration's stages, in the order they run over one project index.
+
+Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is the whole order.
+`plan` runs them all and changes nothing on disk; `apply` then writes the plan
+(:mod:`migrate_agent.writing`), and the CLI reports it (:mod:`migrate_agent.report`).
+
+    discover          read every project file once; text prefilter; notebooks split into units
+    created files     files apply creates from notebook writer cells join the index
+    project pre-pass  classes across modules (codemods), what the drivers logged for the context
+    migrate           each candidate unit through the codemods, once (worker processes)
+    notebooks         notebook units folded back into their notebooks and the files they write
+    choose the app    which agent the app serves; without one, driver code stays unmarked
+    project checks    uses of changed names in other modules; helper modules' Python version
+    deploy read       the Model Serving deployment: live endpoint, MLmodel, driver code
+    app files         start_server.py, requirements.txt, the runtime helpers
+    deploy map        each Model Serving item beside its Databricks Apps equivalent
+    deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
+    acknowledge       steps the user acknowledged set aside
+
+Nothing here imports mlflow or the user's code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from codemods.project_classes import project_class_facts
+from migrate_agent.acknowledgements import is_acknowledged, read_acknowledgements
+from migrate_agent.deploy import AppSpec, deployment_plan
+from migrate_agent.deploy.code_facts import CodeFacts, ModelServingCall
+from migrate_agent.deploy.planner import DeploymentReading, read_deployment
+from migrate_agent.discovery import is_notebook, project_files, text_markers
+from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
+from migrate_agent.importers import uses_of_changed_names
+from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.project import NotebookFiles
+from migrate_agent.python_version import newer_syntax_in_helpers
+from migrate_agent.requirements import logged_model_requirements
+from migrate_agent.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
+from migrate_agent.user_client_flow import project_user_client_calls
+from migrate_agent.workers import migrate_all
+
+# Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
+CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
+# The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
+KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """What the caller asked for: workers, where the deployment is read from, progress."""
+
+    jobs: int | None = None
+    model_dir: Path | None = None
+    endpoint: str | None = None
+    progress: object = None  # migrate_agent.progress.Progress, told of each file and stage
+
+
+@dataclass(kw_only=True)
+class ProjectIndex:
+    """The project as the stages know it; each stage fills in what it learns."""
+
+    scope: Path  # what the user named: the project's directory, or one agent file in it
+    root: Path  # the project's directory
+    options: Options
+    plan: Plan
+    # discover
+    sources: list[tuple[str, bytes]] = field(default_factory=list)  # every Python file
+    candidates: list[tuple[str, bytes]] = field(default_factory=list)  # may hold agent code
+    drivers: dict[str, str] = field(default_factory=dict)  # may hold deployment code: path -> text
+    local_modules: set[str] = field(default_factory=set)  # top-level names of the project's modules
+    notebooks: NotebookFiles = field(default_factory=NotebookFiles)
+    # created files: path -> content of the Python files notebook writer cells create
+    written: dict[str, bytes] = field(default_factory=dict)
+    # project pre-pass
+    class_facts: dict = field(default_factory=dict)
+    context_facts: object = None
+    # migrate: one outcome per unit (candidate files, then notebook units)
+    units: list[tuple[str, bytes]] = field(default_factory=list)
+    results: list[FileOutcome] = field(default_factory=list)
+    # notebooks: one outcome per project file; files apply creates (path -> (notebook, content))
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    created: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # choose the app
+    agent: FileOutcome | None = None
+    # deploy read
+    deployment: DeploymentReading | None = None
+    code: CodeFacts = CodeFacts()
+
+    @property
+    def first_party(self) -> frozenset[str]:
+        return frozenset(self.local_modules)
+
+
+def discover(index: ProjectIndex) -> None:
+    """Every project file read once; the text prefilter says which may hold agent or driver code."""
+    plan, progress = index.plan, index.options.progress
+    skipped = 0
+    for rel, file in project_files(index.scope):
+        if rel.endswith(".py"):
+            index.local_modules |= module_roots(rel)
+        try:
+            with open(file, "rb") as handle:
+                data = handle.read()
+        except OSError as error:  # unreadable: one failed file, the others go on
+            plan.files.append(FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}"))
+            continue
+        if is_notebook(rel, data):
+            index.notebooks.add(rel, data)
+            continue
+        index.sources.append((rel, data))
+        candidate, deploys = text_markers(data)
+        if deploys:
+            index.drivers[rel] = data.decode("utf-8", "replace")
+        if candidate:
+            index.candidates.append((rel, data))
+        else:
+            skipped += 1
+        if progress is not None:
+            progress.file_read(candidate)
+    skipped += index.notebooks.skipped
+    if skipped:
+        plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+
+
+def index_created_files(index: ProjectIndex) -> None:
+    """Files apply creates from notebook writer cells are project files from the start, as they
+    are on every later run: modules of the project, read by the class pre-pass, the
+    changed-names check and the helper syntax check, before anything reads names from them."""
+    index.written = index.notebooks.written_files(index.root)
+    for rel, data in index.written.items():
+        index.local_modules |= module_roots(rel)
+        index.sources.append((rel, data))
+
+
+def project_prepass(index: ProjectIndex) -> None:
+    """Cross-module facts before any file is rewritten: which classes are agents through another
+    module, and what the drivers (notebooks too) logged for Model Serving's context."""
+    index.units = index.candidates + index.notebooks.candidates
+    if index.units:
+        index.class_facts = project_class_facts(index.sources)
+    if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
+        # The deploy reader of the context is imported only when an agent may read a context.
+        from migrate_agent.deploy.model_context_facts import read_model_context
+
+        drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
+        index.context_facts = read_model_context(index.root, drivers)
+
+
+def migrate(index: ProjectIndex) -> None:
+    """Each candidate unit through the codemods, parsed once."""
+    progress = index.options.progress
+    index.results = migrate_all(
+        index.units,
+        jobs=index.options.jobs,
+        class_facts=index.class_facts,
+        context_facts=index.context_facts,
+        app_expected=True,
+        first_party=index.first_party,
+        on_done=progress.file_migrated if progress is not None else None,
+    )
+
+
+def fold_notebooks(index: ProjectIndex) -> None:
+    """Notebook units back into their notebooks; the files their writer cells create."""
+    files = len(index.candidates)
+    index.outcomes, index.created = index.notebooks.fold(
+        index.root, index.results[:files], index.results[files:]
+    )
+
+
+def choose_app(index: ProjectIndex) -> None:
+    """The agent the app serves (see :func:`chosen_agent`). Without one, no app is generated:
+    driver code (files and notebooks alike) keeps deploying to Model Serving, so the units MA007
+    marked are migrated again without the marks, and helpers keep their user clients."""
+    index.agent = chosen_agent(index.outcomes, index.root)
+    if index.agent is not None:
+        return
+    marked = [i for i, outcome in enumerate(index.results) if any(s.rule == "MA007" for s in outcome.manual_steps)]
+    if marked:
+        again = migrate_all(
+            [index.units[i] for i in marked],
+            jobs=index.options.jobs,
+            class_facts=index.class_facts,
+            context_facts=index.context_facts,
+            app_expected=False,
+            first_party=index.first_party,
+        )
+        for i, outcome in zip(marked, again):
+            index.results[i] = outcome
+        fold_notebooks(index)
+    index.outcomes = [o for o in index.outcomes if o.path not in index.created]  # for the app only
+    _keep_user_clients_without_app(index.outcomes)
+
+
+def project_checks(index: ProjectIndex) -> None:
+    """The outcomes enter the plan, with what they mean for the rest of the project: uses of a
+    name whose meaning changed, helper modules the app imports that Python 3.11 rejects."""
+    plan = index.plan
+    changed = {o.path: o.changed_names for o in index.outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
+    if changed:
+        plan.manual_steps.extend(uses_of_changed_names(changed, index.sources, "MA004"))
+    for outcome in index.outcomes:
+        created = outcome.path in index.created
+        plan.files.append(
+            FileResult(
+                outcome.path,
+                FileStatus.CREATED if created else outcome.status,
+                reason=outcome.reason,
+                line=outcome.line,
+                before=None if created else outcome.before,
+                after=outcome.after if outcome.status is FileStatus.MIGRATED else None,
+                edits=outcome.edits,
+            )
+        )
+        plan.manual_steps.extend(outcome.manual_steps)
+    if index.agent is not None:
+        plan.manual_steps.extend(
+            newer_syntax_in_helpers(index.agent, index.outcomes, index.sources, index.local_modules)
+        )
+
+
+def deploy_read(index: ProjectIndex) -> None:
+    """The Model Serving deployment, read from the code as it will be written, so that lines
+    match it (notebooks: their Python as it reads after the migration, magics hidden)."""
+    if index.agent is None:
+        return
+    if index.options.progress is not None:
+        index.options.progress.stage("planning the app and its deployment")
+    drivers = dict(index.drivers)
+    for outcome in index.outcomes:
+        if outcome.path in drivers and outcome.status is FileStatus.MIGRATED:
+            drivers[outcome.path] = outcome.after.decode("utf-8", "replace")
+    drivers.update(index.notebooks.deploy_sources)
+    created = {path: content for path, (_, content) in index.created.items()}
+    index.deployment = read_deployment(
+        index.root, DeploySources(drivers, created),
+        model_dir=index.options.model_dir, endpoint=index.options.endpoint,
+    )
+    index.code = _code_facts(index.root, index.outcomes)
+
+
+def app_files(index: ProjectIndex) -> None:
+    """start_server.py, requirements.txt (pinned as the model was logged) and the runtime helpers."""
+    agent = index.agent
+    if agent is None:
+        return
+    imported = set(agent.imported_modules)
+    for outcome in index.outcomes:  # helper modules the migration changed run in the app as well
+        if outcome.status is FileStatus.MIGRATED:
+            imported |= set(outcome.imported_modules)
+    pinned = (
+        logged_model_requirements(index.options.model_dir),
+        "\n".join(index.deployment.pip_requirements),
+    )
+    files, steps = scaffold_files(
+        index.root, agent.path, sorted(imported), index.local_modules, agent.before,
+        index.code.uses_user_identity, pinned,
+        keeps_agent_name=bool(KEPT_NAME_IMPORT.search(agent.after or agent.before)),
+        uses_legacy_adapters=agent.uses_legacy_adapters,
+    )
+    index.plan.files.extend(files)
+    index.plan.manual_steps.extend(steps)
+
+
+def deploy_map_and_write(index: ProjectIndex) -> None:
+    """app.yaml, databricks.yml and MIGRATION.md: the deploy map and write stages."""
+    agent, plan = index.agent, index.plan
+    if agent is None:
+        return
+    spec = AppSpec(
+        command=app_command(agent.path),
+        agent_module=agent_module(index.root, agent.path),
+        agent_path=agent.path,
+        code=index.code,
+    )
+    deployment = deployment_plan(index.root, index.deployment, spec)
+    plan.files.extend(f for f in deployment.files if f.changed)
+    plan.manual_steps.extend(deployment.manual_steps)
+    plan.deploy_markdown = deployment.diff_markdown
+    plan.deploy_json = deployment.diff_json
+    plan.errors.extend(deployment.errors)
+
+
+def acknowledge(index: ProjectIndex) -> None:
+    """Steps the user acknowledged leave the manual steps (and so the exit code)."""
+    plan = index.plan
+    plan.manual_steps.sort(key=lambda s: (s.path or "", s.line or 0, s.rule))
+    acknowledged = read_acknowledgements(plan.root)
+    open_steps = []
+    for step in plan.manual_steps:
+        (plan.acknowledged if is_acknowledged(step, acknowledged) else open_steps).append(step)
+    plan.manual_steps = open_steps
+
+
+STAGES = (
+    discover,
+    index_created_files,
+    project_prepass,
+    migrate,
+    fold_notebooks,
+    choose_app,
+    project_checks,
+    deploy_read,
+    app_files,
+    deploy_map_and_write,
+    acknowledge,
+)
+
+
+def run(path: Path, options: Options) -> Plan:
+    """Every stage over the project at `path` (a directory, or one agent file)."""
+    path = Path(path).resolve()
+    root = path if path.is_dir() else path.parent
+    index = ProjectIndex(scope=path, root=root, options=options, plan=Plan(root=root))
+    for stage in STAGES:
+        stage(index)
+    return index.plan
+
+
+# -- helpers of the stages ----------------------------------------------------------------------
+
+
+def module_roots(rel: str) -> set[str]:
+    """The names a project .py file is imported by at the top: its top-level folder, or itself
+    (`pkg/agent.py`: `pkg` and `agent`)."""
+    return {rel.split("/", 1)[0].removesuffix(".py"), rel.rsplit("/", 1)[-1][:-3]}
+
+
+class DeploySources(Mapping[str, str]):
+    """The text the deploy readers get: iterating gives the driver files they read (those with
+    deployment code); looking a path up also finds a Python file apply creates from a notebook
+    writer cell (`created`: path -> content), which is not on disk yet. A driver's
+    `from agent import LLM_ENDPOINT_NAME` then resolves on the first apply as on the next one,
+    where the readers find that file on disk (a created file with deployment code is a driver)."""
+
+    def __init__(self, drivers: dict[str, str], created: dict[str, bytes]) -> None:
+        self._drivers = dict(drivers)
+        self._created: dict[str, str] = {}
+        for path, content in created.items():
+            if not path.endswith(".py") or path in self._drivers:
+                continue
+            text = content.decode("utf-8", "replace")
+            if text_markers(content)[1]:
+                self._drivers[path] = text
+            else:
+                self._created[path] = text
+
+    def __getitem__(self, path: str) -> str:
+        if path in self._drivers:
+            return self._drivers[path]
+        return self._created[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drivers)
+
+    def __len__(self) -> int:
+        return len(self._drivers)
+
+
+def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:
+    """The agent the app serves; the same one on every run, so `apply` is a fixpoint.
+
+    One app serves one agent (the agent server registers one invoke handler per process). In
+    order: the agent our start_server.py already serves; else one an earlier apply converted
+    (its start_server.py went missing: it is created again); else the first agent converted
+    now, in path order. Every other agent converted now is left as it was and reported.
+    """
+    converted = [o for o in outcomes if o.converted_agent and o.status is FileStatus.MIGRATED]
+    served = [o for o in outcomes if o.status is not FileStatus.FAILED and _served_by_our_server(root, o)]
+    earlier = [o for o in outcomes if o.migrated_before]
+    chosen = (served or earlier or converted or [None])[0]
+    for extra in converted:
+        if extra is chosen:
+            continue
+        extra.status = FileStatus.SKIPPED
+        extra.reason = f"one app serves one agent; {chosen.path} is this app's agent"
+        extra.edits = []
+        extra.manual_steps = [
+            ManualStep(
+                "MA001",
+                f"`{extra.converted_agent}` is a second agent in this project: migrate it as "
+                "an app of its own (run migrate-agent on its directory)",
+                extra.path,
+            )
+        ]
+    return chosen
+
+
+def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
+    server = root / PurePosixPath(outcome.path).parent / SERVER_FILE
+    return server.is_file() and served_module(server.read_bytes()) == agent_module(root, outcome.path)
+
+
+def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:
+    """No agent is converted, so no agent_server_utils is generated: a helper module must not be
+    rewritten to import from it. Such a module stays as it is, and says why."""
+    for outcome in outcomes:
+        if outcome.status is not FileStatus.MIGRATED or not outcome.uses_user_identity:
+            continue
+        if any(name in outcome.before for name in IDENTITY_RUNTIME_NAMES):
+            continue  # migrated by an earlier run
+        outcome.status = FileStatus.SKIPPED
+        outcome.reason = "no agent of this project is converted, so no app is generated"
+        outcome.after = outcome.before
+        outcome.edits = []
+        outcome.manual_steps = [
+            ManualStep(
+                "MA004",
+                "its on-behalf-of-user clients are left as they are: they become per-request "
+                "clients (get_user_workspace_client() in the generated agent_server_utils) once "
+                "the project's agent is converted; run migrate-agent again then",
+                outcome.path,
+            )
+        ]
+
+
+def _code_facts(root: Path, outcomes: list[FileOutcome]) -> CodeFacts:
+    """What the deployment side needs from the code: user-client calls, Model Serving calls left."""
+    return CodeFacts(
+        uses_user_identity=any(o.uses_user_identity for o in outcomes),
+        user_client_calls=project_user_client_calls(root, outcomes),
+        model_serving_calls=tuple(
+            ModelServingCall(step.path or o.path, step.line, step.message)
+            for o in outcomes for step in o.manual_steps if step.rule == "MA007"
+        ),
+    )
