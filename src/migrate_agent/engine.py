@@ -62,9 +62,9 @@ def migrate_source(
     of the project (new imports are grouped with them)."""
     import libcst as cst
 
-    from codemods._base import ACK_PREFIX, EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
-    from codemods._context import RuleContext
-    from codemods._imports import FIRST_PARTY_KEY
+    from libcst.codemod import CodemodContext
+
+    from codemods._base import ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
     from codemods.model_context import MODEL_CONTEXT_KEY
@@ -90,7 +90,7 @@ def migrate_source(
         from codemods.ma007_model_serving_calls import NO_APP_KEY
 
         scratch[NO_APP_KEY] = True
-    context = RuleContext(filename=path, scratch=scratch)
+    context = CodemodContext(filename=path, scratch=scratch)
     try:
         command = MigrateAgent(context)
         migrated = command.transform_module(module)
