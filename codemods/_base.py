@@ -23,6 +23,7 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, top_imports
+from codemods._syntax import find_all
 from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.project_classes import FACTS_KEY
 from codemods.model_context import MODEL_CONTEXT_KEY
@@ -135,6 +136,15 @@ class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
     @property
     def analysis(self) -> ModuleAnalysis:
         return shared_analysis(self.context, self.RULE_ID)
+
+    def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
+        """libcst's, name by name: a name bound by a relative import libcst cannot make absolute
+        (a file with no package) keeps that import, and the imports of the others still go."""
+        for name in find_all(node, (cst.Name, cst.Attribute)):
+            try:
+                super().remove_unused_import_by_node(name)
+            except ValueError:  # "Cannot look up absolute module from relative import!"
+                continue
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""

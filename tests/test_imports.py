@@ -38,9 +38,9 @@ class _Requests(MigrationRule):
         return tree
 
 
-def edit(code: str, add=(), remove=(), first_party=(), drop_last=False) -> str:
+def edit(code: str, add=(), remove=(), first_party=(), drop_last=False, package=None) -> str:
     module = cst.parse_module(textwrap.dedent(code).lstrip("\n"))
-    context = CodemodContext(scratch={FIRST_PARTY_KEY: set(first_party)})
+    context = CodemodContext(full_package_name=package, scratch={FIRST_PARTY_KEY: set(first_party)})
     return _Requests(context, add, remove, drop_last).transform_module(module).code
 
 
@@ -235,6 +235,12 @@ def test_names_in_comments_docstrings_and_attributes_do_not_keep_an_import() -> 
 def test_remove_by_node_finds_the_import_through_scopes() -> None:
     after = edit("import mlflow.models as mm\nfrom x import y\n\nmm.set_model(y())\n", drop_last=True)
     assert after.strip() == ""
+
+
+def test_a_relative_import_goes_when_the_package_is_known_and_stays_otherwise() -> None:
+    code = "import mlflow\nfrom .config import ENDPOINT\n\nmlflow.models.set_model(ENDPOINT)\n"
+    assert edit(code, drop_last=True, package="pkg").strip() == ""
+    assert edit(code, drop_last=True) == "from .config import ENDPOINT\n"
 
 
 @pytest.mark.parametrize("rule", ["migrate.MigrateAgent", "ma002_responses_helpers.ResponsesHelpers"])
