@@ -138,13 +138,16 @@ class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
         return shared_analysis(self.context, self.RULE_ID)
 
     def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
-        """libcst's, name by name: a name bound by a relative import libcst cannot make absolute
-        (a file with no package) keeps that import, and the imports of the others still go."""
-        for name in find_all(node, (cst.Name, cst.Attribute)):
-            try:
-                super().remove_unused_import_by_node(name)
-            except ValueError:  # "Cannot look up absolute module from relative import!"
-                continue
+        """libcst's; where it meets a name bound by a relative import it cannot make absolute (a
+        file with no package), name by name: that import stays, the others still go."""
+        try:
+            super().remove_unused_import_by_node(node)
+        except ValueError:  # "Cannot look up absolute module from relative import!"
+            for name in find_all(node, (cst.Name, cst.Attribute)):
+                try:
+                    super().remove_unused_import_by_node(name)
+                except ValueError:
+                    continue
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""
