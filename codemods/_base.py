@@ -1,34 +1,29 @@
 """What every migrate-agent rule shares: its id, the shared analysis, TODO markers, manual steps.
 
-A rule is a libcst codemod command: it has libcst's ``CodemodCommand`` interface (a context,
-``transform_module``, ``add_needed_import`` / ``remove_unused_import`` /
-``remove_unused_import_by_node``, ``add_args``, ``DESCRIPTION``) and is registered as one, so
-``python -m libcst.tool codemod`` and ``CodemodTest`` run it. It does not inherit libcst's
-class: importing ``libcst.codemod`` imports ``libcst.matchers`` (~0.15 s, more than parsing a
-typical agent with its metadata), which migrate-agent's own runs skip. Import changes are made
-by :mod:`codemods._imports` in one edit of the module's import block (no re-walk of the tree).
+A rule is a libcst codemod: a ``VisitorBasedCodemodCommand``, so ``python -m libcst.tool
+codemod`` and ``CodemodTest`` run it. It asks for imports with libcst's ``add_needed_import`` /
+``remove_unused_import`` / ``remove_unused_import_by_node``; libcst's ``AddImportsVisitor`` and
+``RemoveImportsVisitor`` make those changes after the transform, and
+:func:`codemods._import_groups.group_new_imports` then moves each new statement into its isort
+group.
 
-Run alone, a rule analyses the module itself; run by migrate-agent's engine, the analysis was
-computed once for all rules, with metadata resolved once, and sits in ``context.scratch``.
+Run alone, a rule analyses the module itself; run by :class:`codemods.migrate.MigrateAgent`, the
+analysis was made once for all rules, with metadata resolved once, and sits in
+``context.scratch``.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
-from typing import NamedTuple
+from contextlib import contextmanager
+from typing import Iterator, NamedTuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from codemods import tree_walk
-from codemods._imports import (
-    FIRST_PARTY_KEY,
-    apply_scheduled_imports,
-    schedule_add,
-    schedule_remove,
-    schedule_remove_by_node,
-)
+from codemods._import_groups import group_new_imports, top_imports
+from codemods._syntax import find_all
 from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.project_classes import FACTS_KEY
 from codemods.model_context import MODEL_CONTEXT_KEY
@@ -44,6 +39,8 @@ ACK_PREFIX = "# ACK(migrate-agent): "
 RUNTIME_MODULE = "agent_server_utils"
 LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"
 GENERATED_MODULES = frozenset({RUNTIME_MODULE, LEGACY_RUNTIME_MODULE})
+# Scratch key of the project's top-level module names (first party for import grouping).
+FIRST_PARTY_KEY = "migrate_agent.first_party_modules"
 
 
 def acknowledged_form(marker: str) -> str:
@@ -88,43 +85,7 @@ def with_blank_lines(statement: cst.CSTNode, count: int = 2) -> cst.CSTNode:
     return statement.with_changes(leading_lines=[*padding, *lines])
 
 
-class _PlainWalker(cst.CSTTransformer):
-    """Walks a tree calling a rule's visit_*/leave_* methods, without the matcher-decorator
-    dispatch every libcst codemod command pays per node (none of our rules uses matcher
-    decorators; that dispatch was most of a rule's cost)."""
-
-    def __init__(self, rule: cst.CSTTransformer) -> None:
-        super().__init__()
-        self._rule = rule
-        self.descend: set[int] | None = None  # ids of the nodes whose children are visited
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        go_on = getattr(self._rule, f"visit_{type(node).__name__}")(node) is not False
-        return go_on and (self.descend is None or id(node) in self.descend)
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
-        return getattr(self._rule, f"leave_{type(original_node).__name__}")(original_node, updated_node)
-
-
-def _on_paths_to(tree: cst.CSTNode, wanted) -> set[int]:
-    """Ids of the nodes under `tree` that `wanted` accepts, and of every node holding one."""
-    nodes, ends = tree_walk.preorder(tree)
-    marked: set[int] = set()
-    holding: list[int] = []  # indices of the nodes whose subtree holds the current one
-    for index, node in enumerate(nodes):
-        while holding and ends[holding[-1]] <= index:
-            holding.pop()
-        if wanted(node):
-            marked.add(id(node))
-            for outer in reversed(holding):
-                if id(nodes[outer]) in marked:
-                    break  # it and everything above it are marked already
-                marked.add(id(nodes[outer]))
-        holding.append(index)
-    return marked
-
-
-def shared_analysis(context, who: str) -> ModuleAnalysis:
+def shared_analysis(context: CodemodContext, who: str) -> ModuleAnalysis:
     """The module's analysis in `context.scratch`, made on its metadata wrapper if no one has
     (a rule or MigrateAgent run on its own by libcst's tool); `who` is named if there is none."""
     scratch = context.scratch
@@ -137,69 +98,38 @@ def shared_analysis(context, who: str) -> ModuleAnalysis:
     return scratch[ANALYSIS_KEY]
 
 
-class CodemodCommandInterface(cst.CSTTransformer):
-    """libcst's ``CodemodCommand`` interface, as a transformer, without ``libcst.codemod``."""
+class GroupsNewImports:
+    """For a libcst ``CodemodCommand``: its transform (then libcst's import visitors) runs on a
+    fresh analysis, and the import statements it added are put in their isort groups."""
 
-    DESCRIPTION = ""
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self, context, **kwargs) -> None:
-        super().__init__()
-        self.context = context
-        self.context.scratch.update(kwargs)
-
-    @staticmethod
-    def add_args(arg_parser) -> None:
-        """No command-line arguments."""
-
-    def should_allow_multiple_passes(self) -> bool:
-        return False
-
-    def warn(self, warning: str) -> None:
-        self.context.warnings.append(warning)
-
-    @property
-    def module(self) -> cst.Module:
-        module = self.context.module
-        if module is None:
-            raise ValueError(f"{type(self).__name__}.module is only known during transform_module()")
-        return module
-
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Run the rule on `tree` with its metadata, then make the import changes it asked for.
-
-        The tree is wrapped as it is (no deep copy): transforms never change a node in place.
-        """
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        self.context = replace(self.context, wrapper=wrapper)
-        with self.resolve(wrapper):
-            tree = self.transform_module_impl(wrapper.module)
-        return apply_scheduled_imports(tree, self.context)
-
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        raise NotImplementedError
-
-    def add_needed_import(
-        self, module: str, obj: str | None = None, asname: str | None = None, relative: int = 0
-    ) -> None:
-        if module.split(".")[0] in GENERATED_MODULES:  # grouped with the project's own imports
-            self.context.scratch.setdefault(FIRST_PARTY_KEY, set()).add(module.split(".")[0])
-        schedule_add(self.context, module, obj, asname, relative)
-
-    def remove_unused_import(self, module: str, obj: str | None = None, asname: str | None = None) -> None:
-        schedule_remove(self.context, module, obj, asname)
-
-    def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
-        schedule_remove_by_node(self.context, node)
+        self.context.scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
+        before = top_imports(tree)
+        with _recursion_room(len(tree.body)):
+            tree = super().transform_module(tree)
+        first_party = {*self.context.scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
+        return group_new_imports(tree, before, first_party)
 
 
-class MigrationRule(CodemodCommandInterface):
-    """Base of every rule. Subclasses set RULE_ID and a docstring (their help text).
+@contextmanager
+def _recursion_room(statements: int) -> Iterator[None]:
+    """Room on the stack for libcst's AddImportsVisitor (libcst 1.x, pinned <2): it matches the
+    module's body with ``m.ZeroOrMore()``, a sequence matcher that recurses once per top-level
+    statement, so a module of ~1,000 statements exceeds Python's default recursion limit
+    (tests/test_scaling.py). The limit is raised by that much while the codemod runs."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 2 * statements)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
-    Rules walk with :meth:`walk` (plain visit_*/leave_* dispatch); matcher decorators
-    (@m.visit / @m.leave) are not supported, and ``libcst.matchers`` is best left unimported
-    (see the module docstring).
-    """
+
+class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
+    """Base of every rule. Subclasses set RULE_ID and a docstring (their help text), and
+    transform with visit_* / leave_* methods (``tree.visit(self)``, libcst's own dispatch)."""
 
     RULE_ID = "MA000"
 
@@ -207,19 +137,17 @@ class MigrationRule(CodemodCommandInterface):
     def analysis(self) -> ModuleAnalysis:
         return shared_analysis(self.context, self.RULE_ID)
 
-    def walk(self, node: cst.CSTNode, wanted=None) -> cst.CSTNode:
-        """Visit `node` with this rule's visit_*/leave_* methods.
-
-        `wanted`, a test of a node, says which nodes the rule may change: then only the nodes on
-        the way down to those are visited with their children (libcst rebuilds every node it
-        descends into); elsewhere a node's own visit_/leave_ methods run, its children are left
-        as they are. Without any wanted node, `node` comes back as it was."""
-        walker = _PlainWalker(self)
-        if wanted is not None:
-            walker.descend = _on_paths_to(node, wanted)
-            if not walker.descend:
-                return node
-        return node.visit(walker)
+    def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
+        """libcst's; where it meets a name bound by a relative import it cannot make absolute (a
+        file with no package), name by name: that import stays, the others still go."""
+        try:
+            super().remove_unused_import_by_node(node)
+        except ValueError:  # "Cannot look up absolute module from relative import!"
+            for name in find_all(node, (cst.Name, cst.Attribute)):
+                try:
+                    super().remove_unused_import_by_node(name)
+                except ValueError:
+                    continue
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""
@@ -233,14 +161,3 @@ class MigrationRule(CodemodCommandInterface):
 
     def note_edit(self, text: str) -> None:
         self.context.scratch.setdefault(EDITS_KEY, []).append(f"{self.RULE_ID}: {text}")
-
-
-def register_with_libcst() -> None:
-    """Make the rules subclasses of libcst's CodemodCommand for libcst's own tools (its `list`
-    command and runner check that), once ``libcst.codemod`` is loaded: the tool loads it first."""
-    codemod = sys.modules.get("libcst.codemod")
-    if codemod is not None and not issubclass(CodemodCommandInterface, codemod.CodemodCommand):
-        codemod.CodemodCommand.register(CodemodCommandInterface)
-
-
-register_with_libcst()

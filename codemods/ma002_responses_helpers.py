@@ -48,10 +48,7 @@ class ResponsesHelpers(MigrationRule):
         self._depth = 0  # class nesting depth
         self._inside = False
         body = list(tree.body)  # only the agent's class can call its inherited helpers
-        body[agent.body_index] = self.walk(  # only the paths to helper calls are rebuilt
-            body[agent.body_index],
-            wanted=lambda node: isinstance(node, cst.Attribute) and node.attr.value in self._renames,
-        )
+        body[agent.body_index] = body[agent.body_index].visit(self)
         return tree.with_changes(body=body)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

@@ -43,7 +43,7 @@ class UserCredentials(MigrationRule):
         self._scope_mode = self._decide_mode(identity) if pair else None
         if not identity.user_calls and not self._scope_mode:
             return tree
-        tree = self.walk(tree)
+        tree = tree.visit(self)
         if self._scope_mode:
             self.context.scratch[REQUEST_SCOPE_KEY] = self._scope_mode
         return tree

@@ -29,7 +29,7 @@ class ModelConfigFile(MigrationRule):
         self._pending = False
         if not self._calls:
             return tree
-        return self.walk(tree)
+        return tree.visit(self)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         if original_node in self._calls:

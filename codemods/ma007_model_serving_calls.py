@@ -31,7 +31,7 @@ class ModelServingCalls(MigrationRule):
         self._pending: list[str] = []
         if not self._calls or self.context.scratch.get(NO_APP_KEY):
             return tree
-        return self.walk(tree)
+        return tree.visit(self)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         call = self._calls.get(original_node)

@@ -1,5 +1,6 @@
-"""The import engine the rules share (codemods._imports): placement as isort / ruff would, user
-statements kept as written, removals only of names no longer used, no libcst.codemod needed."""
+"""Imports the rules ask for, through libcst's AddImportsVisitor / RemoveImportsVisitor (run by
+CodemodCommand after a rule), and where the new statements go (codemods._import_groups): placement
+as isort / ruff would, the module's own statements kept, removals only of names no longer used."""
 
 from __future__ import annotations
 
@@ -11,28 +12,36 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from libcst.codemod import CodemodContext
 
-from codemods._context import RuleContext
-from codemods._imports import (
-    FIRST_PARTY_KEY,
-    apply_scheduled_imports,
-    schedule_add,
-    schedule_remove,
-    schedule_remove_by_node,
-)
-from libcst.metadata import MetadataWrapper, ScopeProvider
+from codemods._base import FIRST_PARTY_KEY, MigrationRule
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def edit(code: str, add=(), remove=(), first_party=()) -> str:
+class _Requests(MigrationRule):
+    """Asks for the given imports; drops the module's last statement when told to, asking for
+    the removal of the imports it used."""
+
+    def __init__(self, context, add=(), remove=(), drop_last=False) -> None:
+        super().__init__(context)
+        self.add, self.remove, self.drop_last = add, remove, drop_last
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        for request in self.add:
+            self.add_needed_import(*request)
+        for request in self.remove:
+            self.remove_unused_import(*request)
+        if self.drop_last:
+            self.remove_unused_import_by_node(tree.body[-1])
+            return tree.with_changes(body=tree.body[:-1])
+        return tree
+
+
+def edit(code: str, add=(), remove=(), first_party=(), drop_last=False, package=None) -> str:
     module = cst.parse_module(textwrap.dedent(code).lstrip("\n"))
-    context = RuleContext(scratch={FIRST_PARTY_KEY: set(first_party)})
-    for request in add:
-        schedule_add(context, *request)
-    for request in remove:
-        schedule_remove(context, *request)
-    return apply_scheduled_imports(module, context).code
+    context = CodemodContext(full_package_name=package, scratch={FIRST_PARTY_KEY: set(first_party)})
+    return _Requests(context, add, remove, drop_last).transform_module(module).code
 
 
 def test_new_imports_go_to_their_sections_sorted_and_existing_lines_stay() -> None:
@@ -90,9 +99,10 @@ def test_future_first_then_new_groups_and_blank_lines_before_code() -> None:
         import json
 
         from mlflow.types.responses import create_text_delta
+
         class A:
             pass
-    ''')
+    ''')  # the blank line before the code is AddImportsVisitor's
 
 
 def test_module_without_imports_gets_them_after_docstring_and_comments() -> None:
@@ -125,13 +135,42 @@ def test_relative_aliased_and_already_present_imports() -> None:
         import json
 
         import numpy as np
-        from mlflow.genai.agent_server import invoke as agent_server_invoke
-        from mlflow.genai.agent_server import invoke as existing
+        from mlflow.genai.agent_server import invoke as agent_server_invoke, invoke as existing
 
         from ..shared import config
         from .helpers import other
         from .helpers import tool
-    """)
+    """)  # AddImportsVisitor merges a new name into the module's `from` statement of its module
+
+
+def test_a_new_name_joins_the_statement_of_its_module_printed_as_isort_would() -> None:
+    before = """
+        \"\"\"Doc.\"\"\"
+
+        import mlflow
+        from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+        from zzz import (  # a comment keeps the statement as libcst leaves it
+            b,
+        )
+    """
+    after = edit(
+        before,
+        add=[("mlflow.types.responses", "create_text_delta"), ("mlflow.types.responses", "ResponsesAgentStreamEvent"), ("zzz", "a")],
+        remove=[("mlflow",)],
+    )
+    assert after == textwrap.dedent("""\
+        \"\"\"Doc.\"\"\"
+
+        from mlflow.types.responses import (
+            ResponsesAgentRequest,
+            ResponsesAgentResponse,
+            ResponsesAgentStreamEvent,
+            create_text_delta,
+        )
+        from zzz import (  # a comment keeps the statement as libcst leaves it
+            a, b,
+        )
+    """)  # the blank line above the removed `import mlflow` stays
 
 
 def test_long_lines_wrap_one_name_per_line_with_the_module_newline() -> None:
@@ -169,13 +208,11 @@ def test_removal_keeps_used_names_and_the_rest_of_the_statement() -> None:
             ("mlflow.models", "set_model", None),
         ],
     )
+    # libcst's RemoveImportsVisitor removes a statement with the comment above it; a statement
+    # whose names changed is printed as isort would
     assert after == textwrap.dedent("""\
-        from mlflow.pyfunc import (
-            PythonModel,
-        )
+        from mlflow.pyfunc import PythonModel
         from databricks.sdk import WorkspaceClient
-
-        # About the client.
 
         client = WorkspaceClient()
         __all__ = ["PythonModel"]
@@ -196,13 +233,14 @@ def test_names_in_comments_docstrings_and_attributes_do_not_keep_an_import() -> 
 
 
 def test_remove_by_node_finds_the_import_through_scopes() -> None:
-    module = cst.parse_module("import mlflow.models as mm\nfrom x import y\n\nmm.set_model(y())\n")
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.resolve(ScopeProvider)
-    context = RuleContext(wrapper=wrapper)
-    schedule_remove_by_node(context, module.body[-1])
-    body = [*module.body[:-1]]
-    assert apply_scheduled_imports(module.with_changes(body=body), context).code.strip() == ""
+    after = edit("import mlflow.models as mm\nfrom x import y\n\nmm.set_model(y())\n", drop_last=True)
+    assert after.strip() == ""
+
+
+def test_a_relative_import_goes_when_the_package_is_known_and_stays_otherwise() -> None:
+    code = "import mlflow\nfrom .config import ENDPOINT\n\nmlflow.models.set_model(ENDPOINT)\n"
+    assert edit(code, drop_last=True, package="pkg").strip() == ""
+    assert edit(code, drop_last=True) == "from .config import ENDPOINT\n"
 
 
 @pytest.mark.parametrize("rule", ["migrate.MigrateAgent", "ma002_responses_helpers.ResponsesHelpers"])
@@ -234,26 +272,13 @@ def test_codemods_run_under_libcst_tool(tmp_path: Path, rule: str) -> None:
         assert "@invoke()" in text and "(ResponsesAgent)" not in text and "import mlflow\n" not in text
 
 
-def test_a_plan_without_agents_imports_no_libcst_codemod_matchers_or_typer(tmp_path: Path) -> None:
+def test_a_plan_without_agents_imports_no_mlflow(tmp_path: Path) -> None:
     (tmp_path / "tool.py").write_text("def f():\n    return 1\n")
     (tmp_path / "chat.py").write_text("# mentions ChatModel but holds none\nX = 1\n")
     probe = (
         "import sys\nfrom migrate_agent.api import plan_project\n"
         f"plan_project(__import__('pathlib').Path({str(tmp_path)!r}), jobs=1)\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('libcst.codemod', 'libcst.matchers', 'mlflow'))))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
-
-
-def test_migrating_an_agent_imports_no_libcst_codemod_or_matchers(tmp_path: Path) -> None:
-    """Rules must not import libcst.matchers / libcst.codemod (~0.15 s each run, more than
-    parsing a typical agent): use codemods._syntax (find_all, ...) and the rule base's API."""
-    source = (REPO / "tests" / "golden" / "user_client_in_init" / "input" / "agent.py").read_bytes()
-    probe = (
-        "import sys\nfrom migrate_agent.engine import migrate_source\n"
-        f"outcome = migrate_source('agent.py', {source!r})\nassert outcome.after != {source!r}\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('libcst.codemod', 'libcst.matchers', 'mlflow'))))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mlflow')))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -62,9 +62,10 @@ def migrate_source(
     of the project (new imports are grouped with them)."""
     import libcst as cst
 
-    from codemods._base import ACK_PREFIX, EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
-    from codemods._context import RuleContext
-    from codemods._imports import FIRST_PARTY_KEY
+    from libcst.codemod import CodemodContext
+    from libcst.helpers import calculate_module_and_package
+
+    from codemods._base import ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
     from codemods.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
     from codemods.model_context import MODEL_CONTEXT_KEY
@@ -90,7 +91,14 @@ def migrate_source(
         from codemods.ma007_model_serving_calls import NO_APP_KEY
 
         scratch[NO_APP_KEY] = True
-    context = RuleContext(filename=path, scratch=scratch)
+    # The file's package makes its relative imports absolute for libcst's import visitors.
+    names = None if path.startswith("/") else calculate_module_and_package(".", path)
+    context = CodemodContext(
+        filename=path,
+        full_module_name=names and names.name,
+        full_package_name=names and names.package,
+        scratch=scratch,
+    )
     try:
         command = MigrateAgent(context)
         migrated = command.transform_module(module)

@@ -4,12 +4,12 @@ from databricks.sdk import WorkspaceClient as WC
 from mlflow.genai.agent_server import invoke, stream
 from mlflow.types.responses import (
     ResponsesAgentRequest,
+    ResponsesAgentRequest as Req,
     ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
     create_text_output_item,
     to_chat_completions_input,
 )
-from mlflow.types.responses import ResponsesAgentRequest as Req
 from mlflow.types.responses import ResponsesAgentResponse as Resp
 
 from agent_server_utils import (

@@ -1,8 +1,9 @@
 from typing import AsyncIterator
 
 from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
 from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
     create_text_delta,
     create_text_output_item,

@@ -1,8 +1,12 @@
 from typing import AsyncIterator
 
 from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
-from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+    create_text_output_item,
+)
 
 from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 

@@ -8,8 +8,6 @@ from mlflow.types.responses import (
     ResponsesAgentRequest,
     ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
-)
-from mlflow.types.responses import (
     create_function_call_item,
     create_function_call_output_item,
     create_text_output_item,

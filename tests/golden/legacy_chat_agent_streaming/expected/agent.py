@@ -2,8 +2,7 @@
 messages go to a Databricks-hosted LLM; predict collects what predict_stream yields."""
 
 import uuid
-from typing import Any, Generator, Optional
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Generator, Optional
 
 import mlflow
 from databricks.sdk import WorkspaceClient

@@ -7,8 +7,6 @@ from mlflow.types.responses import (
     ResponsesAgentRequest,
     ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
-)
-from mlflow.types.responses import (
     create_text_delta,
     create_text_output_item,
     to_chat_completions_input,
