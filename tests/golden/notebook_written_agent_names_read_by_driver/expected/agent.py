@@ -2,8 +2,9 @@ from typing import AsyncIterator
 
 from databricks.sdk import WorkspaceClient
 from mlflow.genai.agent_server import invoke, stream
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
 from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
     ResponsesAgentStreamEvent,
     create_text_output_item,
     to_chat_completions_input,

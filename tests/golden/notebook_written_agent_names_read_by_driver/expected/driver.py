@@ -12,8 +12,9 @@ dbutils.library.restartPython()
 # MAGIC
 # MAGIC from databricks.sdk import WorkspaceClient
 # MAGIC from mlflow.genai.agent_server import invoke, stream
-# MAGIC from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
 # MAGIC from mlflow.types.responses import (
+# MAGIC     ResponsesAgentRequest,
+# MAGIC     ResponsesAgentResponse,
 # MAGIC     ResponsesAgentStreamEvent,
 # MAGIC     create_text_output_item,
 # MAGIC     to_chat_completions_input,
