@@ -16,6 +16,7 @@ import pytest
 
 from codemods import tree_walk
 from codemods._syntax import find_all
+from migrate_agent import engine
 from migrate_agent.api import plan_project
 from migrate_agent.model import FileStatus
 
@@ -79,11 +80,6 @@ def test_our_walks_read_a_deeply_nested_agent(body: str) -> None:
 
 
 @DEEP
-@pytest.mark.xfail(
-    reason="libcst's metadata providers recurse per nesting level (RecursionError in "
-    "analyze_module's MetadataWrapper.resolve_many); issue 15",
-    raises=AssertionError,
-)
 def test_a_deeply_nested_agent_is_planned(tmp_path: Path, body: str) -> None:
     source = AGENT.format(body=body)
     ast.parse(source)  # a valid module
@@ -99,11 +95,19 @@ def test_a_deeply_nested_agent_is_planned(tmp_path: Path, body: str) -> None:
 
 
 @DEEP
-def test_a_deeply_nested_agent_does_not_stop_the_plan(tmp_path: Path, body: str) -> None:
-    """Until libcst can: the file is one failed file with a reason, the plan goes on."""
+def test_a_file_nested_beyond_the_limit_fails_alone(
+    tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bounded recursion limit a file is one failed file with its reason; the other
+    files of the project are still planned."""
+    monkeypatch.setattr(engine, "DEEP_RECURSION_LIMIT", 400)
     (tmp_path / "agent.py").write_text(AGENT.format(body=body))
+    (tmp_path / "shallow").mkdir()
+    (tmp_path / "shallow" / "agent.py").write_text(AGENT.format(body="        text = name"))
     plan = plan_project(tmp_path, jobs=1)
-    (agent,) = [f for f in plan.files if f.path == "agent.py"]
-    if agent.status is not FileStatus.MIGRATED:
-        assert agent.reason.startswith("cannot convert: RecursionError: maximum recursion depth")
-        assert plan.exit_code() == 2
+    status = {f.path: (f.status, f.reason) for f in plan.files}
+    assert status["agent.py"][0] is FileStatus.FAILED
+    assert status["agent.py"][1].startswith("cannot convert: nested deeper than 400 levels of recursion allow")
+    assert len(status["agent.py"][1]) < 300
+    assert status["shallow/agent.py"][0] is FileStatus.MIGRATED
+    assert plan.exit_code() == 2

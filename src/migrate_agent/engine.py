@@ -5,6 +5,8 @@ Pure function of (path, bytes) so it can run in worker processes; never imports 
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass, field
 
 from migrate_agent.fileio import split_bom
@@ -45,6 +47,14 @@ def preload() -> None:
     import codemods.migrate  # noqa: F401
 
 
+# libcst parses, prints, copies and resolves metadata recursively: a level of Python recursion
+# per level of nesting in the code (a prompt built from 500 `'...' + '...'` terms, a 300-branch
+# elif). A file whose migration exceeds the interpreter's limit is migrated once more in a thread
+# of its own with a larger stack and this limit; a file deeper still fails alone, with its reason.
+DEEP_RECURSION_LIMIT = 40_000
+DEEP_STACK_BYTES = 1 << 30  # address space reserved for that thread; only pages used are touched
+
+
 def migrate_source(
     path: str,
     data: bytes,
@@ -60,6 +70,47 @@ def migrate_source(
     context), for agents that read it; `app_expected`: False when the project gets no app, so
     driver code keeps deploying to Model Serving unmarked; `first_party`: top-level module names
     of the project (new imports are grouped with them)."""
+    arguments = (path, data, class_facts, context_facts, app_expected, first_party)
+    try:
+        return _migrate(*arguments)
+    except RecursionError:
+        pass
+    found: list = []
+    thread = threading.Thread(target=lambda: found.append(_migrate_deep(*arguments)), name="deep-file")
+    previous_stack = threading.stack_size(DEEP_STACK_BYTES)
+    try:
+        thread.start()
+    finally:
+        threading.stack_size(previous_stack)
+    thread.join()
+    return found[0]
+
+
+def _migrate_deep(*arguments) -> FileOutcome:
+    """`_migrate` with the deep-recursion limit (in the thread with the larger stack)."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(DEEP_RECURSION_LIMIT)
+    try:
+        return _migrate(*arguments)
+    except RecursionError as error:
+        return FileOutcome(
+            arguments[0], FileStatus.FAILED, arguments[1],
+            reason=f"cannot convert: nested deeper than {DEEP_RECURSION_LIMIT} levels of recursion "
+            f"allow ({_error_text(error)})",
+        )
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _migrate(
+    path: str,
+    data: bytes,
+    class_facts,
+    context_facts,
+    app_expected: bool,
+    first_party: frozenset[str],
+) -> FileOutcome:
+    """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
     import libcst as cst
 
     from libcst.codemod import CodemodContext
@@ -103,6 +154,9 @@ def migrate_source(
         command = MigrateAgent(context)
         migrated = command.transform_module(module)
     except Exception as error:  # a rule bug must not take the other files down
+        deep = _recursion_error(error)
+        if deep is not None:
+            raise deep from None
         return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot convert: {_error_text(error)}")
 
     analysis = context.scratch[ANALYSIS_KEY]
@@ -169,17 +223,20 @@ def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
     return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
 
 
-def _error_text(error: BaseException) -> str:
-    """`Type: message` of what stopped the rules. A RecursionError anywhere in its chain is the
-    one named: libcst's position provider turns one into a KeyError whose message is a whole
-    node, which cannot be printed at that depth either."""
+def _recursion_error(error: BaseException) -> RecursionError | None:
+    """The RecursionError in `error`'s chain, if any: libcst's position provider turns one into
+    a KeyError whose message is a whole node, which cannot be printed at that depth either."""
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen and not isinstance(cause, RecursionError):
         seen.add(id(cause))
         cause = cause.__context__
-    if isinstance(cause, RecursionError):
-        error = cause
+    return cause if isinstance(cause, RecursionError) else None
+
+
+def _error_text(error: BaseException) -> str:
+    """`Type: message` of what stopped the rules (the RecursionError in its chain, if any)."""
+    error = _recursion_error(error) or error
     try:
         return f"{type(error).__name__}: {error}"
     except RecursionError:
