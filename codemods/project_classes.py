@@ -167,7 +167,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
 def _module_of(rel: str, data: bytes) -> _Module:
     try:
         tree = ast.parse(data)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
         return _Module({}, [])  # the per-file pass reports it
     imported: dict[str, str] = {}
     for node in tree.body:

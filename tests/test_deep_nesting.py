@@ -94,7 +94,9 @@ def test_a_deeply_nested_agent_is_planned(tmp_path: Path, body: str) -> None:
     ]
 
 
-@DEEP
+@pytest.mark.parametrize(
+    "body", [_concatenation(3_000), _elif_chain(1_500)], ids=["3,000-term concatenation", "1,500-branch elif"]
+)
 def test_a_file_nested_beyond_the_limit_fails_alone(
     tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -339,7 +339,7 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
         ast.parse(body)
     except SyntaxError as python_error:
         return f"cannot parse: {python_error.msg}", python_error.lineno or error.raw_line
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     return f"cannot parse: {error.message}", error.raw_line
 

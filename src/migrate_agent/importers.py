@@ -33,7 +33,7 @@ def uses_of_changed_names(
             continue
         try:
             tree = ast.parse(data)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
             continue  # reported elsewhere if it matters; nothing to say about its imports
         aliases: dict[str, str] = {}  # local name -> module, for `import agent as a; a.NAME`
         for node in ast.walk(tree):

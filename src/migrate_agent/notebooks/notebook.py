@@ -113,6 +113,8 @@ def _parses(code: str) -> str | None:
         return f"{error.msg} (cell line {error.lineno})"
     except ValueError as error:
         return str(error)
+    except RecursionError:
+        return None  # nested too deep for ast, which libcst still parses
     return None
 
 

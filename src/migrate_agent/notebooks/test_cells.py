@@ -36,7 +36,7 @@ def notebook_only_uses(code: str) -> tuple[list[str], bool]:
     """(names of the notebook's runtime the cell uses when it runs, whether it calls .predict)."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
         return [], False
     names: list[str] = []
     calls_agent = False
@@ -52,7 +52,7 @@ def bound_and_loaded(code: str) -> tuple[set[str], set[str]]:
     """(names the cell binds when it runs, names it reads anywhere, functions included)."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
         return set(), set()
     bound: set[str] = set()
     for node in _module_level_nodes(tree):
@@ -72,7 +72,7 @@ def guarded(lines: list[str]) -> str | None:
     code = "".join(lines)
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
         return None
     if not tree.body:
         return None
