@@ -122,7 +122,7 @@ def per_file(label: str, data: bytes, repeat: int, goal: float) -> bool:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
-    from migrate_agent.engine import migrate_source
+    from migrate_agent.migrate.engine import migrate_source
 
     def floor() -> None:
         wrapper = MetadataWrapper(cst.parse_module(data), unsafe_skip_copy=True)

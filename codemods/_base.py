@@ -23,10 +23,10 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, top_imports
-from codemods._syntax import find_all
-from codemods.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
-from codemods.project_classes import FACTS_KEY
-from codemods.model_context import MODEL_CONTEXT_KEY
+from codemods.analysis.syntax import find_all
+from codemods.analysis.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
+from codemods.analysis.project_classes import FACTS_KEY
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY
 
 MANUAL_STEPS_KEY = "migrate_agent.manual_steps"
 EDITS_KEY = "migrate_agent.edits"

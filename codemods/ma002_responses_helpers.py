@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import MigrationRule
-from codemods._syntax import receiver
+from codemods.analysis.syntax import receiver
 
 # ResponsesAgent method (mlflow/pyfunc/model.py) -> function doing the same job in
 # mlflow.types.responses; each method there is a staticmethod that calls exactly that function.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.agent_analysis import AgentClass
-from codemods.legacy_shapes import takes_context
+from codemods.analysis.agent_analysis import AgentClass
+from codemods.analysis.legacy_shapes import takes_context
 from codemods._base import LEGACY_RUNTIME_MODULE
 from codemods.ma001_agent_handlers import AgentToHandlers, _fresh
 

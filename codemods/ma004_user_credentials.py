@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import RUNTIME_MODULE, MigrationRule, with_blank_lines
-from codemods._syntax import receiver
+from codemods.analysis.syntax import receiver
 
 USER_CLIENT_FACTORY = "get_user_workspace_client"
 REQUEST_SCOPE_METHOD = "init_request_scope"

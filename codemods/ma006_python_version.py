@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import MigrationRule, with_todo
-from codemods.python_version import TARGET, newer_syntax, verdict
+from codemods.analysis.python_version import TARGET, newer_syntax, verdict
 
 
 class PythonVersion(MigrationRule):

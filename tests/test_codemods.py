@@ -365,13 +365,13 @@ class TestLoadContext(CodemodTest):
     """
 
     def _migrate(self, facts) -> str:
-        from codemods.model_context import MODEL_CONTEXT_KEY
+        from codemods.analysis.model_context import MODEL_CONTEXT_KEY
 
         context = CodemodContext(filename="pkg/agent.py", scratch={MODEL_CONTEXT_KEY: facts})
         return transform_module(MigrateAgent(context), textwrap.dedent(self.SOURCE)).code
 
     def test_load_context_gets_the_logged_config_relative_to_the_agent(self) -> None:
-        from codemods.model_context import ModelContextFacts
+        from codemods.analysis.model_context import ModelContextFacts
 
         code = self._migrate(ModelContextFacts(logged=True, artifacts={}, model_config="conf/model_config.yaml"))
         # the local never shadows the module-level `agent` the constructor reads

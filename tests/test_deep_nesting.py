@@ -1,7 +1,7 @@
 """Valid agents nested deeper than Python's recursion limit allows a recursive walk: a long
 string concatenation and a long `elif` chain in `predict`.
 
-Our own walks (codemods.tree_walk, and `find_all` on it) read them. A plan of them does not
+Our own walks (codemods.analysis.tree_walk, and `find_all` on it) read them. A plan of them does not
 migrate them yet: libcst resolves metadata (and prints code) by recursing once per level of
 nesting, and hits the recursion limit in `analyze_module`'s metadata resolution, before any rule
 runs (issue 15)."""
@@ -14,9 +14,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods import tree_walk
-from codemods._syntax import find_all
-from migrate_agent import engine
+from codemods.analysis import tree_walk
+from codemods.analysis.syntax import find_all
+from migrate_agent.migrate import engine
 from migrate_agent.api import plan_project
 from migrate_agent.model import FileStatus
 

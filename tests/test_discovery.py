@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from migrate_agent.discovery import (
+from migrate_agent.discover.discovery import (
     AGENT_MARKERS,
     ANCHORS,
     DEPLOY_MARKERS,

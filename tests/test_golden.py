@@ -20,7 +20,7 @@ import yaml
 from migrate_agent.api import apply_plan, plan_project
 from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import is_notebook, read_notebook
-from migrate_agent.report import render_text
+from migrate_agent.output.report import render_text
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input").is_dir())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "src/migrate_agent/templates/legacy_agent_adapters.py"
+TEMPLATE = Path(__file__).resolve().parents[1] / "src/migrate_agent/app/templates/legacy_agent_adapters.py"
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from migrate_agent.progress import Progress
+from migrate_agent.output.progress import Progress
 
 GOLDEN = Path(__file__).parent / "golden"
 CSI = re.compile(rb"\x1b\[([?0-9;]*)([A-Za-z])")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemods.project_classes import project_class_facts
+from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.api import plan_project
 
 BASE = b'''

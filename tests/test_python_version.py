@@ -8,7 +8,7 @@ import sys
 import libcst as cst
 import pytest
 
-from codemods.python_version import newer_syntax
+from codemods.analysis.python_version import newer_syntax
 
 # (source, needs Python 3.12+)
 SAMPLES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate_agent.requirements import merge_requirements, requirement_pins
+from migrate_agent.app.requirements import merge_requirements, requirement_pins
 
 
 def floor_warnings(line: str) -> list[str]:

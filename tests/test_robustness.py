@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from migrate_agent.api import apply_plan, plan_project
-from migrate_agent.fileio import TEMP_SUFFIX
+from migrate_agent.discover.fileio import TEMP_SUFFIX
 
 GOLDEN = Path(__file__).parent / "golden"
 AGENT = (GOLDEN / "predict_only" / "input" / "agent.py").read_bytes()
@@ -107,7 +107,7 @@ def test_write_error_is_reported_and_new_files_come_first(tmp_path: Path, monkey
     (tmp_path / "agent.py").write_bytes(AGENT)
     plan = plan_project(tmp_path, jobs=1)
     written: list[str] = []
-    import migrate_agent.writing as writing
+    import migrate_agent.output.writing as writing
 
     real = writing.write_atomic
 
@@ -143,7 +143,7 @@ def test_unwritable_target_writes_nothing(tmp_path: Path) -> None:
 SIGNAL_DURING_WRITE = textwrap.dedent(
     """
     import os, signal, sys, time
-    import migrate_agent.fileio as fileio
+    import migrate_agent.discover.fileio as fileio
 
     real_replace = os.replace
     count = 0
@@ -184,7 +184,7 @@ KILLED_MAIN = textwrap.dedent(
     """
     import sys, time
     import migrate_agent.api as api
-    import migrate_agent.workers as workers
+    import migrate_agent.migrate.workers as workers
 
     def slow(path, data, *facts):
         time.sleep(120)

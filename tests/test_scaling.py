@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import time
 
-from migrate_agent.engine import migrate_source
+from migrate_agent.migrate.engine import migrate_source
 from migrate_agent.model import FileStatus
 
 HEADER = '''"""A big agent module."""

@@ -9,8 +9,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper
 
-from codemods.identity_analysis import uses_in_module
-from migrate_agent.engine import migrate_source
+from codemods.analysis.identity_analysis import uses_in_module
+from migrate_agent.migrate.engine import migrate_source
 from migrate_agent.model import FileStatus
 from test_scaling import big_agent
 

@@ -57,7 +57,7 @@ SLOW_PLAN = textwrap.dedent(
     if __name__ == "__main__":
         multiprocessing.set_start_method(sys.argv[1])
         import migrate_agent.api as api
-        import migrate_agent.workers as workers
+        import migrate_agent.migrate.workers as workers
         import slow_rule
 
         workers.migrate_source = slow_rule.slow  # the workers import it by name under every method

@@ -1,4 +1,4 @@
-"""codemods.tree_walk: the read-only walk gives libcst's children in source order, and nests
+"""codemods.analysis.tree_walk: the read-only walk gives libcst's children in source order, and nests
 deeper than Python's recursion limit."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from codemods import tree_walk
-from migrate_agent.engine import migrate_source
+from codemods.analysis import tree_walk
+from migrate_agent.migrate.engine import migrate_source
 from test_scaling import big_agent
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from migrate_agent import pipeline
 from migrate_agent.model import Plan
-from migrate_agent.writing import write_plan
+from migrate_agent.output.writing import write_plan
 
 
 class DirtyTreeError(RuntimeError):
@@ -41,14 +41,14 @@ def plan_project(
     """Everything `apply` would do to the project at `path`, computed without writing: the
     stages of :mod:`migrate_agent.pipeline`, in order.
 
-    `progress` (a :class:`migrate_agent.progress.Progress`) is told of each file read and
+    `progress` (a :class:`migrate_agent.output.progress.Progress`) is told of each file read and
     migrated."""
     check_inputs(model_dir)
     return pipeline.run(path, pipeline.Options(jobs=jobs, model_dir=model_dir, endpoint=endpoint, progress=progress))
 
 
 def apply_plan(plan: Plan) -> int:
-    """Write every changed file (see :func:`migrate_agent.writing.write_plan`); exit code 0
+    """Write every changed file (see :func:`migrate_agent.output.writing.write_plan`); exit code 0
     done, 1 manual steps left, 2 failures (problems are added to `plan.errors`)."""
     if not write_plan(plan) or plan.failed_files:
         return 2

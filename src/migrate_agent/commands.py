@@ -16,8 +16,8 @@ from migrate_agent.api import (
     ensure_clean_git_tree,
     plan_project,
 )
-from migrate_agent.progress import Progress
-from migrate_agent.report import render_json, render_text
+from migrate_agent.output.progress import Progress
+from migrate_agent.output.report import render_json, render_text
 
 
 def run_plan(

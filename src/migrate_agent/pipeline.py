@@ -2,7 +2,7 @@
 
 Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is the whole order.
 `plan` runs them all and changes nothing on disk; `apply` then writes the plan
-(:mod:`migrate_agent.writing`), and the CLI reports it (:mod:`migrate_agent.report`).
+(:mod:`migrate_agent.output.writing`), and the CLI reports it (:mod:`migrate_agent.output.report`).
 
     discover          read every project file once; text prefilter; notebooks split into units
     created files     files apply creates from notebook writer cells join the index
@@ -27,21 +27,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from codemods.project_classes import project_class_facts
-from migrate_agent.acknowledgements import is_acknowledged, read_acknowledgements
+from codemods.analysis.project_classes import project_class_facts
+from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
 from migrate_agent.deploy import AppSpec, deployment_plan
-from migrate_agent.deploy.code_facts import CodeFacts, ModelServingCall
+from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
 from migrate_agent.deploy.planner import DeploymentReading, read_deployment
-from migrate_agent.discovery import is_notebook, project_files, text_markers
-from migrate_agent.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
-from migrate_agent.importers import uses_of_changed_names
+from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
+from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
+from migrate_agent.migrate.changed_names import uses_of_changed_names
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
-from migrate_agent.python_version import newer_syntax_in_helpers
-from migrate_agent.requirements import logged_model_requirements
-from migrate_agent.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
-from migrate_agent.user_client_flow import project_user_client_calls
-from migrate_agent.workers import migrate_all
+from migrate_agent.migrate.python_version import newer_syntax_in_helpers
+from migrate_agent.app.requirements import logged_model_requirements
+from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
+from migrate_agent.migrate.user_client_flow import project_user_client_calls
+from migrate_agent.migrate.workers import migrate_all
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
@@ -56,7 +56,7 @@ class Options:
     jobs: int | None = None
     model_dir: Path | None = None
     endpoint: str | None = None
-    progress: object = None  # migrate_agent.progress.Progress, told of each file and stage
+    progress: object = None  # migrate_agent.output.progress.Progress, told of each file and stage
 
 
 @dataclass(kw_only=True)
@@ -144,7 +144,7 @@ def project_prepass(index: ProjectIndex) -> None:
         index.class_facts = project_class_facts(index.sources)
     if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
         # The deploy reader of the context is imported only when an agent may read a context.
-        from migrate_agent.deploy.model_context_facts import read_model_context
+        from migrate_agent.deploy.read.model_context_facts import read_model_context
 
         drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
         index.context_facts = read_model_context(index.root, drivers)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate_agent.deploy.env_mapping import decide_env, looks_like_credential
-from migrate_agent.deploy.serving_model import EnvVar, Origin, Unresolved
+from migrate_agent.deploy.map.env_mapping import decide_env, looks_like_credential
+from migrate_agent.deploy.read.serving_model import EnvVar, Origin, Unresolved
 
 HERE = Origin("deploy.py", "deploy.py", 3)
 

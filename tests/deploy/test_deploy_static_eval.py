@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from migrate_agent.deploy.serving_model import Unresolved
-from migrate_agent.deploy.static_eval import CallValue, StaticEvaluator
+from migrate_agent.deploy.read.serving_model import Unresolved
+from migrate_agent.deploy.read.static_eval import CallValue, StaticEvaluator
 
 
 def value_of(tmp_path, files: dict[str, str], name: str, path: str = "driver.py"):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from migrate_agent.deploy import rules
-from migrate_agent.deploy.names import APP_NAME_MAX, app_name, is_valid_app_name
-from migrate_agent.deploy.resource_kinds import RESOURCE_KINDS, app_resource_body
+from migrate_agent.deploy.map.names import APP_NAME_MAX, app_name, is_valid_app_name
+from migrate_agent.deploy.map.resource_kinds import RESOURCE_KINDS, app_resource_body
 
 DEPLOY_SRC = Path(__file__).resolve().parents[2] / "src" / "migrate_agent" / "deploy"
 

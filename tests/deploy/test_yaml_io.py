@@ -8,7 +8,7 @@ import textwrap
 import yaml
 from ruamel.yaml import YAML
 
-from migrate_agent.deploy.yaml_io import FlowList, MappingEdit, dump_yaml, entry_comment
+from migrate_agent.deploy.write.yaml_io import FlowList, MappingEdit, dump_yaml, entry_comment
 
 
 def test_new_files_are_block_yaml_with_list_items_under_their_key_and_inline_commands() -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from pathlib import Path
 
-from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE
-from migrate_agent.deploy.code_facts import CodeFacts
+from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE
+from migrate_agent.deploy.read.code_facts import CodeFacts
 from migrate_agent.deploy.planner import (
     DeploymentReading,
     map_deployment,

@@ -12,26 +12,26 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
-from migrate_agent.deploy.app_yaml_file import APP_YAML_FILES, render_app_yaml
-from migrate_agent.deploy.apps_model import MODEL_CONFIG_FILE, AppsDeployment, EnvEntry
-from migrate_agent.deploy.apps_plan import plan_apps
-from migrate_agent.deploy.code_facts import CodeFacts
-from migrate_agent.deploy.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
-from migrate_agent.deploy.deploy_commands import deploy_commands, smoke_test
-from migrate_agent.deploy.file_results import failed_result, file_result, kept_result, read_bytes
-from migrate_agent.deploy.migration_report import (
+from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES, render_app_yaml
+from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE, AppsDeployment, EnvEntry
+from migrate_agent.deploy.map.apps_plan import plan_apps
+from migrate_agent.deploy.read.code_facts import CodeFacts
+from migrate_agent.deploy.write.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
+from migrate_agent.deploy.write.deploy_commands import deploy_commands, smoke_test
+from migrate_agent.deploy.write.file_results import failed_result, file_result, kept_result, read_bytes
+from migrate_agent.deploy.write.migration_report import (
     DeployReport,
     has_deploy_block,
     migration_file_text,
     render_json,
     render_markdown,
 )
-from migrate_agent.deploy.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
-from migrate_agent.deploy.project_yaml import ProjectYaml, read_project_yaml
+from migrate_agent.deploy.read.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
+from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.serving_merge import merge_deployments
-from migrate_agent.deploy.serving_model import Origin, Problem, ServingDeployment
-from migrate_agent.deploy.yaml_io import dump_yaml
+from migrate_agent.deploy.read.serving_merge import merge_deployments
+from migrate_agent.deploy.read.serving_model import Origin, Problem, ServingDeployment
+from migrate_agent.deploy.write.yaml_io import dump_yaml
 from migrate_agent.model import FileResult, ManualStep
 
 MIGRATION_FILE = "MIGRATION.md"
@@ -175,7 +175,7 @@ def _read_everything(
     source exists (an endpoint asked for, driver code)."""
     found: list[ServingDeployment] = []
     if endpoint:
-        from migrate_agent.deploy.live_endpoint import read_live_endpoint
+        from migrate_agent.deploy.read.live_endpoint import read_live_endpoint
 
         found.append(read_live_endpoint(endpoint))
     if model_dir is not None:
@@ -190,8 +190,8 @@ def _read_everything(
     else:
         found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))
     if sources:
-        from migrate_agent.deploy.driver_reader import DriverReader
-        from migrate_agent.deploy.static_eval import StaticEvaluator
+        from migrate_agent.deploy.read.driver_reader import DriverReader
+        from migrate_agent.deploy.read.static_eval import StaticEvaluator
 
         found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
     else:

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from migrate_agent.discovery import is_notebook, may_hold_agent  # noqa: F401  (is_notebook: re-exported)
-from migrate_agent.fileio import split_bom
+from migrate_agent.discover.discovery import is_notebook, may_hold_agent  # noqa: F401  (is_notebook: re-exported)
+from migrate_agent.discover.fileio import split_bom
 from migrate_agent.model import ManualStep
 from migrate_agent.notebooks import ipynb_format, source_format
 from migrate_agent.notebooks.masking import Masked, line_ending, raw_magic_lines, split_lines

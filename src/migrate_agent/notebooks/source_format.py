@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from migrate_agent.discovery import SOURCE_NOTEBOOK_HEADER
+from migrate_agent.discover.discovery import SOURCE_NOTEBOOK_HEADER
 
 HEADER = SOURCE_NOTEBOOK_HEADER
 SEPARATOR = "# COMMAND ----------"

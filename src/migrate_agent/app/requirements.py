@@ -1,0 +1,305 @@
+"""The dependency file Databricks Apps installs: requirements.txt, merged, never clobbered.
+
+Requirements name distributions (what pip installs), not the modules the code imports. A module
+is resolved, in order: by a pin of the project itself (its requirements.txt, the logged model's
+requirements.txt / conda.yaml, `pip_requirements=` of the driver) when that pin names the same
+distribution the map below gives or the module's own name; else by the map. A module neither
+resolves is not guessed (a same-named package on PyPI may be something else entirely): it is
+reported as a manual step.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from migrate_agent.discover.fileio import newline_of
+
+AGENT_SERVER_REQUIREMENT = "mlflow>=3.10"  # first release with mlflow.genai.agent_server
+AGENT_SERVER_FLOOR = Version("3.10")
+
+# Import (a dotted prefix: the longest one that matches wins) -> the distribution providing it,
+# from each package's PyPI metadata. None: a namespace several distributions share, so the
+# import alone does not say which one (e.g. `import google`).
+DISTRIBUTIONS: dict[str, str | None] = {
+    # Databricks
+    "databricks": None,
+    "databricks.sdk": "databricks-sdk",
+    "databricks.vector_search": "databricks-vectorsearch",
+    "databricks.agents": "databricks-agents",
+    "databricks.sql": "databricks-sql-connector",
+    "databricks.connect": "databricks-connect",
+    "databricks.feature_engineering": "databricks-feature-engineering",
+    "databricks_langchain": "databricks-langchain",
+    "databricks_openai": "databricks-openai",
+    "databricks_ai_bridge": "databricks-ai-bridge",
+    "databricks_mcp": "databricks-mcp",
+    "unitycatalog": None,
+    "unitycatalog.ai": "unitycatalog-ai",
+    "unitycatalog.ai.langchain": "unitycatalog-langchain",
+    "unitycatalog.ai.openai": "unitycatalog-openai",
+    "unitycatalog.ai.llama_index": "unitycatalog-llamaindex",
+    # LLM clients and agent frameworks
+    "openai": "openai",
+    "agents": "openai-agents",
+    "anthropic": "anthropic",
+    "google": None,
+    "google.genai": "google-genai",
+    "google.generativeai": "google-generativeai",
+    "google.protobuf": "protobuf",
+    "google.auth": "google-auth",
+    "google.cloud": None,
+    "google.cloud.storage": "google-cloud-storage",
+    "google.cloud.bigquery": "google-cloud-bigquery",
+    "google.cloud.aiplatform": "google-cloud-aiplatform",
+    "vertexai": "google-cloud-aiplatform",
+    "langchain": "langchain",
+    "langchain_core": "langchain-core",
+    "langchain_community": "langchain-community",
+    "langchain_openai": "langchain-openai",
+    "langchain_anthropic": "langchain-anthropic",
+    "langchain_text_splitters": "langchain-text-splitters",
+    "langgraph": "langgraph",
+    "llama_index": "llama-index",
+    "dspy": "dspy",
+    "crewai": "crewai",
+    "smolagents": "smolagents",
+    "pydantic_ai": "pydantic-ai",
+    "litellm": "litellm",
+    "instructor": "instructor",
+    "mcp": "mcp",
+    "tiktoken": "tiktoken",
+    "transformers": "transformers",
+    "sentence_transformers": "sentence-transformers",
+    "tavily": "tavily-python",
+    "duckduckgo_search": "duckduckgo-search",
+    # Data, HTTP and general purpose
+    "pydantic": "pydantic",
+    "requests": "requests",
+    "httpx": "httpx",
+    "aiohttp": "aiohttp",
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "polars": "polars",
+    "pyarrow": "pyarrow",
+    "scipy": "scipy",
+    "sklearn": "scikit-learn",
+    "torch": "torch",
+    "cv2": "opencv-python",
+    "PIL": "pillow",
+    "dateutil": "python-dateutil",
+    "yaml": "pyyaml",
+    "bs4": "beautifulsoup4",
+    "lxml": "lxml",
+    "dotenv": "python-dotenv",
+    "jwt": "pyjwt",
+    "docx": "python-docx",
+    "pptx": "python-pptx",
+    "fitz": "pymupdf",
+    "pypdf": "pypdf",
+    "jinja2": "jinja2",
+    "jsonschema": "jsonschema",
+    "tenacity": "tenacity",
+    "backoff": "backoff",
+    "cachetools": "cachetools",
+    "tabulate": "tabulate",
+    "tqdm": "tqdm",
+    "rich": "rich",
+    "regex": "regex",
+    "orjson": "orjson",
+    "attr": "attrs",
+    "attrs": "attrs",
+    "typing_extensions": "typing-extensions",
+    "nest_asyncio": "nest-asyncio",
+    "sqlalchemy": "sqlalchemy",
+    "psycopg2": "psycopg2",
+    "psycopg": "psycopg",
+    "redis": "redis",
+    "pymongo": "pymongo",
+    "boto3": "boto3",
+    "botocore": "botocore",
+    "azure": None,
+    "azure.identity": "azure-identity",
+    "azure.storage.blob": "azure-storage-blob",
+    "duckdb": "duckdb",
+    "pyspark": "pyspark",
+    "fastapi": "fastapi",
+    "starlette": "starlette",
+    "uvicorn": "uvicorn",
+    "slack_sdk": "slack-sdk",
+    "github": "pygithub",
+    "git": "gitpython",
+}
+# Other distributions that provide the same module: a project pinning one of them keeps it.
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "opencv-python": ("opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"),
+    "psycopg2": ("psycopg2-binary",),
+    "psycopg": ("psycopg-binary",),
+    "pillow": ("pillow-simd",),
+    "duckduckgo-search": ("ddgs",),
+}
+# Calls that need a package the module never imports (databricks-sdk imports it lazily).
+HIDDEN_REQUIREMENTS = {
+    b"get_open_ai_client": "openai",  # WorkspaceClient().serving_endpoints.get_open_ai_client()
+    b"get_langchain_chat_open_ai_client": "langchain-openai",
+}
+PROVIDED = {"mlflow", "__future__", "agent_server_utils", "legacy_agent_adapters"}  # generated; mlflow has its own floor
+
+# A comment in a requirements file, as pip reads one: `#` at the start or after whitespace.
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+
+
+def parse_requirement(line: str) -> Requirement | None:
+    """The requirement a requirements.txt line states; None for blank lines, comments, options
+    (`-r`, `-e`, `--index-url`) and what is no PEP 508 requirement (a path, a bare URL)."""
+    text = _COMMENT.sub("", line).strip()
+    if not text or text.startswith("-"):
+        return None
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
+
+
+def distribution_of(module: str) -> str | None:
+    """The distribution the map gives for a dotted module (longest prefix), None if unknown."""
+    parts = module.split(".")
+    for length in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:length])
+        if prefix in DISTRIBUTIONS:
+            return DISTRIBUTIONS[prefix]
+    return None
+
+
+def resolve_requirements(
+    imported_modules: Iterable[str],
+    local_modules: set[str],
+    source: bytes = b"",
+    pins: dict[str, str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """(requirement lines, modules that resolve to no distribution) for what an agent imports.
+
+    `imported_modules`: dotted names of absolute imports (`from a.b import c` gives `a.b.c`).
+    `pins`: canonical distribution name -> the project's requirement line for it.
+    Standard library, project modules and mlflow (added with its floor) are left out.
+    """
+    pins = pins or {}
+    wanted: dict[str, str] = {}
+    unresolved: list[str] = []
+
+    def want(dist: str) -> None:
+        wanted.setdefault(canonicalize_name(dist), pins.get(canonicalize_name(dist), dist))
+
+    for call, dist in HIDDEN_REQUIREMENTS.items():
+        if call in source:
+            want(dist)
+    by_root: dict[str, list[str]] = {}
+    for module in sorted(set(imported_modules)):
+        root = module.split(".")[0]
+        if root in PROVIDED or root in local_modules or root in sys.stdlib_module_names:
+            continue
+        by_root.setdefault(root, []).append(module)
+    for root, modules in sorted(by_root.items()):
+        resolved = {distribution_of(module) for module in modules}
+        if None in resolved and canonicalize_name(root) in pins:
+            resolved = (resolved - {None}) | {canonicalize_name(root)}  # the project pins it by that name
+        for dist in sorted(d for d in resolved if d):
+            pinned = [alt for alt in ALTERNATIVES.get(dist, ()) if canonicalize_name(alt) in pins]
+            want(dist if canonicalize_name(dist) in pins or not pinned else pinned[0])
+        if None in resolved:
+            unresolved.append(min(modules, key=len))
+    # mlflow gets the agent server's floor, not a logged model's pin (the version it was logged
+    # with, usually older); a requirements.txt of the project keeps its own line (merge).
+    lines = [AGENT_SERVER_REQUIREMENT, *sorted(wanted.values(), key=canonicalize_name)]
+    return lines, unresolved
+
+
+def requirement_pins(*texts: str | None) -> dict[str, str]:
+    """canonical name -> requirement line, from requirements.txt-style texts (first one wins)."""
+    pins: dict[str, str] = {}
+    for text in texts:
+        for line in (text or "").splitlines():
+            requirement = parse_requirement(line)
+            if requirement is not None:
+                pins.setdefault(canonicalize_name(requirement.name), _COMMENT.sub("", line).strip())
+    return pins
+
+
+def logged_model_requirements(model_dir: Path | None) -> str:
+    """The pip requirements a downloaded model recorded: requirements.txt, else conda.yaml's pip."""
+    if model_dir is None:
+        return ""
+    folder = model_dir.parent if model_dir.is_file() else model_dir
+    requirements = folder / "requirements.txt"
+    if requirements.is_file():
+        return requirements.read_text(encoding="utf-8", errors="replace")
+    conda = folder / "conda.yaml"
+    if not conda.is_file():
+        return ""
+    try:
+        data = yaml.safe_load(conda.read_text(encoding="utf-8", errors="replace"))
+    except yaml.YAMLError:
+        return ""
+    lines: list[str] = []
+    for dependency in (data or {}).get("dependencies", []) if isinstance(data, dict) else []:
+        if isinstance(dependency, dict) and isinstance(dependency.get("pip"), list):
+            lines += [str(item) for item in dependency["pip"]]
+    return "\n".join(lines)
+
+
+def merge_requirements(existing: bytes | None, wanted: list[str]) -> tuple[bytes, list[str]]:
+    """`existing` with the wanted requirements it lacks appended; and warnings on conflicts.
+
+    Lines already there are kept byte for byte (the user's pins win); an mlflow pinned below
+    the agent server's floor is reported, not rewritten.
+    """
+    text = (existing or b"").decode("utf-8")
+    present: dict[str, str] = {}
+    for line in text.splitlines():
+        requirement = parse_requirement(line)
+        if requirement is not None:
+            present[canonicalize_name(requirement.name)] = line.strip()
+    warnings = []
+    mlflow_line = present.get("mlflow")
+    if mlflow_line and not _satisfies_floor(mlflow_line):
+        warnings.append(
+            f"requirements.txt pins `{mlflow_line}`; the agent server needs {AGENT_SERVER_REQUIREMENT}"
+        )
+    missing = [req for req in wanted if canonicalize_name(Requirement(req).name) not in present]
+    if not missing:
+        return existing or b"", warnings
+    newline = newline_of(existing or b"").decode()
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    text += "".join(req + newline for req in missing)
+    return text.encode("utf-8"), warnings
+
+
+def _satisfies_floor(line: str) -> bool:
+    """Whether a requirement line for mlflow admits the agent server's floor or a later release.
+
+    A specifier set is an intersection of intervals whose ends are the versions it names, so it
+    admits some release at or above the floor exactly when it admits the floor, one of the
+    versions it names at or above it, or the release just after one of those (for `>`, `!=`).
+    A line that is no requirement, or names no version, admits it."""
+    requirement = parse_requirement(line)
+    if requirement is None:
+        return True
+    candidates = {AGENT_SERVER_FLOOR}
+    for spec in requirement.specifier:
+        try:
+            named = Version(spec.version.removesuffix(".*"))
+        except InvalidVersion:  # `===` with an arbitrary string
+            continue
+        if named >= AGENT_SERVER_FLOOR:
+            release = named.release + (0,) * (3 - len(named.release))
+            after = ".".join(map(str, (*release[:-1], release[-1] + 1)))
+            candidates |= {named, Version(after)}
+    return any(requirement.specifier.contains(v, prereleases=True) for v in candidates)

@@ -1,0 +1,174 @@
+"""The project's `databricks.yml`: one app resource with its grants, created or merged.
+
+Shape (bundle JSON schema, `resources.App`): `resources.apps.<key>` with `name`,
+`source_code_path`, typed `resources` entries (`serving_endpoint`, `uc_securable`, `secret`,
+`experiment`...), `user_api_scopes` and `permissions`; an `resources.experiments.<key>` the app's
+experiment resource points at; `dev` / `prod` targets. In a user's file every existing entry is
+kept; ours are added when no entry grants the same thing. An app `config` the user already has is
+kept in step with app.yaml (`value_from`, snake_case, there).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from migrate_agent.deploy.write.app_yaml_file import sync_command_and_env
+from migrate_agent.deploy.map.apps_model import (
+    EXPERIMENT_NAME,
+    SOURCE_CODE_PATH,
+    AppsDeployment,
+    ExistingApp,
+    MATCH_FIELDS_BY_KEY,
+    identity_of,
+)
+from migrate_agent.deploy.map.names import is_valid_app_name
+from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
+from migrate_agent.deploy.rules import manual_step
+from migrate_agent.deploy.write.yaml_io import MappingEdit, plain
+from migrate_agent.model import ManualStep
+
+BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
+SYNC_EXCLUDE = [".venv", "**/__pycache__"]
+TARGETS = {
+    "dev": {"mode": "development", "default": True},
+    "prod": {
+        "mode": "production",
+        # `mode: production` requires an explicit root_path (databricks CLI process_target_mode).
+        "workspace": {"root_path": "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"},
+    },
+}
+
+
+def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, list[ManualStep]]:
+    """The app of the user's bundle this migration should update, and what needs a look."""
+    steps: list[ManualStep] = []
+    if not bundle.exists:
+        return ExistingApp(), steps
+    if not bundle.usable:
+        steps.append(manual_step("MA114", f"{bundle.path} {bundle.error}; it was not changed", bundle.path))
+        return ExistingApp(), steps
+    data = bundle.data or {}
+    apps = (data.get("resources") or {}).get("apps") if isinstance(data.get("resources"), dict) else None
+    apps = apps if isinstance(apps, dict) else {}
+    for included in _included_files_with_apps(root, data):
+        steps.append(manual_step("MA114", f"{included} (included by {bundle.path}) defines apps too: check that the "
+                                          "migrated app is defined once", included))
+    if not apps:
+        return ExistingApp(), steps
+    keys = sorted(apps)
+    chosen = keys[0]
+    if len(keys) > 1:
+        at_root = [k for k in keys if isinstance(apps[k], dict) and apps[k].get("source_code_path") in (".", "./", "")]
+        chosen = at_root[0] if at_root else keys[0]
+        steps.append(manual_step("MA114", f"{bundle.path} defines several apps ({', '.join(keys)}); `{chosen}` was "
+                                          "updated", bundle.path))
+    app = apps[chosen] if isinstance(apps[chosen], dict) else {}
+    if isinstance(app.get("config"), dict):
+        steps.append(manual_step("MA114", f"app `{chosen}` has a `config` section in {bundle.path} and the project has "
+                                          "app.yaml: both now carry the same command and env; keep one of them (drop "
+                                          "`config` to let app.yaml rule)", bundle.path))
+    resources = app.get("resources") if isinstance(app.get("resources"), list) else []
+    name = app.get("name") if is_valid_app_name(app.get("name")) else None
+    return ExistingApp(key=chosen, name=name, resources=[r for r in resources if isinstance(r, dict)]), steps
+
+
+def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:
+    """The new text of databricks.yml and one line per change; the old text when nothing changes."""
+    edit = MappingEdit(bundle.text, bundle.data)
+    data = edit.data
+    edits: list[str] = []
+
+    header = _mapping(data, "bundle")
+    if "name" not in header:
+        header["name"] = apps.app_name
+        edits.append(f"bundle name {apps.app_name}")
+    if not bundle.exists:
+        data["sync"] = {"exclude": list(SYNC_EXCLUDE)}
+    resources = _mapping(data, "resources")
+    if apps.experiment_entry is not None and apps.experiment_key:
+        experiments = _mapping(resources, "experiments")
+        if apps.experiment_key not in experiments:
+            experiments[apps.experiment_key] = {"name": EXPERIMENT_NAME}
+            edits.append(f"experiment {apps.experiment_key} added")
+    app = _mapping(_mapping(resources, "apps"), apps.bundle_key)
+    if not app:
+        edits.append(f"app {apps.bundle_key} added")
+    _set_default(app, "name", apps.app_name, edits)
+    _set_default(app, "description", apps.description, edits)
+    _set_default(app, "source_code_path", SOURCE_CODE_PATH, edits)
+    _set_default(app, "usage_policy_id", apps.usage_policy_id, edits)
+    _set_default(app, "budget_policy_id", apps.budget_policy_id, edits)
+    _merge_resources(app, apps, edits)
+    _merge_list(app, "user_api_scopes", apps.user_api_scopes, edits)
+    _merge_list(app, "permissions", apps.permissions, edits)
+    if isinstance(app.get("config"), dict):
+        _sync_config(app["config"], apps, edits)
+    if "targets" not in data:
+        data["targets"] = copy.deepcopy(TARGETS)
+        edits.append("targets dev and prod added")
+
+    return edit.result(bundle.exists, edits)
+
+
+def _mapping(parent: dict, key: str) -> dict:
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        value = {}
+        parent[key] = value
+    return value
+
+
+def _set_default(app: dict, key: str, value: Any, edits: list[str]) -> None:
+    if value is not None and key not in app:
+        app[key] = value
+        edits.append(f"app {key} set")
+
+
+def _merge_resources(app: dict, apps: AppsDeployment, edits: list[str]) -> None:
+    current = app.get("resources") if isinstance(app.get("resources"), list) else []
+    present = {
+        identity_of(key, entry.get(key), match)
+        for entry in current if isinstance(entry, dict)
+        for key, match in MATCH_FIELDS_BY_KEY.items() if key in entry
+    }
+    ours = ([apps.experiment_entry] if apps.experiment_entry is not None else []) + apps.resources
+    for entry in ours:
+        if entry.identity() not in present:
+            current.append(entry.as_yaml())
+            present.add(entry.identity())
+            edits.append(f"app resource {entry.name} ({entry.key}) added")
+    if current:
+        app["resources"] = current
+
+
+def _merge_list(app: dict, key: str, wanted: list, edits: list[str]) -> None:
+    if not wanted:
+        return
+    current = app.get(key) if isinstance(app.get(key), list) else []
+    for item in wanted:
+        if item not in current:
+            current.append(copy.deepcopy(item))
+            edits.append(f"app {key} {item} added")
+    app[key] = current
+
+
+def _sync_config(config: dict, apps: AppsDeployment, edits: list[str]) -> None:
+    """Keep a bundle-side app config (which becomes app.yml on deploy) in step with app.yaml."""
+    sync_command_and_env(config, apps, edits, "value_from", "app config ", plain)
+
+
+def _included_files_with_apps(root: Path, data: dict) -> list[str]:
+    patterns = data.get("include") if isinstance(data.get("include"), list) else []
+    found: list[str] = []
+    for pattern in patterns:
+        if not isinstance(pattern, str) or pattern.startswith("/") or ".." in pattern:
+            continue
+        for path in sorted(root.glob(pattern)):
+            relative = path.relative_to(root).as_posix()
+            included = read_project_yaml(root, (relative,))
+            resources = included.data.get("resources") if isinstance(included.data, dict) else None
+            if isinstance(resources, dict) and resources.get("apps") and relative not in found:
+                found.append(relative)
+    return found

@@ -1,0 +1,1 @@
+"""Stage 1: find the project's files and read them (prefiltered, never imported)."""

@@ -1,0 +1,368 @@
+"""Migrate one file's bytes: parse once, run every rule, report what happened.
+
+Pure function of (path, bytes) so it can run in worker processes; never imports user code.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from migrate_agent.discover.fileio import split_bom
+from migrate_agent.model import FileStatus, ManualStep
+
+
+IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
+# What an agent file migrate-agent converted holds: handlers of the agent server, run through
+# the generated runtime module.
+MIGRATED_AGENT_MARKS = (b"mlflow.genai.agent_server", b"agent_server_utils", b"@invoke()")
+LEGACY_RUNTIME_IMPORT = b"from legacy_agent_adapters import"
+
+
+@dataclass
+class FileOutcome:
+    """What migrating one file's bytes gave: status, new bytes, and the facts the project needs."""
+
+    path: str
+    status: FileStatus
+    before: bytes
+    after: bytes | None = None
+    reason: str | None = None
+    line: int | None = None
+    edits: list[str] = field(default_factory=list)
+    manual_steps: list[ManualStep] = field(default_factory=list)
+    converted_agent: str | None = None  # class name when this file became the app's agent
+    imported_roots: list[str] = field(default_factory=list)
+    imported_modules: list[str] = field(default_factory=list)  # dotted, absolute imports only
+    uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
+    migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
+    changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
+    uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
+    user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
+
+
+def preload() -> None:
+    """Import what migrate_source needs (before forking workers, so that they share it)."""
+    import codemods.migrate  # noqa: F401
+
+
+# libcst parses, prints, copies and resolves metadata recursively: a level of Python recursion
+# per level of nesting in the code (a prompt built from 500 `'...' + '...'` terms, a 300-branch
+# elif). A file whose migration exceeds the interpreter's limit is migrated once more in a thread
+# of its own with a larger stack and this limit; a file deeper still fails alone, with its reason.
+DEEP_RECURSION_LIMIT = 40_000
+DEEP_STACK_BYTES = 1 << 30  # address space reserved for that thread; only pages used are touched
+
+
+def migrate_source(
+    path: str,
+    data: bytes,
+    class_facts=None,
+    context_facts=None,
+    app_expected: bool = True,
+    first_party: frozenset[str] = frozenset(),
+) -> FileOutcome:
+    """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
+
+    `class_facts`: what the project pre-pass found about its classes (FileClassFacts);
+    `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
+    context), for agents that read it; `app_expected`: False when the project gets no app, so
+    driver code keeps deploying to Model Serving unmarked; `first_party`: top-level module names
+    of the project (new imports are grouped with them)."""
+    arguments = (path, data, class_facts, context_facts, app_expected, first_party)
+    try:
+        return _migrate(*arguments)
+    except RecursionError:
+        pass
+    found: list = []
+    thread = threading.Thread(target=lambda: found.append(_migrate_deep(*arguments)), name="deep-file")
+    previous_stack = threading.stack_size(DEEP_STACK_BYTES)
+    try:
+        thread.start()
+    finally:
+        threading.stack_size(previous_stack)
+    thread.join()
+    return found[0]
+
+
+def _migrate_deep(*arguments) -> FileOutcome:
+    """`_migrate` with the deep-recursion limit (in the thread with the larger stack)."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(DEEP_RECURSION_LIMIT)
+    try:
+        return _migrate(*arguments)
+    except RecursionError as error:
+        return FileOutcome(
+            arguments[0], FileStatus.FAILED, arguments[1],
+            reason=f"cannot convert: nested deeper than {DEEP_RECURSION_LIMIT} levels of recursion "
+            f"allow ({_error_text(error)})",
+        )
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _migrate(
+    path: str,
+    data: bytes,
+    class_facts,
+    context_facts,
+    app_expected: bool,
+    first_party: frozenset[str],
+) -> FileOutcome:
+    """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
+    import libcst as cst
+
+    from libcst.codemod import CodemodContext
+    from libcst.helpers import calculate_module_and_package
+
+    from codemods._base import ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
+    from codemods.analysis.agent_analysis import ANALYSIS_KEY
+    from codemods.migrate import MigrateAgent
+    from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+
+    bom, body = split_bom(data)
+    try:
+        module = cst.parse_module(body)
+    except cst.ParserSyntaxError as error:
+        reason, line = _syntax_error(body, error)
+        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+        # SyntaxError: the tokenizer's "invalid or missing encoding declaration" (not UTF-8, no
+        # coding cookie). One failed file, at the line of the first byte that does not decode.
+        reason, line = _decoding_error(body, error)
+        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
+
+    from codemods.analysis.project_classes import FACTS_KEY
+
+    scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts}
+    if class_facts:
+        scratch[FACTS_KEY] = class_facts
+    if not app_expected:
+        from codemods.ma007_model_serving_calls import NO_APP_KEY
+
+        scratch[NO_APP_KEY] = True
+    # The file's package makes its relative imports absolute for libcst's import visitors.
+    names = None if path.startswith("/") else calculate_module_and_package(".", path)
+    context = CodemodContext(
+        filename=path,
+        full_module_name=names and names.name,
+        full_package_name=names and names.package,
+        scratch=scratch,
+    )
+    try:
+        command = MigrateAgent(context)
+        migrated = command.transform_module(module)
+    except Exception as error:  # a rule bug must not take the other files down
+        deep = _recursion_error(error)
+        if deep is not None:
+            raise deep from None
+        return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot convert: {_error_text(error)}")
+
+    analysis = context.scratch[ANALYSIS_KEY]
+    if migrated is module:
+        code, after = None, data
+    else:
+        code = migrated.code
+        after = bom + code.encode(migrated.encoding)
+    pair = analysis.convertible()
+    findings = context.scratch.get(MANUAL_STEPS_KEY, [])
+    marker_lines = (
+        _marker_lines(code or module.code, (TODO_PREFIX.strip(), ACK_PREFIX.strip())) if findings else {}
+    )
+    seen: dict[str, int] = {}  # the n-th finding with a marker text is its n-th occurrence
+    located = []
+    for finding in findings:
+        seen[finding.marker] = seen.get(finding.marker, 0) + 1
+        located.append(_manual_step(finding, path, marker_lines, seen[finding.marker]))
+    steps = list(dict.fromkeys(located))
+    outcome = FileOutcome(
+        path,
+        FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
+        data,
+        after=after,
+        edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
+        manual_steps=steps,
+        converted_agent=pair[0].name if pair else None,
+        imported_roots=sorted(
+            _imported_roots(module, migrated, analysis.imported_roots)
+            if after != data
+            else analysis.imported_roots
+        ),
+        uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
+        migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
+        imported_modules=sorted(_imported_modules(migrated)),
+        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
+        user_client_uses=_user_client_uses(analysis, command.context.wrapper, migrated, after != data),
+    )
+    if after != data and not analysis.agent_left_unconverted():
+        outcome.changed_names = {
+            name: f"is now a function that builds it per request (module-level user state): "
+            f"call `{name}()` here, while answering a request"
+            for name in analysis.identity.module_user_globals
+        }
+    return outcome
+
+
+def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
+    """What the user clients call, with lines of the file as written (the migrated one when the
+    rules changed it): read only where the module builds or receives a user client."""
+    identity = analysis.identity
+    if not (identity.user_calls or identity.factory_calls):
+        return []
+    from libcst.metadata import MetadataWrapper
+
+    from codemods.analysis.identity_analysis import uses_in_module
+
+    if wrapper is not None and not changed:
+        return uses_in_module(wrapper)  # the analysed tree is the file as written
+    # The tree as it will be written gets its own metadata, resolved once. Not copied first
+    # (MetadataWrapper's default deep copy costs more than parsing the file): the rules build new
+    # nodes where they change code, and the only node they put in two places is a blank line of
+    # padding, which holds no name and starts no use (tests/test_scope_evidence.py).
+    return uses_in_module(MetadataWrapper(migrated, unsafe_skip_copy=True))
+
+
+def _recursion_error(error: BaseException) -> RecursionError | None:
+    """The RecursionError in `error`'s chain, if any: libcst's position provider turns one into
+    a KeyError whose message is a whole node, which cannot be printed at that depth either."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen and not isinstance(cause, RecursionError):
+        seen.add(id(cause))
+        cause = cause.__context__
+    return cause if isinstance(cause, RecursionError) else None
+
+
+def _error_text(error: BaseException) -> str:
+    """`Type: message` of what stopped the rules (the RecursionError in its chain, if any)."""
+    error = _recursion_error(error) or error
+    try:
+        return f"{type(error).__name__}: {error}"
+    except RecursionError:
+        return type(error).__name__
+
+
+def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
+    """Top-level packages the migrated module imports, relative imports left out.
+
+    Rules change imports only at module level: the roots there are read again, those imported
+    only further down (in functions, `try` blocks) are the original's. No walk of the tree.
+    """
+    nested = set(all_original) - _top_level_roots(original)
+    return nested | _top_level_roots(migrated)
+
+
+def _top_level_roots(module) -> set[str]:
+    import libcst as cst
+
+    from codemods.analysis.syntax import import_roots
+
+    roots: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    roots |= import_roots(small)
+    return roots
+
+
+def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
+    """Why and where a file's bytes do not decode in the encoding it declares (UTF-8 if none)."""
+    import io
+    import tokenize
+
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(body).readline)[0]
+    except SyntaxError:
+        encoding = "utf-8"  # the cookie is missing or names nothing: Python reads UTF-8
+    try:
+        body.decode(encoding)
+    except UnicodeDecodeError as bad:
+        line = body.count(b"\n", 0, bad.start) + 1
+        head = b"\n".join(body.split(b"\n", 2)[:2])
+        why = "" if b"coding" in head else " and no coding cookie names another encoding"
+        return (
+            f"cannot decode: byte {body[bad.start]:#04x} is not valid {encoding}{why} (save the "
+            "file as UTF-8, or declare its encoding with `# -*- coding: ... -*-`)",
+            line,
+        )
+    except LookupError:
+        return f"cannot decode: unknown encoding `{encoding}` in its coding cookie", 1
+    return f"cannot decode: {error}", 1
+
+
+def _imported_modules(module) -> set[str]:
+    """Dotted modules a module imports, for requirements: `import a.b` gives `a.b`; `from a
+    import b` gives `a.b` (b may be a submodule; a longest-prefix lookup copes with either)."""
+    import libcst as cst
+
+    found: set[str] = set()
+    for statement in module.body:
+        for node in _import_nodes(statement):
+            if isinstance(node, cst.Import):
+                found.update(alias.evaluated_name for alias in node.names)
+            elif not node.relative and node.module is not None:
+                base = cst.helpers.get_full_name_for_node(node.module)
+                names = node.names if isinstance(node.names, (list, tuple)) else ()
+                found.add(base)
+                found.update(f"{base}.{alias.evaluated_name}" for alias in names)
+    return found
+
+
+def _import_nodes(statement):
+    """Import statements at module level and inside top-level blocks (try/if, defs, classes)."""
+    import libcst as cst
+
+    from codemods.analysis.tree_walk import children
+
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            yield node
+        elif isinstance(node, cst.SimpleStatementLine):
+            stack.extend(node.body)
+        elif isinstance(node, (cst.BaseCompoundStatement, cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
+            stack.extend(children(node))
+
+
+def _syntax_error(body: bytes, error) -> tuple[str, int]:
+    """Where and why a file does not parse, in Python's own words where it has them.
+
+    libcst reports the token it stopped at; CPython's parser (parse only, nothing runs) names
+    the construct, e.g. "'(' was never closed" on the line of the parenthesis.
+    """
+    import ast
+
+    try:
+        ast.parse(body)
+    except SyntaxError as python_error:
+        return f"cannot parse: {python_error.msg}", python_error.lineno or error.raw_line
+    except (ValueError, RecursionError):
+        pass
+    return f"cannot parse: {error.message}", error.raw_line
+
+
+def _manual_step(finding, path: str, marker_lines: dict[str, list[int]], occurrence: int) -> ManualStep:
+    """The step a rule found, at the `occurrence`-th line of its TODO marker (the last if there
+    are fewer); acknowledged when only the ACK form is there."""
+    from codemods._base import acknowledged_form
+
+    lines = marker_lines.get(finding.marker)
+    if lines:
+        return ManualStep(finding.rule, finding.message, path, lines[min(occurrence, len(lines)) - 1])
+    acked = marker_lines.get(acknowledged_form(finding.marker))
+    if acked:
+        line = acked[min(occurrence, len(acked)) - 1]
+        return ManualStep(finding.rule, finding.message, path, line, acknowledged=True)
+    return ManualStep(finding.rule, finding.message, path, None)
+
+
+def _marker_lines(code: str, prefixes: tuple[str, ...]) -> dict[str, list[int]]:
+    """Each marker line of `code` (stripped) -> the numbers of the lines holding it, in order."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(code.splitlines(), start=1):
+        if line.lstrip().startswith(prefixes):
+            lines.setdefault(line.strip(), []).append(number)
+    return lines

@@ -1,0 +1,1 @@
+"""Last stage: acknowledge, report and write (atomically)."""
