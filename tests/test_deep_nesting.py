@@ -16,8 +16,8 @@ import pytest
 
 from codemods.analysis import tree_walk
 from codemods.analysis.syntax import find_all
-from migrate_agent.migrate import engine
 from migrate_agent.api import plan_project
+from migrate_agent.migrate import engine
 from migrate_agent.model import FileStatus
 
 AGENT = '''\

@@ -13,9 +13,9 @@ from codemods.analysis.identity_analysis import uses_in_module
 from codemods.ma007_model_serving_calls import ModelServingCalls
 from migrate_agent.deploy.map.apps_model import ExistingApp
 from migrate_agent.deploy.map.apps_plan import plan_apps
+from migrate_agent.deploy.map.user_scopes import DEFAULT_SCOPES, infer_scopes
 from migrate_agent.deploy.read.code_facts import CodeFacts, UserClientCall
 from migrate_agent.deploy.read.serving_model import Fact, Origin, ServingDeployment
-from migrate_agent.deploy.map.user_scopes import DEFAULT_SCOPES, infer_scopes
 from migrate_agent.discover.discovery import may_hold_agent
 
 BUNDLE = "deploy with `databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy)"

@@ -8,11 +8,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper
+from test_scaling import big_agent
 
 from codemods.analysis.identity_analysis import uses_in_module
 from migrate_agent.migrate.engine import migrate_source
 from migrate_agent.model import FileStatus
-from test_scaling import big_agent
 
 GOLDEN = Path(__file__).parent / "golden"
 OBO_INPUTS = sorted(

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import libcst as cst
+from test_scaling import big_agent
 
 from codemods.analysis import tree_walk
 from migrate_agent.migrate.engine import migrate_source
-from test_scaling import big_agent
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -28,20 +28,20 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from codemods.analysis.project_classes import project_class_facts
-from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
-from migrate_agent.deploy import AppSpec, deployment_plan
-from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
-from migrate_agent.deploy.planner import DeploymentReading, read_deployment
-from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
-from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
-from migrate_agent.migrate.changed_names import uses_of_changed_names
-from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
-from migrate_agent.notebooks.project import NotebookFiles
-from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
+from migrate_agent.deploy import AppSpec, deployment_plan
+from migrate_agent.deploy.planner import DeploymentReading, read_deployment
+from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
+from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
+from migrate_agent.migrate.changed_names import uses_of_changed_names
+from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
+from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
+from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.project import NotebookFiles
+from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
@@ -143,9 +143,6 @@ def project_prepass(index: ProjectIndex) -> None:
     if index.units:
         index.class_facts = project_class_facts(index.sources)
     if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
-        # The deploy reader of the context is imported only when an agent may read a context.
-        from migrate_agent.deploy.read.model_context_facts import read_model_context
-
         drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
         index.context_facts = read_model_context(index.root, drivers)
 

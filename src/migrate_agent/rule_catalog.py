@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import inspect
 
+from codemods import RULES
+from migrate_agent.deploy.rules import DEPLOY_RULES
+from migrate_agent.notebooks.notebook import NOTEBOOK_RULE, NOTEBOOK_RULE_HELP  # not a codemod
+
 
 def all_rules() -> list[tuple[str, str]]:
     """(id, help text) of each rule, each id once, in id order."""
-    from codemods import RULES
-    from migrate_agent.deploy.rules import DEPLOY_RULES
-
     found: dict[str, str] = {}
     for rule in RULES:
         found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or ""))
     for rule in DEPLOY_RULES:
         found.setdefault(rule.id, f"{rule.title}: {rule.help}")
-    from migrate_agent.notebooks import NOTEBOOK_RULE, NOTEBOOK_RULE_HELP  # not a codemod
-
     found.setdefault(NOTEBOOK_RULE, NOTEBOOK_RULE_HELP)
     return sorted(found.items())

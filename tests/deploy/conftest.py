@@ -1,5 +1,4 @@
 import pytest
-
 from deploy_test_support import bundle_schema_validator
 
 

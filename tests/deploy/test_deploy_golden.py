@@ -16,7 +16,6 @@ import shutil
 
 import pytest
 import yaml
-
 from deploy_test_support import (
     REGENERATE,
     apply_plan,
@@ -27,6 +26,7 @@ from deploy_test_support import (
     run_case,
     write_expected,
 )
+
 from migrate_agent.model import FileStatus
 
 CASES = golden_cases()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from deploy_test_support import DEFAULT_APP
+from serving_api_stub import ServingApiStub
+
 from migrate_agent.deploy import plan_deployment
 from migrate_agent.deploy.read.live_endpoint import read_live_endpoint
-from serving_api_stub import ServingApiStub
 
 pytest.importorskip("databricks.sdk")
 

@@ -7,8 +7,8 @@ import shutil
 import textwrap
 
 import yaml
-
 from deploy_test_support import DEFAULT_APP, GOLDEN_DIR, apply_plan, python_sources
+
 from migrate_agent.deploy import plan_deployment
 from migrate_agent.model import FileStatus
 

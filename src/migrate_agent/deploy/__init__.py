@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE
-from migrate_agent.deploy.read.code_facts import CodeFacts
 from migrate_agent.deploy.planner import (
     DeploymentReading,
     map_deployment,
     read_deployment,
     write_deployment,
 )
+from migrate_agent.deploy.read.code_facts import CodeFacts
 from migrate_agent.model import FileResult, ManualStep
 
 

@@ -12,10 +12,18 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
-from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES, render_app_yaml
 from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE, AppsDeployment, EnvEntry
 from migrate_agent.deploy.map.apps_plan import plan_apps
 from migrate_agent.deploy.read.code_facts import CodeFacts
+from migrate_agent.deploy.read.driver_reader import DriverReader
+from migrate_agent.deploy.read.live_endpoint import read_live_endpoint
+from migrate_agent.deploy.read.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
+from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
+from migrate_agent.deploy.read.serving_merge import merge_deployments
+from migrate_agent.deploy.read.serving_model import Origin, Problem, ServingDeployment
+from migrate_agent.deploy.read.static_eval import StaticEvaluator
+from migrate_agent.deploy.rules import manual_step
+from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES, render_app_yaml
 from migrate_agent.deploy.write.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
 from migrate_agent.deploy.write.deploy_commands import deploy_commands, smoke_test
 from migrate_agent.deploy.write.file_results import failed_result, file_result, kept_result, read_bytes
@@ -26,11 +34,6 @@ from migrate_agent.deploy.write.migration_report import (
     render_json,
     render_markdown,
 )
-from migrate_agent.deploy.read.mlmodel_reader import MLMODEL_FILE, find_mlmodel_files, read_mlmodel
-from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
-from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.read.serving_merge import merge_deployments
-from migrate_agent.deploy.read.serving_model import Origin, Problem, ServingDeployment
 from migrate_agent.deploy.write.yaml_io import dump_yaml
 from migrate_agent.model import FileResult, ManualStep
 
@@ -171,12 +174,10 @@ def _with_env(apps, users: dict[str, EnvEntry]):
 def _read_everything(
     root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None
 ) -> list[ServingDeployment]:
-    """What each source says of the Model Serving deployment; a reader is imported only when its
-    source exists (an endpoint asked for, driver code)."""
+    """What each source says of the Model Serving deployment: the live endpoint (when asked
+    for), the MLmodel files, the driver code."""
     found: list[ServingDeployment] = []
     if endpoint:
-        from migrate_agent.deploy.read.live_endpoint import read_live_endpoint
-
         found.append(read_live_endpoint(endpoint))
     if model_dir is not None:
         mlmodel = model_dir if model_dir.name == MLMODEL_FILE and model_dir.is_file() else model_dir / MLMODEL_FILE
@@ -190,9 +191,6 @@ def _read_everything(
     else:
         found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))
     if sources:
-        from migrate_agent.deploy.read.driver_reader import DriverReader
-        from migrate_agent.deploy.read.static_eval import StaticEvaluator
-
         found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
     else:
         found.append(ServingDeployment())  # what reading no driver file finds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -30,8 +31,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file in the same directory + rename; keep an existing file's mode."""
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # only apply writes: plan does not import it
-
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     _pending_temp_files.add(tmp)
     try:

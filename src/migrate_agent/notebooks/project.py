@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from migrate_agent.discover.discovery import may_hold_agent, text_markers
-from migrate_agent.migrate.engine import FileOutcome
 from migrate_agent.discover.fileio import split_bom
+from migrate_agent.migrate.engine import FileOutcome
 from migrate_agent.model import FileStatus, ManualStep
 
 if TYPE_CHECKING:  # the reader is imported once a notebook is found (most projects have none)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from migrate_agent.deploy.map.apps_model import (
     MATCH_FIELDS_BY_KEY,
@@ -24,8 +24,13 @@ from migrate_agent.deploy.map.apps_model import (
     ExistingApp,
     identity_of,
 )
-from migrate_agent.deploy.read.code_facts import CodeFacts
-from migrate_agent.deploy.map.env_mapping import BASE_ENV, EXPERIMENT_ENV, EnvDecision, decide_env, looks_like_credential
+from migrate_agent.deploy.map.env_mapping import (
+    BASE_ENV,
+    EXPERIMENT_ENV,
+    EnvDecision,
+    decide_env,
+    looks_like_credential,
+)
 from migrate_agent.deploy.map.names import (
     FALLBACK_APP_NAME,
     app_name,
@@ -41,12 +46,18 @@ from migrate_agent.deploy.map.resource_kinds import (
     SECRET_MATCH_FIELDS,
     app_resource_body,
 )
+from migrate_agent.deploy.map.user_scopes import InferredScopes, infer_scopes
+from migrate_agent.deploy.read.code_facts import CodeFacts
+from migrate_agent.deploy.read.serving_model import (
+    CallValue,
+    Fact,
+    Origin,
+    ServingDeployment,
+    ServingResource,
+    Unresolved,
+)
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.read.serving_model import CallValue, Fact, Origin, ServingDeployment, ServingResource, Unresolved
 from migrate_agent.deploy.write.value_text import show
-
-if TYPE_CHECKING:  # scopes are inferred only for code that acts as the user
-    from migrate_agent.deploy.map.user_scopes import InferredScopes
 
 EXPERIMENT_PERMISSION = "CAN_EDIT"  # enough to log traces to it
 # Endpoint ACL level -> app permission level (bundle schema apps.AppPermissionLevel).
@@ -72,8 +83,6 @@ class _Planner:
         uses_identity = code.uses_user_identity or bool(code.user_client_calls)
         self.inferred = None
         if uses_identity and not serving.api_scopes:
-            from migrate_agent.deploy.map.user_scopes import infer_scopes
-
             self.inferred = infer_scopes(code.user_client_calls)
         self.agent_path = agent_path
         self.existing = existing

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
+import yaml
 
 from codemods.analysis import tree_walk
 from codemods.analysis.driver_analysis import AGENTS_DEPLOY, ENDPOINT_WRITES, REGISTER_MODEL  # what MA007 marks
+from migrate_agent.deploy.map.resource_kinds import KINDS_BY_CLASS
 from migrate_agent.deploy.read.mlmodel_format import auth_policy_from_dict, resources_from_dict, split_scopes
 from migrate_agent.deploy.read.python_source import ParsedFile, dotted_name
-from migrate_agent.deploy.map.resource_kinds import KINDS_BY_CLASS
 from migrate_agent.deploy.read.serving_model import (
     EnvVar,
     Fact,
@@ -241,8 +242,6 @@ class DriverReader:
     def _resources_file(self, parsed: ParsedFile, name: str, origin: Origin) -> None:
         path = self._evaluator.project_path(parsed.path, name)
         text = self._evaluator.read_text(path) if path else None
-        import yaml
-
         try:
             data = yaml.safe_load(text) if text is not None else None
         except yaml.YAMLError:

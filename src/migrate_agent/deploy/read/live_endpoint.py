@@ -22,7 +22,7 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
     """Facts of the endpoint `name`; problems (MA115) instead when it cannot be read."""
     origin = Origin(f"endpoint {name}")
     found = ServingDeployment()
-    try:
+    try:  # databricks-sdk is optional (the `databricks` extra): only --endpoint needs it
         from databricks.sdk import WorkspaceClient
         from databricks.sdk.config import Config
         from databricks.sdk.service.serving import ServingEndpointDetailed

@@ -13,6 +13,8 @@ import os
 import posixpath
 from pathlib import Path
 
+import yaml
+
 from migrate_agent.deploy.read.mlmodel_format import auth_policy_from_dict, resources_from_dict
 from migrate_agent.deploy.read.serving_model import Fact, Origin, Problem, ServingDeployment
 
@@ -44,8 +46,6 @@ def read_mlmodel(mlmodel: Path, root: Path) -> ServingDeployment:
     label = relative or f"{mlmodel.parent.name}/{mlmodel.name}"
     origin = Origin(label, relative)
     found = ServingDeployment()
-    import yaml
-
     try:
         data = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

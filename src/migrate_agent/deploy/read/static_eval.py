@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
+import yaml
 
 from migrate_agent.deploy.read.python_source import Binding, ParsedFile, dotted_name
 from migrate_agent.deploy.read.serving_model import CallValue, ConfigValue, Unresolved  # noqa: F401  (re-exported)
@@ -376,8 +377,6 @@ class StaticEvaluator:
             path = self.project_path(parsed.path, config)
             text = self.read_text(path) if path else None
             if text is not None:
-                import yaml
-
                 try:
                     data = yaml.safe_load(text)
                 except yaml.YAMLError:

@@ -14,18 +14,18 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from migrate_agent.deploy.write.app_yaml_file import sync_command_and_env
 from migrate_agent.deploy.map.apps_model import (
     EXPERIMENT_NAME,
+    MATCH_FIELDS_BY_KEY,
     SOURCE_CODE_PATH,
     AppsDeployment,
     ExistingApp,
-    MATCH_FIELDS_BY_KEY,
     identity_of,
 )
 from migrate_agent.deploy.map.names import is_valid_app_name
 from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
+from migrate_agent.deploy.write.app_yaml_file import sync_command_and_env
 from migrate_agent.deploy.write.yaml_io import MappingEdit, plain
 from migrate_agent.model import ManualStep
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from migrate_agent.deploy.map.apps_model import SOURCE_CODE_PATH, AppsDeployment, DiffItem
-from migrate_agent.deploy.write.app_yaml_file import app_yaml_env
-from migrate_agent.deploy.read.code_facts import ModelServingCall
 from migrate_agent.deploy.map.env_mapping import decide_env
-from migrate_agent.deploy.rules import RULES_BY_ID
+from migrate_agent.deploy.read.code_facts import ModelServingCall
 from migrate_agent.deploy.read.serving_merge import SINGLE_VALUES
 from migrate_agent.deploy.read.serving_model import ServingDeployment
+from migrate_agent.deploy.rules import RULES_BY_ID
+from migrate_agent.deploy.write.app_yaml_file import app_yaml_env
 from migrate_agent.deploy.write.value_text import as_json, redacted
 from migrate_agent.model import ManualStep
 

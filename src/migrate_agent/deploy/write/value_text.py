@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from migrate_agent.deploy.map.env_mapping import looks_like_credential
-from migrate_agent.deploy.read.serving_model import Unresolved
-from migrate_agent.deploy.read.serving_model import CallValue, ConfigValue
+from migrate_agent.deploy.read.serving_model import CallValue, ConfigValue, Unresolved
 
 MAX_SHOWN = 120
 
