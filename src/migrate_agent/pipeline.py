@@ -33,6 +33,7 @@ from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, s
 from migrate_agent.deploy import AppSpec, deployment_plan
 from migrate_agent.deploy.planner import DeploymentReading, read_deployment
 from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
+from migrate_agent.deploy.read.model_context_facts import read_model_context
 from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
 from migrate_agent.migrate.changed_names import uses_of_changed_names
 from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
