@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -25,118 +26,11 @@ from migrate_agent.discover.fileio import newline_of
 AGENT_SERVER_REQUIREMENT = "mlflow>=3.10"  # first release with mlflow.genai.agent_server
 AGENT_SERVER_FLOOR = Version("3.10")
 
-# Import (a dotted prefix: the longest one that matches wins) -> the distribution providing it,
-# from each package's PyPI metadata. None: a namespace several distributions share, so the
-# import alone does not say which one (e.g. `import google`).
-DISTRIBUTIONS: dict[str, str | None] = {
-    # Databricks
-    "databricks": None,
-    "databricks.sdk": "databricks-sdk",
-    "databricks.vector_search": "databricks-vectorsearch",
-    "databricks.agents": "databricks-agents",
-    "databricks.sql": "databricks-sql-connector",
-    "databricks.connect": "databricks-connect",
-    "databricks.feature_engineering": "databricks-feature-engineering",
-    "databricks_langchain": "databricks-langchain",
-    "databricks_openai": "databricks-openai",
-    "databricks_ai_bridge": "databricks-ai-bridge",
-    "databricks_mcp": "databricks-mcp",
-    "unitycatalog": None,
-    "unitycatalog.ai": "unitycatalog-ai",
-    "unitycatalog.ai.langchain": "unitycatalog-langchain",
-    "unitycatalog.ai.openai": "unitycatalog-openai",
-    "unitycatalog.ai.llama_index": "unitycatalog-llamaindex",
-    # LLM clients and agent frameworks
-    "openai": "openai",
-    "agents": "openai-agents",
-    "anthropic": "anthropic",
-    "google": None,
-    "google.genai": "google-genai",
-    "google.generativeai": "google-generativeai",
-    "google.protobuf": "protobuf",
-    "google.auth": "google-auth",
-    "google.cloud": None,
-    "google.cloud.storage": "google-cloud-storage",
-    "google.cloud.bigquery": "google-cloud-bigquery",
-    "google.cloud.aiplatform": "google-cloud-aiplatform",
-    "vertexai": "google-cloud-aiplatform",
-    "langchain": "langchain",
-    "langchain_core": "langchain-core",
-    "langchain_community": "langchain-community",
-    "langchain_openai": "langchain-openai",
-    "langchain_anthropic": "langchain-anthropic",
-    "langchain_text_splitters": "langchain-text-splitters",
-    "langgraph": "langgraph",
-    "llama_index": "llama-index",
-    "dspy": "dspy",
-    "crewai": "crewai",
-    "smolagents": "smolagents",
-    "pydantic_ai": "pydantic-ai",
-    "litellm": "litellm",
-    "instructor": "instructor",
-    "mcp": "mcp",
-    "tiktoken": "tiktoken",
-    "transformers": "transformers",
-    "sentence_transformers": "sentence-transformers",
-    "tavily": "tavily-python",
-    "duckduckgo_search": "duckduckgo-search",
-    # Data, HTTP and general purpose
-    "pydantic": "pydantic",
-    "requests": "requests",
-    "httpx": "httpx",
-    "aiohttp": "aiohttp",
-    "numpy": "numpy",
-    "pandas": "pandas",
-    "polars": "polars",
-    "pyarrow": "pyarrow",
-    "scipy": "scipy",
-    "sklearn": "scikit-learn",
-    "torch": "torch",
-    "cv2": "opencv-python",
-    "PIL": "pillow",
-    "dateutil": "python-dateutil",
-    "yaml": "pyyaml",
-    "bs4": "beautifulsoup4",
-    "lxml": "lxml",
-    "dotenv": "python-dotenv",
-    "jwt": "pyjwt",
-    "docx": "python-docx",
-    "pptx": "python-pptx",
-    "fitz": "pymupdf",
-    "pypdf": "pypdf",
-    "jinja2": "jinja2",
-    "jsonschema": "jsonschema",
-    "tenacity": "tenacity",
-    "backoff": "backoff",
-    "cachetools": "cachetools",
-    "tabulate": "tabulate",
-    "tqdm": "tqdm",
-    "rich": "rich",
-    "regex": "regex",
-    "orjson": "orjson",
-    "attr": "attrs",
-    "attrs": "attrs",
-    "typing_extensions": "typing-extensions",
-    "nest_asyncio": "nest-asyncio",
-    "sqlalchemy": "sqlalchemy",
-    "psycopg2": "psycopg2",
-    "psycopg": "psycopg",
-    "redis": "redis",
-    "pymongo": "pymongo",
-    "boto3": "boto3",
-    "botocore": "botocore",
-    "azure": None,
-    "azure.identity": "azure-identity",
-    "azure.storage.blob": "azure-storage-blob",
-    "duckdb": "duckdb",
-    "pyspark": "pyspark",
-    "fastapi": "fastapi",
-    "starlette": "starlette",
-    "uvicorn": "uvicorn",
-    "slack_sdk": "slack-sdk",
-    "github": "pygithub",
-    "git": "gitpython",
-}
+# Import (a dotted prefix: the longest one that matches wins) -> the distribution providing it
+# (None: a namespace several distributions share); the data file says where each comes from.
+DISTRIBUTIONS: dict[str, str | None] = yaml.safe_load(
+    files("migrate_agent.app").joinpath("distributions.yaml").read_text("utf-8")
+)
 # Other distributions that provide the same module: a project pinning one of them keeps it.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "opencv-python": ("opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"),
