@@ -1,5 +1,6 @@
-"""Notebooks: cell splitting, magic hiding, .ipynb layout kept, and what is reported instead of
-migrated. The end-to-end shapes are golden cases (tests/golden/notebook_*, ipynb_*)."""
+"""Notebooks: cell splitting, magic hiding, .ipynb layout kept, writer cells, test-cell guards and
+fixpoints. What is reported instead of migrated (MA008) is in tests/rules/test_ma008_notebooks.py;
+the end-to-end shapes are golden cases (tests/golden/notebook_*, ipynb_*)."""
 
 from __future__ import annotations
 
@@ -112,41 +113,12 @@ def test_writefile_append_cells_are_read_as_one_file_and_migrated_into_the_first
     assert any("append to it" in e for e in files["driver.py"].edits)
 
 
-def test_writefile_append_without_a_first_cell_is_reported_not_migrated(tmp_path: Path):
-    head, tail = AGENT.split("\n\n\nAGENT")
-    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile -a agent.py\nAGENT" + tail))})
-    assert not plan.changed_files
-    assert any("%%writefile -a" in s.message and s.rule == "MA008" for s in plan.manual_steps)
-    assert plan.exit_code() == 1
-
-
-def test_writer_cell_that_differs_from_the_written_file_is_reported(tmp_path: Path):
-    other = AGENT.replace("databricks-llama", "databricks-other")
-    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile agent.py\n" + other)), "agent.py": AGENT})
-    files = by_path(plan)
-    assert files["agent.py"].status is FileStatus.MIGRATED
-    assert files["driver.py"].status is FileStatus.MIGRATED
-    assert "databricks-other" in files["driver.py"].after.decode()
-    assert any("writes other code than agent.py" in s.message for s in plan.manual_steps)
-    assert not any("second agent" in s.message for s in plan.manual_steps)
-
-
 def test_notebook_without_agent_code_is_skipped_by_the_prefilter(tmp_path: Path):
     cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": ["print(1)\n"]}]
     text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     plan = plan_of(tmp_path, {"explore.ipynb": text})
     assert plan.files == []
     assert any("text prefilter" in note for note in plan.notes)
-
-
-def test_model_notebook_cell_whose_names_the_agent_needs_is_reported_not_guarded(tmp_path: Path):
-    widget = 'ENDPOINT = dbutils.widgets.get("endpoint")\n'
-    notebook = source_notebook(widget, AGENT.replace('endpoint="databricks-llama"', "endpoint=ENDPOINT"))
-    plan = plan_of(tmp_path, {"agent.py": notebook})
-    result = by_path(plan)["agent.py"]
-    assert result.status is FileStatus.SKIPPED and "`dbutils`" in result.reason
-    assert not plan.changed_files
-    assert any(s.rule == "MA008" and "not migrated" in s.message for s in plan.manual_steps)
 
 
 def test_model_notebook_test_cells_of_any_statement_are_guarded(tmp_path: Path):
@@ -168,15 +140,6 @@ def test_model_notebook_test_cell_is_guarded_and_runs_only_in_the_notebook(tmp_p
     assert "@invoke()" in after
 
 
-def test_ipynb_that_is_the_model_is_reported_not_migrated(tmp_path: Path):
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": AGENT}]
-    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-    plan = plan_of(tmp_path, {"agent.ipynb": text})
-    assert not plan.changed_files
-    assert by_path(plan)["agent.ipynb"].status is FileStatus.SKIPPED
-    assert any(".ipynb" in s.message for s in plan.manual_steps)
-
-
 def test_apply_then_plan_again_changes_nothing(tmp_path: Path):
     notebook = source_notebook(magic("%%writefile agents/agent.py\n" + AGENT))
     plan = plan_of(tmp_path, {"driver.py": notebook})
@@ -191,21 +154,6 @@ def test_raw_writefile_cell_in_a_source_notebook_is_migrated_with_its_blank_line
     after = by_path(plan)["driver.py"].after.decode()
     assert after.startswith("# Databricks notebook source\n%%writefile agent.py\n")
     assert after.split("%%writefile agent.py\n", 1)[1] == by_path(plan)["agent.py"].after.decode()
-
-
-def test_a_language_magic_cell_is_not_read_as_python_nor_reported(tmp_path: Path):
-    cells = [
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": ["%md\n", "The ResponsesAgent below answers questions.\n"]},
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": ["%%writefile agent.py\n", *AGENT.splitlines(keepends=True)]},
-    ]
-    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-    notebook = read_notebook("nb.ipynb", text.encode())
-    assert notebook.steps == []
-    assert "ResponsesAgent below" not in notebook.python_text
-    plan = plan_of(tmp_path, {"nb.ipynb": text})
-    assert by_path(plan)["agent.py"].status is FileStatus.CREATED
 
 
 def test_deploy_lines_refer_to_the_migrated_notebook_so_a_second_apply_changes_nothing(tmp_path: Path):
@@ -224,21 +172,6 @@ def test_two_notebooks_writing_the_same_agent_create_it_once_and_migrate_both_ce
     assert not any("second agent" in s.message for s in plan.manual_steps)
     files = by_path(plan)
     assert files["a_author.py"].after == files["b_eval.py"].after != files["a_author.py"].before
-
-
-def test_rules_lists_the_notebook_rule():
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-m", "migrate_agent", "rules"], capture_output=True, text=True)
-    assert result.returncode == 0
-    assert "MA008\nNotebooks:" in result.stdout
-
-
-def test_writefile_to_a_path_computed_at_run_time_is_reported(tmp_path: Path):
-    plan = plan_of(tmp_path, {"driver.py": source_notebook(magic("%%writefile {AGENT_PATH}\n" + AGENT))})
-    assert not plan.changed_files
-    assert any("at run time" in s.message and s.rule == "MA008" for s in plan.manual_steps)
 
 
 # -- files apply creates from writer cells are project files from the first run ---------------

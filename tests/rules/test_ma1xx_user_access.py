@@ -1,4 +1,9 @@
-"""MA007 (Model Serving calls in driver code) and the user API scopes inferred from user clients."""
+"""MA110 on-behalf-of-user access and MA117 user API scope not known (deployment rules): the
+services code acting as the calling user reaches are read from its user clients (names,
+attributes, helpers, properties, project modules), mapped to Databricks Apps user API scopes with
+their evidence; a use whose scope is not known is MA117 at its line, and the planner infers scopes
+(MA110) only when the deployment declares none. Code without user identity gets no scope and no
+step. No-op cases first."""
 
 from __future__ import annotations
 
@@ -6,83 +11,14 @@ import textwrap
 from pathlib import Path
 
 import libcst as cst
-from libcst.codemod import CodemodTest
 from libcst.metadata import MetadataWrapper
 
 from codemods.analysis.identity_analysis import uses_in_module
-from codemods.ma007_model_serving_calls import ModelServingCalls
 from migrate_agent.deploy.map.apps_model import ExistingApp
 from migrate_agent.deploy.map.apps_plan import plan_apps
 from migrate_agent.deploy.map.user_scopes import DEFAULT_SCOPES, infer_scopes
 from migrate_agent.deploy.read.code_facts import CodeFacts, UserClientCall
 from migrate_agent.deploy.read.serving_model import Fact, Origin, ServingDeployment
-from migrate_agent.discover.discovery import may_hold_agent
-
-BUNDLE = "deploy with `databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy)"
-
-
-class TestModelServingCalls(CodemodTest):
-    TRANSFORM = ModelServingCalls
-
-    def test_log_model_from_code_register_and_deploy_are_marked(self) -> None:
-        before = """
-            import mlflow
-            from databricks.agents import deploy
-
-            with mlflow.start_run():
-                info = mlflow.pyfunc.log_model(name="agent", python_model="agent.py")
-            version = mlflow.register_model(info.model_uri, "main.a.b")
-            deploy("main.a.b", version.version)
-        """
-        after = f"""
-            import mlflow
-            from databricks.agents import deploy
-
-            with mlflow.start_run():
-                # TODO(migrate-agent): [MA007] `mlflow.pyfunc.log_model` logs `agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load: {BUNDLE} and remove this call
-                info = mlflow.pyfunc.log_model(name="agent", python_model="agent.py")
-            # TODO(migrate-agent): [MA007] `mlflow.register_model(info.model_uri, ...)` registers the Model Serving model, which the app does not use (it runs from source): {BUNDLE} and remove this call
-            version = mlflow.register_model(info.model_uri, "main.a.b")
-            # TODO(migrate-agent): [MA007] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
-            deploy("main.a.b", version.version)
-        """
-        self.assertCodemod(before, after)
-
-    def test_marking_twice_adds_nothing(self) -> None:
-        code = f"""
-            from databricks import agents
-
-            # TODO(migrate-agent): [MA007] `agents.deploy("main.a.b", ...)` deploys to Model Serving, which the Databricks App replaces: {BUNDLE} and remove this call
-            agents.deploy("main.a.b", 1)
-        """
-        self.assertCodemod(code, code)
-
-    def test_evaluation_and_other_models_are_left_alone(self) -> None:
-        code = """
-            import mlflow
-            from agent import AGENT
-
-            mlflow.genai.evaluate(data=[], predict_fn=lambda input: AGENT.predict({"input": input}))
-            mlflow.sklearn.log_model(classifier, name="classifier")
-        """
-        self.assertCodemod(code, code)
-
-    def test_sdk_endpoint_creation_is_marked(self) -> None:
-        before = """
-            w.serving_endpoints.create_and_wait(name="agent", config=config)
-        """
-        after = f"""
-            # TODO(migrate-agent): [MA007] `w.serving_endpoints.create_and_wait(name="agent", ...)` configures a Model Serving endpoint, which the Databricks App replaces: {BUNDLE} and remove this call
-            w.serving_endpoints.create_and_wait(name="agent", config=config)
-        """
-        self.assertCodemod(before, after)
-
-
-def test_driver_files_pass_the_prefilter_and_plain_code_does_not() -> None:
-    assert may_hold_agent(b"from databricks import agents\nagents.deploy('m', 1)\n")
-    assert may_hold_agent(b"mlflow.pyfunc.log_model(python_model='agent.py')\n")
-    assert may_hold_agent(b"w = get_user_workspace_client()\n")
-    assert not may_hold_agent(b"import mlflow\nfrom agent import AGENT\nmlflow.genai.evaluate(predict_fn=AGENT.predict)\n")
 
 
 def _uses(source: str) -> set[tuple[str | None, str | None]]:
@@ -94,6 +30,78 @@ OBO = """
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.credentials_provider import ModelServingUserCredentials
 """
+
+
+def _call(service, member=None, line=1):
+    return UserClientCall("agent.py", line, f"w.{service}.{member}", service, member)
+
+
+def _apps(serving: ServingDeployment, code: CodeFacts):
+    return plan_apps(serving, ["python", "start_server.py"], "agent.py", ExistingApp(), Path("."), code)
+
+
+AGENT = """
+    import mlflow
+    from mlflow.pyfunc import ResponsesAgent
+
+    class A(ResponsesAgent):
+        def predict(self, request):
+            w = {client}
+            {use}
+            return {{"output": []}}
+
+    mlflow.models.set_model(A())
+"""
+
+
+def _plan(tmp_path: Path, client: str, use: str):
+    from migrate_agent.api import plan_project
+
+    agent = textwrap.dedent(OBO) + textwrap.dedent(AGENT).format(client=client, use=use)
+    (tmp_path / "agent.py").write_text(agent)
+    return plan_project(tmp_path, jobs=1)
+
+
+def _steps(deploy: dict, *rules: str) -> list[dict]:
+    return [s for s in deploy["manual_steps"] if s["rule"] in rules]
+
+
+# -- no-op: no user identity, or only services whose scope is known ---------------------------
+
+
+def test_no_user_identity_means_no_scopes() -> None:
+    apps = _apps(ServingDeployment(), CodeFacts())
+    assert apps.user_api_scopes == []
+    assert not [s for s in apps.steps if s.rule in ("MA110", "MA117")]
+
+
+def test_the_apps_own_client_asks_for_no_user_scope(tmp_path: Path) -> None:
+    deploy = _plan(tmp_path, "WorkspaceClient()", 'w.jobs.list()').deploy_json
+    assert deploy["app"]["user_api_scopes"] == []
+    assert _steps(deploy, "MA110", "MA117") == []
+
+
+def test_a_user_client_reaching_a_known_service_has_no_unknown_scope_step(tmp_path: Path) -> None:
+    deploy = _plan(
+        tmp_path, "WorkspaceClient(credentials_strategy=ModelServingUserCredentials())",
+        'w.genie.start_conversation_and_wait("space", "q")',
+    ).deploy_json
+    assert deploy["app"]["user_api_scopes"] == ["dashboards.genie", *DEFAULT_SCOPES]
+    assert _steps(deploy, "MA117") == []
+
+
+# -- steps: the scopes to enable (MA110), the scopes not known (MA117) ------------------------
+
+
+def test_a_user_client_reaching_an_unknown_service_is_ma117_at_its_line(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, "WorkspaceClient(credentials_strategy=ModelServingUserCredentials())", "w.jobs.list()")
+    deploy = plan.deploy_json
+    # the line of the file as it is written (the migrated agent)
+    source = next(f for f in plan.files if f.path == "agent.py").after.decode().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "w.jobs.list()" in text)
+    assert [(s["path"], s["line"]) for s in _steps(deploy, "MA117")] == [("agent.py", line)]
+    assert deploy["app"]["user_api_scopes"] == list(DEFAULT_SCOPES)
+    assert _steps(deploy, "MA110")
 
 
 def test_user_client_uses_follow_names_attributes_helpers_and_properties() -> None:
@@ -154,10 +162,6 @@ def test_already_migrated_user_clients_are_read_too() -> None:
     assert _uses(source) == {("files", "download")}
 
 
-def _call(service, member=None, line=1):
-    return UserClientCall("agent.py", line, f"w.{service}.{member}", service, member)
-
-
 def test_scopes_come_with_their_evidence_and_the_defaults() -> None:
     inferred = infer_scopes((
         _call("genie", "start_conversation", 3),
@@ -174,10 +178,6 @@ def test_scopes_come_with_their_evidence_and_the_defaults() -> None:
     assert [c.line for c in inferred.evidence["dashboards.genie"]] == [3]
     assert inferred.evidence["iam.access-control:read"] == []
     assert [c.line for c in inferred.unknown] == [7, 8, 9]
-
-
-def _apps(serving: ServingDeployment, code: CodeFacts):
-    return plan_apps(serving, ["python", "start_server.py"], "agent.py", ExistingApp(), Path("."), code)
 
 
 def test_planner_infers_scopes_only_without_declared_ones() -> None:
@@ -197,12 +197,6 @@ def test_unknown_user_client_use_is_a_manual_step_at_its_line() -> None:
     steps = [s for s in apps.steps if s.rule == "MA117"]
     assert [(s.path, s.line) for s in steps] == [("agent.py", 12)]
     assert apps.user_api_scopes == list(DEFAULT_SCOPES)
-
-
-def test_no_user_identity_means_no_scopes() -> None:
-    apps = _apps(ServingDeployment(), CodeFacts())
-    assert apps.user_api_scopes == []
-    assert not [s for s in apps.steps if s.rule in ("MA110", "MA117")]
 
 
 def test_user_client_followed_into_a_project_module_by_relative_import(tmp_path: Path) -> None:
@@ -245,23 +239,3 @@ def test_a_user_client_handed_to_a_known_library_class_gives_its_scope() -> None
     inferred = infer_scopes((passed, unknown))
     assert inferred.evidence["vectorsearch.vector-search-indexes"] == [passed]
     assert inferred.unknown == [unknown]
-
-
-def test_each_model_serving_call_is_listed_at_its_line_in_migration_md(tmp_path: Path) -> None:
-    from migrate_agent.api import plan_project
-
-    (tmp_path / "agent.py").write_text((Path(__file__).parent / "golden/predict_only/input/agent.py").read_text())
-    (tmp_path / "deploy.py").write_text(textwrap.dedent("""
-        from databricks import agents
-
-        agents.deploy("main.a.agent", 1)
-        agents.deploy("main.a.agent_staging", 1)
-    """))
-    plan = plan_project(tmp_path, jobs=1)
-    calls = plan.deploy_json["model_serving_calls"]
-    assert [(c["path"], c["line"]) for c in calls] == [("deploy.py", 4), ("deploy.py", 6)]
-    written = next(f for f in plan.files if f.path == "deploy.py").after.decode().splitlines()
-    assert [written[c["line"] - 1].strip() for c in calls] == [
-        f"# TODO(migrate-agent): [MA007] {c['message']}" for c in calls
-    ]
-    assert "| `deploy.py:6` |" in plan.deploy_markdown
