@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.golden import expected_dir
+
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -43,7 +45,7 @@ def test_driver_importing_the_agent_name_runs_the_same_after_apply(tmp_path: Pat
 
 def test_importing_the_migrated_module_builds_no_agent(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    shutil.copytree(GOLDEN / "driver_imports_agent_name" / "expected", project)
+    shutil.copytree(expected_dir("driver_imports_agent_name"), project)  # with its runtime files
     (project / "probe.py").write_text(
         "import agent\n"
         "assert agent.get_agent.__wrapped__ is not None\n"
@@ -65,6 +67,7 @@ def test_unconverted_agent_module_changes_only_by_todo_markers() -> None:
         kept = [line for line in migrated if not line.lstrip().startswith("# TODO(migrate-agent): ")]
         assert kept == source.read_text().splitlines(), source.name
     assert not (case / "expected" / "agent_server_utils.py").exists()
+    assert not (case / "runtime.txt").exists(), "no app, so no runtime file"
 
 
 AGENT_HEAD = '''

@@ -7,10 +7,11 @@ import shutil
 import textwrap
 
 import yaml
-from deploy_test_support import DEFAULT_APP, GOLDEN_DIR, apply_plan, python_sources
+from deploy_test_support import DEFAULT_APP, apply_plan, python_sources
 
 from migrate_agent.deploy import plan_deployment
 from migrate_agent.model import FileStatus
+from tests.support.golden import GOLDEN_DIR
 
 
 def project(tmp_path, files: dict[str, str]):
@@ -44,7 +45,7 @@ mlflow.pyfunc.log_model(name="agent", python_model="agent.py",
 def test_model_dir_outside_the_project(tmp_path):
     root = project(tmp_path / "proj", {"agent.py": ""})
     model = tmp_path / "downloads" / "agent_model"
-    shutil.copytree(GOLDEN_DIR / "mlmodel_input" / "input" / "model", model)
+    shutil.copytree(GOLDEN_DIR / "deploy_mlmodel_input" / "input" / "model", model)
     result = plan(root, model_dir=model)
     assert result.diff_json["sources"] == [{"source": "agent_model/MLmodel", "kind": "logged model"}]
     assert str(tmp_path) not in result.diff_markdown

@@ -1,6 +1,6 @@
-"""End-to-end over the golden cases: each migrated app (tests/golden/<case>/expected, started by
-its app.yaml command) answers like the original agent (tests/golden/<case>/input, run as on
-Model Serving) on the same request.
+"""End-to-end over the golden cases: each migrated app (tests/golden/<case>/expected, its runtime
+files rendered in: tests/support/golden.py's expected_dir; started by its app.yaml command) answers
+like the original agent (tests/golden/<case>/input, run as on Model Serving) on the same request.
 
 Per case, one app start and one original process (both at once, each against its own stub
 workspace): the original makes predict and predict_stream, the app gets invoke and stream

@@ -1,0 +1,1 @@
+"""The agent (migrated by the code side of migrate-agent; only read here)."""
