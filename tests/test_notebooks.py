@@ -13,27 +13,7 @@ from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import read_notebook
 from migrate_agent.notebooks.masking import Masked
 from migrate_agent.notebooks.source_format import split_cells, unprefix
-
-GOLDEN = Path(__file__).parent / "golden"
-AGENT = (GOLDEN / "predict_only" / "input" / "agent.py").read_text()
-
-
-def source_notebook(*cells: str) -> str:
-    return "# Databricks notebook source\n" + "\n# COMMAND ----------\n\n".join(cells)
-
-
-def magic(text: str) -> str:
-    return "".join(f"# MAGIC {line}\n" if line else "# MAGIC\n" for line in text.splitlines())
-
-
-def plan_of(tmp_path: Path, files: dict[str, str]):
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    return plan_project(tmp_path, jobs=1)
-
-
-def by_path(plan):
-    return {f.path: f for f in plan.files}
+from tests.support.notebook_projects import AGENT, GOLDEN, by_path, magic, plan_of, source_notebook
 
 
 def test_cells_split_at_separators_without_title_and_blank_lines():

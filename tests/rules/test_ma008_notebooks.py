@@ -14,30 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from migrate_agent.api import plan_project
 from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import NOTEBOOK_RULE, read_notebook
-
-GOLDEN = Path(__file__).parents[1] / "golden"
-AGENT = (GOLDEN / "predict_only" / "input" / "agent.py").read_text()
-
-
-def source_notebook(*cells: str) -> str:
-    return "# Databricks notebook source\n" + "\n# COMMAND ----------\n\n".join(cells)
-
-
-def magic(text: str) -> str:
-    return "".join(f"# MAGIC {line}\n" if line else "# MAGIC\n" for line in text.splitlines())
-
-
-def plan_of(tmp_path: Path, files: dict[str, str]):
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    return plan_project(tmp_path, jobs=1)
-
-
-def by_path(plan):
-    return {f.path: f for f in plan.files}
+from tests.support.notebook_projects import AGENT, by_path, magic, plan_of, source_notebook
 
 
 def notebook_steps(plan) -> list[tuple[str | None, int | None, str]]:
