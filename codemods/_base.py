@@ -15,6 +15,7 @@ analysis was made once for all rules, with metadata resolved once, and sits in
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Iterator, NamedTuple
 
@@ -59,13 +60,17 @@ def todo_comment(rule: str, message: str) -> str:
     return f"{TODO_PREFIX}[{rule}] {message}"
 
 
-def with_todo(statement: cst.CSTNode, rule: str, message: str) -> cst.CSTNode:
+def with_todo(
+    statement: cst.CSTNode, rule: str, message: str, above: Sequence[cst.EmptyLine] = ()
+) -> cst.CSTNode:
     """`statement` with a TODO marker line above it, unless that exact marker (or its
-    acknowledged form) is there already."""
+    acknowledged form) is there already: in its leading lines, or in `above`, the lines right
+    above it that it does not own (libcst keeps those of a module's first statement in
+    `Module.header`)."""
     text = todo_comment(rule, message)
     lines = list(getattr(statement, "leading_lines", ()))
     present = {text, acknowledged_form(text)}
-    if any(line.comment is not None and line.comment.value in present for line in lines):
+    if any(line.comment is not None and line.comment.value in present for line in (*above, *lines)):
         return statement
     marker = cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
     return statement.with_changes(leading_lines=[*lines, marker])

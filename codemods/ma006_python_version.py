@@ -21,15 +21,17 @@ class PythonVersion(MigrationRule):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if not self.analysis.newer_syntax:
             return tree
-        return tree.visit(_Marker(self))
+        first = tree.body[0] if tree.body else None
+        return tree.visit(_Marker(self, first, tree.header))
 
 
 class _Marker(cst.CSTTransformer):
     """Marks the innermost statement holding each construct, once per statement."""
 
-    def __init__(self, rule: PythonVersion) -> None:
+    def __init__(self, rule: PythonVersion, first: cst.CSTNode | None, header) -> None:
         super().__init__()
         self._rule = rule
+        self._first, self._header = first, header  # the module's first statement, the lines above it
         self._found: list[list[str]] = []  # per open statement: what it holds
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -48,4 +50,5 @@ class _Marker(cst.CSTTransformer):
             return updated_node
         message = verdict(problems)
         self._rule.report(message)
-        return with_todo(updated_node, self._rule.RULE_ID, message)
+        above = self._header if original_node is self._first else ()
+        return with_todo(updated_node, self._rule.RULE_ID, message, above)

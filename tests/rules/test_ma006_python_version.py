@@ -89,11 +89,6 @@ class TestPythonVersion(CodemodTest):
         self.assertCodemod(before, after)
         self.assertCodemod(after, after)  # marked once
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="rule bug: libcst keeps the comments above a module's first statement in "
-        "Module.header, where with_todo does not look, so each run adds the marker again",
-    )
     def test_marker_on_the_modules_first_statement_is_not_added_twice(self) -> None:
         marked = '''
             # TODO(migrate-agent): [MA006] a `type X = ...` statement (PEP 695, Python 3.12+): Databricks Apps runs Python 3.11, where this does not parse; rewrite it for 3.11
