@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Iterator, NamedTuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, top_imports
 from codemods.analysis.syntax import find_all
@@ -41,6 +43,12 @@ LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"
 GENERATED_MODULES = frozenset({RUNTIME_MODULE, LEGACY_RUNTIME_MODULE})
 # Scratch key of the project's top-level module names (first party for import grouping).
 FIRST_PARTY_KEY = "migrate_agent.first_party_modules"
+# Scratch key set by a caller whose tree was parsed for this run and is held by no one else: its
+# metadata is resolved on it, without MetadataWrapper's defensive deep copy.
+FRESH_TREE_KEY = "migrate_agent.fresh_tree"
+# Scratch key of the MetadataWrapper the rules' analysis was made on (its module is the tree
+# the transform started from).
+WRAPPER_KEY = "migrate_agent.wrapper"
 
 
 def acknowledged_form(marker: str) -> str:
@@ -99,18 +107,50 @@ def shared_analysis(context: CodemodContext, who: str) -> ModuleAnalysis:
 
 
 class GroupsNewImports:
-    """For a libcst ``CodemodCommand``: its transform (then libcst's import visitors) runs on a
-    fresh analysis, and the import statements it added are put in their isort groups."""
+    """For a libcst ``CodemodCommand``: its transform, then libcst's ``AddImportsVisitor`` and
+    ``RemoveImportsVisitor``, then the placement of the import statements it added in their
+    isort groups.
+
+    What ``CodemodCommand.transform_module`` does, with two differences. A tree the caller
+    parsed for this run alone (``FRESH_TREE_KEY`` in the scratch) gets its metadata without the
+    deep copy ``MetadataWrapper`` makes by default; the import visitors run on the tree the
+    transform built, which shares no node with itself, so they resolve what they need on it
+    without a copy too (``AddImportsVisitor`` needs no metadata at all). Each visitor runs only
+    when an import was scheduled for it. The wrapper of the analysed tree stays in the scratch
+    (``WRAPPER_KEY``) for readers of the same tree."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        self.context.scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
+        scratch = self.context.scratch
+        scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
         before = top_imports(tree)
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=bool(scratch.pop(FRESH_TREE_KEY, False)))
+        scratch[WRAPPER_KEY] = wrapper
+        outer = self.context.wrapper
         with _recursion_room(len(tree.body)):
-            tree = super().transform_module(tree)
-        first_party = {*self.context.scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
+            with self.resolve(wrapper):
+                self.context = replace(self.context, wrapper=wrapper)
+                try:
+                    tree = self.transform_module_impl(wrapper.module)
+                finally:
+                    self.context = replace(self.context, wrapper=outer)
+            tree = run_import_visitors(self.context, tree)
+        first_party = {*scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
         return group_new_imports(tree, before, first_party)
+
+
+def run_import_visitors(context: CodemodContext, tree: cst.Module) -> cst.Module:
+    """libcst's AddImportsVisitor, then RemoveImportsVisitor, each only if something was
+    scheduled for it in `context`, on `tree` itself: a tree our transforms built, in which no
+    node appears twice but blank lines of padding (no names, no scope), so it needs no copy."""
+    scratch = context.scratch
+    if scratch.get(AddImportsVisitor.CONTEXT_KEY):
+        tree = tree.visit(AddImportsVisitor(context))  # no metadata dependencies
+    if scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        tree = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
+    return tree
 
 
 @contextmanager
