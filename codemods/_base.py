@@ -1,7 +1,7 @@
 """What every migrate-agent rule shares: its id, the shared analysis, TODO markers, manual steps.
 
-A rule is a libcst codemod: a ``VisitorBasedCodemodCommand``, so ``python -m libcst.tool
-codemod`` and ``CodemodTest`` run it. It asks for imports with libcst's ``add_needed_import`` /
+A rule is a libcst codemod: a ``CodemodCommand`` that transforms as a ``CSTTransformer``, so
+``python -m libcst.tool codemod`` and ``CodemodTest`` run it. It asks for imports with libcst's ``add_needed_import`` /
 ``remove_unused_import`` / ``remove_unused_import_by_node``; libcst's ``AddImportsVisitor`` and
 ``RemoveImportsVisitor`` make those changes after the transform, and
 :func:`codemods._import_groups.group_new_imports` then moves each new statement into its isort
@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Iterator, NamedTuple
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
@@ -170,11 +170,22 @@ def _recursion_room(statements: int) -> Iterator[None]:
         sys.setrecursionlimit(limit)
 
 
-class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
+class MigrationRule(GroupsNewImports, CodemodCommand, cst.CSTTransformer):
     """Base of every rule. Subclasses set RULE_ID and a docstring (their help text), and
-    transform with visit_* / leave_* methods (``tree.visit(self)``, libcst's own dispatch)."""
+    transform with visit_* / leave_* methods (``tree.visit(self)``, libcst's own dispatch).
+
+    A ``CodemodCommand`` that is a plain ``CSTTransformer``: what ``VisitorBasedCodemodCommand``
+    is without its matcher decorators, which no rule uses and which cost a scan of the class at
+    each instantiation and a check at each node visited."""
 
     RULE_ID = "MA000"
+
+    def __init__(self, context: CodemodContext) -> None:
+        CodemodCommand.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self)
 
     @property
     def analysis(self) -> ModuleAnalysis:
