@@ -1,7 +1,7 @@
 """migrate-agent's libcst codemods, one concern each, in the order the engine runs them.
 
-Each rule is a libcst ``VisitorBasedCodemodCommand`` (see ``codemods._base``) with a stable id
-(its docstring is its help text), and can run alone::
+Each rule is a libcst ``CodemodCommand`` transforming as a ``CSTTransformer`` (see
+``codemods._base``) with a stable id (its docstring is its help text), and can run alone::
 
     python -m libcst.tool codemod ma002_responses_helpers.ResponsesHelpers agent.py
 

@@ -1,7 +1,7 @@
 """What every migrate-agent rule shares: its id, the shared analysis, TODO markers, manual steps.
 
-A rule is a libcst codemod: a ``VisitorBasedCodemodCommand``, so ``python -m libcst.tool
-codemod`` and ``CodemodTest`` run it. It asks for imports with libcst's ``add_needed_import`` /
+A rule is a libcst codemod: a ``CodemodCommand`` that transforms as a ``CSTTransformer``, so
+``python -m libcst.tool codemod`` and ``CodemodTest`` run it. It asks for imports with libcst's ``add_needed_import`` /
 ``remove_unused_import`` / ``remove_unused_import_by_node``; libcst's ``AddImportsVisitor`` and
 ``RemoveImportsVisitor`` make those changes after the transform, and
 :func:`codemods._import_groups.group_new_imports` then moves each new statement into its isort
@@ -17,11 +17,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Iterator, NamedTuple
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.codemod import CodemodCommand, CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, top_imports
 from codemods.analysis.syntax import find_all
@@ -42,6 +44,14 @@ LEGACY_RUNTIME_MODULE = "legacy_agent_adapters"
 GENERATED_MODULES = frozenset({RUNTIME_MODULE, LEGACY_RUNTIME_MODULE})
 # Scratch key of the project's top-level module names (first party for import grouping).
 FIRST_PARTY_KEY = "migrate_agent.first_party_modules"
+# Scratch key set by a caller whose tree was parsed for this run and is held by no one else: its
+# metadata is resolved on it, without MetadataWrapper's defensive deep copy.
+FRESH_TREE_KEY = "migrate_agent.fresh_tree"
+# Scratch key of (scope, code) of the nodes passed to remove_unused_import_by_node.
+REMOVAL_SEEN_KEY = "migrate_agent.removal_seen"
+# Scratch key of the MetadataWrapper the rules' analysis was made on (its module is the tree
+# the transform started from).
+WRAPPER_KEY = "migrate_agent.wrapper"
 
 
 def acknowledged_form(marker: str) -> str:
@@ -104,18 +114,51 @@ def shared_analysis(context: CodemodContext, who: str) -> ModuleAnalysis:
 
 
 class GroupsNewImports:
-    """For a libcst ``CodemodCommand``: its transform (then libcst's import visitors) runs on a
-    fresh analysis, and the import statements it added are put in their isort groups."""
+    """For a libcst ``CodemodCommand``: its transform, then libcst's ``AddImportsVisitor`` and
+    ``RemoveImportsVisitor``, then the placement of the import statements it added in their
+    isort groups.
+
+    What ``CodemodCommand.transform_module`` does, with two differences. A tree the caller
+    parsed for this run alone (``FRESH_TREE_KEY`` in the scratch) gets its metadata without the
+    deep copy ``MetadataWrapper`` makes by default; the import visitors run on the tree the
+    transform built, which shares no node with itself, so they resolve what they need on it
+    without a copy too (``AddImportsVisitor`` needs no metadata at all). Each visitor runs only
+    when an import was scheduled for it. The wrapper of the analysed tree stays in the scratch
+    (``WRAPPER_KEY``) for readers of the same tree."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        self.context.scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
+        scratch = self.context.scratch
+        scratch.pop(ANALYSIS_KEY, None)  # this tree's, not an earlier one's
+        scratch.pop(REMOVAL_SEEN_KEY, None)
         before = top_imports(tree)
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=bool(scratch.pop(FRESH_TREE_KEY, False)))
+        scratch[WRAPPER_KEY] = wrapper
+        outer = self.context.wrapper
         with _recursion_room(len(tree.body)):
-            tree = super().transform_module(tree)
-        first_party = {*self.context.scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
+            with self.resolve(wrapper):
+                self.context = replace(self.context, wrapper=wrapper)
+                try:
+                    tree = self.transform_module_impl(wrapper.module)
+                finally:
+                    self.context = replace(self.context, wrapper=outer)
+            tree = run_import_visitors(self.context, tree)
+        first_party = {*scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
         return group_new_imports(tree, before, first_party)
+
+
+def run_import_visitors(context: CodemodContext, tree: cst.Module) -> cst.Module:
+    """libcst's AddImportsVisitor, then RemoveImportsVisitor, each only if something was
+    scheduled for it in `context`, on `tree` itself: a tree our transforms built, in which no
+    node appears twice but blank lines of padding (no names, no scope), so it needs no copy."""
+    scratch = context.scratch
+    if scratch.get(AddImportsVisitor.CONTEXT_KEY):
+        tree = tree.visit(AddImportsVisitor(context))  # no metadata dependencies
+    if scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        tree = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
+    return tree
 
 
 @contextmanager
@@ -132,11 +175,22 @@ def _recursion_room(statements: int) -> Iterator[None]:
         sys.setrecursionlimit(limit)
 
 
-class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
+class MigrationRule(GroupsNewImports, CodemodCommand, cst.CSTTransformer):
     """Base of every rule. Subclasses set RULE_ID and a docstring (their help text), and
-    transform with visit_* / leave_* methods (``tree.visit(self)``, libcst's own dispatch)."""
+    transform with visit_* / leave_* methods (``tree.visit(self)``, libcst's own dispatch).
+
+    A ``CodemodCommand`` that is a plain ``CSTTransformer``: what ``VisitorBasedCodemodCommand``
+    is without its matcher decorators, which no rule uses and which cost a scan of the class at
+    each instantiation and a check at each node visited."""
 
     RULE_ID = "MA000"
+
+    def __init__(self, context: CodemodContext) -> None:
+        CodemodCommand.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self)
 
     @property
     def analysis(self) -> ModuleAnalysis:
@@ -144,7 +198,21 @@ class MigrationRule(GroupsNewImports, VisitorBasedCodemodCommand):
 
     def remove_unused_import_by_node(self, node: cst.CSTNode) -> None:
         """libcst's; where it meets a name bound by a relative import it cannot make absolute (a
-        file with no package), name by name: that import stays, the others still go."""
+        file with no package), name by name: that import stays, the others still go.
+
+        libcst builds a visitor per call (a matcher-decoratable one, whose set-up costs more than
+        the lookup); a node whose code and scope are those of a node already passed schedules
+        what that one scheduled (the imports its names resolve to in that scope), so it is
+        passed once (a module building a user client in 200 places)."""
+        wrapper = self.context.wrapper
+        if wrapper is not None:
+            scope = wrapper.resolve(ScopeProvider).get(node)
+            if scope is not None:
+                seen = self.context.scratch.setdefault(REMOVAL_SEEN_KEY, set())
+                key = (id(scope), wrapper.module.code_for_node(node))
+                if key in seen:
+                    return
+                seen.add(key)
         try:
             super().remove_unused_import_by_node(node)
         except ValueError:  # "Cannot look up absolute module from relative import!"

@@ -116,7 +116,9 @@ def _migrate(
     from libcst.codemod import CodemodContext
     from libcst.helpers import calculate_module_and_package
 
-    from codemods._base import ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, MANUAL_STEPS_KEY, TODO_PREFIX
+    from codemods._base import (
+        ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, FRESH_TREE_KEY, MANUAL_STEPS_KEY, TODO_PREFIX, WRAPPER_KEY,
+    )
     from codemods.analysis.agent_analysis import ANALYSIS_KEY
     from codemods.migrate import MigrateAgent
     from codemods.analysis.model_context import MODEL_CONTEXT_KEY
@@ -135,7 +137,8 @@ def _migrate(
 
     from codemods.analysis.project_classes import FACTS_KEY
 
-    scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts}
+    # The tree was parsed here for this run: the rules' metadata is resolved on it, not on a copy.
+    scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts, FRESH_TREE_KEY: True}
     if class_facts:
         scratch[FACTS_KEY] = class_facts
     if not app_expected:
@@ -193,7 +196,7 @@ def _migrate(
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
         uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
-        user_client_uses=_user_client_uses(analysis, command.context.wrapper, migrated, after != data),
+        user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
     )
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
