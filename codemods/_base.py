@@ -26,10 +26,10 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, top_imports
-from codemods.analysis.syntax import find_all
 from codemods.analysis.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
-from codemods.analysis.project_classes import FACTS_KEY
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+from codemods.analysis.project_classes import FACTS_KEY
+from codemods.analysis.syntax import find_all
 
 MANUAL_STEPS_KEY = "migrate_agent.manual_steps"
 EDITS_KEY = "migrate_agent.edits"

@@ -19,6 +19,8 @@ from typing import NamedTuple
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from codemods.analysis.syntax import is_docstring
+
 LINE_LENGTH = 88
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, RELATIVE = range(5)
 
@@ -81,7 +83,7 @@ def group_new_imports(module: cst.Module, before: tuple[Existing, ...], first_pa
 def _top_block(body: list) -> tuple[int, int]:
     """Where the module's first import statements are, as ``AddImportsVisitor`` sees them:
     one import per line, right after the docstring (if any)."""
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
     while end < len(body) and _is_import_line(body[end]):
         end += 1
@@ -221,10 +223,3 @@ def _is_import_line(statement: cst.CSTNode) -> bool:
     )
 
 
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString)
-    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import LEGACY_RUNTIME_MODULE, RUNTIME_MODULE, MigrationRule, with_blank_lines
-from codemods.analysis.syntax import find_all, is_name
 from codemods.analysis.agent_analysis import AgentClass, Export
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY, context_call
+from codemods.analysis.syntax import find_all, is_name
 from codemods.ma002_responses_helpers import RESPONSES_MODULE
 from codemods.ma004_user_credentials import REQUEST_SCOPE_KEY, REQUEST_SCOPE_METHOD
-from codemods.analysis.model_context import MODEL_CONTEXT_KEY, context_call
 
 AGENT_SERVER = "mlflow.genai.agent_server"
 

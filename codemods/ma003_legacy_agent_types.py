@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods._base import LEGACY_RUNTIME_MODULE
 from codemods.analysis.agent_analysis import AgentClass
 from codemods.analysis.legacy_shapes import takes_context
-from codemods._base import LEGACY_RUNTIME_MODULE
 from codemods.ma001_agent_handlers import AgentToHandlers, _fresh
 
 # Adapter functions of the generated legacy_agent_adapters.py, per interface: (predict, stream).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import RUNTIME_MODULE, MigrationRule, with_blank_lines
-from codemods.analysis.syntax import receiver
+from codemods.analysis.syntax import is_docstring, receiver
 
 USER_CLIENT_FACTORY = "get_user_workspace_client"
 REQUEST_SCOPE_METHOD = "init_request_scope"
@@ -187,7 +187,7 @@ class UserCredentials(MigrationRule):
         moved = set(split.moved)
         kept = [s for i, s in enumerate(statements) if i not in moved]
         taken = [s for i, s in enumerate(statements) if i in moved or i in split.copied]
-        if not kept or all(_is_docstring(s) for s in kept):
+        if not kept or all(is_docstring(s) for s in kept):
             kept.append(cst.SimpleStatementLine(body=[cst.Pass()]))
         self_name = receiver(method) or "self"
         docstring = cst.SimpleStatementLine(
@@ -218,10 +218,3 @@ def _decorator_name(decorator: cst.Decorator) -> str:
     return target.value if isinstance(target, cst.Name) else ""
 
 
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString)
-    )

@@ -11,19 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from codemods.analysis import tree_walk
-from codemods.analysis.syntax import (
-    find_all,
-    import_roots,
-    is_name,
-    positional_params,
-    shared_walks,
-    single_name_assign,
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
 )
-from codemods.analysis.project_classes import FileClassFacts, InheritedAgent
-from codemods.analysis.python_version import newer_syntax
-from codemods.analysis.legacy_shapes import legacy_problem
-from codemods.analysis.model_context import ModelContextFacts, context_problem, context_reads
+
+from codemods.analysis import tree_walk
 from codemods.analysis.driver_analysis import DriverCall, driver_call
 from codemods.analysis.identity_analysis import (
     INIT_METHODS,
@@ -35,11 +30,17 @@ from codemods.analysis.identity_analysis import (
     request_local_attributes,
     split_init,
 )
-from libcst.metadata import (
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
+from codemods.analysis.legacy_shapes import legacy_problem
+from codemods.analysis.model_context import ModelContextFacts, context_problem, context_reads
+from codemods.analysis.project_classes import FileClassFacts, InheritedAgent
+from codemods.analysis.python_version import newer_syntax
+from codemods.analysis.syntax import (
+    find_all,
+    import_roots,
+    is_name,
+    positional_params,
+    shared_walks,
+    single_name_assign,
 )
 
 ANALYSIS_KEY = "migrate_agent.analysis"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePosixPath
-
-import ast
 
 import libcst as cst
 
@@ -148,3 +147,13 @@ def ast_imported_module(importer: str, node: ast.ImportFrom) -> str:
     if node.level > 1:
         package = package[: len(package) - (node.level - 1)]
     return ".".join([*package, *([node.module] if node.module else [])])
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    """Whether `statement` is a docstring (a lone string literal; the first in its block)."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.SimpleString)
+    )

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from migrate_agent.discover.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
 
-
 IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
 # What an agent file migrate-agent converted holds: handlers of the agent server, run through
 # the generated runtime module.
@@ -112,16 +111,21 @@ def _migrate(
 ) -> FileOutcome:
     """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
     import libcst as cst
-
     from libcst.codemod import CodemodContext
     from libcst.helpers import calculate_module_and_package
 
     from codemods._base import (
-        ACK_PREFIX, EDITS_KEY, FIRST_PARTY_KEY, FRESH_TREE_KEY, MANUAL_STEPS_KEY, TODO_PREFIX, WRAPPER_KEY,
+        ACK_PREFIX,
+        EDITS_KEY,
+        FIRST_PARTY_KEY,
+        FRESH_TREE_KEY,
+        MANUAL_STEPS_KEY,
+        TODO_PREFIX,
+        WRAPPER_KEY,
     )
     from codemods.analysis.agent_analysis import ANALYSIS_KEY
-    from codemods.migrate import MigrateAgent
     from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+    from codemods.migrate import MigrateAgent
 
     bom, body = split_bom(data)
     try:
