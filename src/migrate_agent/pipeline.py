@@ -151,13 +151,8 @@ def project_prepass(index: ProjectIndex) -> None:
 def migrate(index: ProjectIndex) -> None:
     """Each candidate unit through the codemods, parsed once."""
     progress = index.options.progress
-    index.results = migrate_all(
-        index.units,
-        jobs=index.options.jobs,
-        class_facts=index.class_facts,
-        context_facts=index.context_facts,
-        app_expected=True,
-        first_party=index.first_party,
+    index.results = _migrated(
+        index, index.units, app_expected=True,
         on_done=progress.file_migrated if progress is not None else None,
     )
 
@@ -179,14 +174,7 @@ def choose_app(index: ProjectIndex) -> None:
         return
     marked = [i for i, outcome in enumerate(index.results) if any(s.rule == "MA007" for s in outcome.manual_steps)]
     if marked:
-        again = migrate_all(
-            [index.units[i] for i in marked],
-            jobs=index.options.jobs,
-            class_facts=index.class_facts,
-            context_facts=index.context_facts,
-            app_expected=False,
-            first_party=index.first_party,
-        )
+        again = _migrated(index, [index.units[i] for i in marked], app_expected=False)
         for i, outcome in zip(marked, again):
             index.results[i] = outcome
         fold_notebooks(index)
@@ -320,6 +308,19 @@ def run(path: Path, options: Options) -> Plan:
 
 
 # -- helpers of the stages ----------------------------------------------------------------------
+
+
+def _migrated(index: ProjectIndex, units: list[tuple[str, bytes]], *, app_expected: bool, on_done=None):
+    """`units` through the codemods with the project's facts (see migrate_agent.migrate.workers)."""
+    return migrate_all(
+        units,
+        jobs=index.options.jobs,
+        class_facts=index.class_facts,
+        context_facts=index.context_facts,
+        app_expected=app_expected,
+        first_party=index.first_party,
+        on_done=on_done,
+    )
 
 
 def module_roots(rel: str) -> set[str]:
