@@ -80,6 +80,11 @@ def group_new_imports(module: cst.Module, before: tuple[Existing, ...], first_pa
     return module.with_changes(body=[*body[:start], *statements, *rest])
 
 
+def top_block_end(module: cst.Module) -> int:
+    """Index of the first statement of `module` after its top import block."""
+    return _top_block(list(module.body))[1]
+
+
 def _top_block(body: list) -> tuple[int, int]:
     """Where the module's first import statements are, as ``AddImportsVisitor`` sees them:
     one import per line, right after the docstring (if any)."""
