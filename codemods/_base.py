@@ -25,7 +25,7 @@ from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from codemods._import_groups import group_new_imports, top_imports
+from codemods._import_groups import group_new_imports, head_end, top_imports
 from codemods.analysis.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY
 from codemods.analysis.project_classes import FACTS_KEY
@@ -154,11 +154,24 @@ def run_import_visitors(context: CodemodContext, tree: cst.Module) -> cst.Module
     node appears twice but blank lines of padding (no names, no scope), so it needs no copy."""
     scratch = context.scratch
     if scratch.get(AddImportsVisitor.CONTEXT_KEY):
-        tree = tree.visit(AddImportsVisitor(context))  # no metadata dependencies
+        tree = _add_imports(context, tree)
     if scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         tree = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
     return tree
+
+
+def _add_imports(context: CodemodContext, tree: cst.Module) -> cst.Module:
+    """libcst's AddImportsVisitor on the head of `tree` (its docstring or ``__strict__`` flag,
+    its top import block and the statement after it), the rest put back as it was.
+
+    The visitor reads and changes only that block, by its documented contract: it adds imports
+    after the imports that come before any other statement and merges names into a ``from``
+    import of that block only; a module of the head alone is therefore changed exactly as the
+    whole module would be, without walking every node of a large file."""
+    end = head_end(tree)
+    head = tree.with_changes(body=tree.body[:end]).visit(AddImportsVisitor(context))  # no metadata
+    return head.with_changes(body=[*head.body, *tree.body[end:]])
 
 
 @contextmanager

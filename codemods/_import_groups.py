@@ -80,6 +80,26 @@ def group_new_imports(module: cst.Module, before: tuple[Existing, ...], first_pa
     return module.with_changes(body=[*body[:start], *statements, *rest])
 
 
+def head_end(module: cst.Module) -> int:
+    """How many statements of `module` ``AddImportsVisitor`` reads or changes: a docstring or
+    ``__strict__`` flag first, the imports right after it, and the statement after those (it
+    gets a blank line above it)."""
+    body = module.body
+    start = 1 if body and (is_docstring(body[0]) or _is_strict_flag(body[0])) else 0
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    return end + 1
+
+
+def _is_strict_flag(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and isinstance(statement.body[0], cst.Assign)
+        and any(isinstance(t.target, cst.Name) and t.target.value == "__strict__" for t in statement.body[0].targets)
+    )
+
+
 def _top_block(body: list) -> tuple[int, int]:
     """Where the module's first import statements are, as ``AddImportsVisitor`` sees them:
     one import per line, right after the docstring (if any)."""

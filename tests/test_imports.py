@@ -13,8 +13,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 
-from codemods._base import FIRST_PARTY_KEY, MigrationRule
+from codemods._base import FIRST_PARTY_KEY, MigrationRule, run_import_visitors
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -282,3 +283,31 @@ def test_a_plan_without_agents_imports_no_mlflow(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+HEADS = {
+    "docstring, imports, code": '"""Doc."""\nimport os\nfrom json import dumps\n\nX = 1\nimport re\n',
+    "merge into a from import": "from json import dumps\nfrom mlflow.genai.agent_server import invoke\n\ndef f():\n    return 1\n",
+    "no imports": "# a comment\nX = 1\n\n\ndef f():\n    from json import dumps\n",
+    "strict flag first": "__strict__ = True\nimport os\nY = 2\nZ = 3\n",
+    "strict flag, many imports": "__strict__ = True\nimport os\nimport sys\nfrom json import dumps\nY = 2\n",
+    "only imports": "import os\nimport sys\n",
+    "imports after code only": "X = 1\nfrom json import dumps\nfrom mlflow.genai.agent_server import invoke\n",
+}
+
+
+@pytest.mark.parametrize("source", HEADS.values(), ids=HEADS.keys())
+def test_new_imports_on_the_head_are_those_of_the_whole_module(source: str) -> None:
+    """AddImportsVisitor is run on the module's head only; it must change a module exactly as
+    running it on the whole module does."""
+    wanted = [("mlflow.genai.agent_server", "stream"), ("json", "loads"), ("agent_server_utils", None)]
+
+    def scheduled() -> CodemodContext:
+        context = CodemodContext()
+        for module, name in wanted:
+            AddImportsVisitor.add_needed_import(context, module, name)
+        return context
+
+    module = cst.parse_module(source)
+    whole = module.visit(AddImportsVisitor(scheduled()))
+    assert run_import_visitors(scheduled(), module).code == whole.code

@@ -21,6 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from codemods._base import GENERATED_MODULES
 from migrate_agent.discover.fileio import newline_of
 
 AGENT_SERVER_REQUIREMENT = "mlflow>=3.10"  # first release with mlflow.genai.agent_server
@@ -44,7 +45,8 @@ HIDDEN_REQUIREMENTS = {
     b"get_open_ai_client": "openai",  # WorkspaceClient().serving_endpoints.get_open_ai_client()
     b"get_langchain_chat_open_ai_client": "langchain-openai",
 }
-PROVIDED = {"mlflow", "__future__", "agent_server_utils", "legacy_agent_adapters"}  # generated; mlflow has its own floor
+# Not looked up as distributions: mlflow (it has its own floor), __future__, the generated modules.
+PROVIDED = frozenset({"mlflow", "__future__", *GENERATED_MODULES})
 
 # A comment in a requirements file, as pip reads one: `#` at the start or after whitespace.
 _COMMENT = re.compile(r"(^|\s+)#.*$")

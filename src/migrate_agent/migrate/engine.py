@@ -5,10 +5,36 @@ Pure function of (path, bytes) so it can run in worker processes; never imports 
 
 from __future__ import annotations
 
+import ast
+import io
 import sys
 import threading
+import tokenize
 from dataclasses import dataclass, field
 
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.helpers import calculate_module_and_package, get_full_name_for_node
+from libcst.metadata import MetadataWrapper
+
+from codemods._base import (
+    ACK_PREFIX,
+    EDITS_KEY,
+    FIRST_PARTY_KEY,
+    FRESH_TREE_KEY,
+    MANUAL_STEPS_KEY,
+    TODO_PREFIX,
+    WRAPPER_KEY,
+    acknowledged_form,
+)
+from codemods.analysis.agent_analysis import ANALYSIS_KEY
+from codemods.analysis.identity_analysis import uses_in_module
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+from codemods.analysis.project_classes import FACTS_KEY
+from codemods.analysis.syntax import import_roots
+from codemods.analysis.tree_walk import children
+from codemods.ma007_model_serving_calls import NO_APP_KEY
+from codemods.migrate import MigrateAgent
 from migrate_agent.discover.fileio import split_bom
 from migrate_agent.model import FileStatus, ManualStep
 
@@ -39,11 +65,6 @@ class FileOutcome:
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
     user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
-
-
-def preload() -> None:
-    """Import what migrate_source needs (before forking workers, so that they share it)."""
-    import codemods.migrate  # noqa: F401
 
 
 # libcst parses, prints, copies and resolves metadata recursively: a level of Python recursion
@@ -110,23 +131,6 @@ def _migrate(
     first_party: frozenset[str],
 ) -> FileOutcome:
     """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
-    import libcst as cst
-    from libcst.codemod import CodemodContext
-    from libcst.helpers import calculate_module_and_package
-
-    from codemods._base import (
-        ACK_PREFIX,
-        EDITS_KEY,
-        FIRST_PARTY_KEY,
-        FRESH_TREE_KEY,
-        MANUAL_STEPS_KEY,
-        TODO_PREFIX,
-        WRAPPER_KEY,
-    )
-    from codemods.analysis.agent_analysis import ANALYSIS_KEY
-    from codemods.analysis.model_context import MODEL_CONTEXT_KEY
-    from codemods.migrate import MigrateAgent
-
     bom, body = split_bom(data)
     try:
         module = cst.parse_module(body)
@@ -139,15 +143,11 @@ def _migrate(
         reason, line = _decoding_error(body, error)
         return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
 
-    from codemods.analysis.project_classes import FACTS_KEY
-
     # The tree was parsed here for this run: the rules' metadata is resolved on it, not on a copy.
     scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts, FRESH_TREE_KEY: True}
     if class_facts:
         scratch[FACTS_KEY] = class_facts
     if not app_expected:
-        from codemods.ma007_model_serving_calls import NO_APP_KEY
-
         scratch[NO_APP_KEY] = True
     # The file's package makes its relative imports absolute for libcst's import visitors.
     names = None if path.startswith("/") else calculate_module_and_package(".", path)
@@ -217,10 +217,6 @@ def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:
     identity = analysis.identity
     if not (identity.user_calls or identity.factory_calls):
         return []
-    from libcst.metadata import MetadataWrapper
-
-    from codemods.analysis.identity_analysis import uses_in_module
-
     if wrapper is not None and not changed:
         return uses_in_module(wrapper)  # the analysed tree is the file as written
     # The tree as it will be written gets its own metadata, resolved once. Not copied first
@@ -261,10 +257,6 @@ def _imported_roots(original, migrated, all_original: set[str]) -> set[str]:
 
 
 def _top_level_roots(module) -> set[str]:
-    import libcst as cst
-
-    from codemods.analysis.syntax import import_roots
-
     roots: set[str] = set()
     for statement in module.body:
         if isinstance(statement, cst.SimpleStatementLine):
@@ -276,9 +268,6 @@ def _top_level_roots(module) -> set[str]:
 
 def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
     """Why and where a file's bytes do not decode in the encoding it declares (UTF-8 if none)."""
-    import io
-    import tokenize
-
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(body).readline)[0]
     except SyntaxError:
@@ -302,15 +291,13 @@ def _decoding_error(body: bytes, error: Exception) -> tuple[str, int]:
 def _imported_modules(module) -> set[str]:
     """Dotted modules a module imports, for requirements: `import a.b` gives `a.b`; `from a
     import b` gives `a.b` (b may be a submodule; a longest-prefix lookup copes with either)."""
-    import libcst as cst
-
     found: set[str] = set()
     for statement in module.body:
         for node in _import_nodes(statement):
             if isinstance(node, cst.Import):
                 found.update(alias.evaluated_name for alias in node.names)
             elif not node.relative and node.module is not None:
-                base = cst.helpers.get_full_name_for_node(node.module)
+                base = get_full_name_for_node(node.module)
                 names = node.names if isinstance(node.names, (list, tuple)) else ()
                 found.add(base)
                 found.update(f"{base}.{alias.evaluated_name}" for alias in names)
@@ -319,10 +306,6 @@ def _imported_modules(module) -> set[str]:
 
 def _import_nodes(statement):
     """Import statements at module level and inside top-level blocks (try/if, defs, classes)."""
-    import libcst as cst
-
-    from codemods.analysis.tree_walk import children
-
     stack = [statement]
     while stack:
         node = stack.pop()
@@ -340,8 +323,6 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     libcst reports the token it stopped at; CPython's parser (parse only, nothing runs) names
     the construct, e.g. "'(' was never closed" on the line of the parenthesis.
     """
-    import ast
-
     try:
         ast.parse(body)
     except SyntaxError as python_error:
@@ -354,8 +335,6 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
 def _manual_step(finding, path: str, marker_lines: dict[str, list[int]], occurrence: int) -> ManualStep:
     """The step a rule found, at the `occurrence`-th line of its TODO marker (the last if there
     are fewer); acknowledged when only the ACK form is there."""
-    from codemods._base import acknowledged_form
-
     lines = marker_lines.get(finding.marker)
     if lines:
         return ManualStep(finding.rule, finding.message, path, lines[min(occurrence, len(lines)) - 1])

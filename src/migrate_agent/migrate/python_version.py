@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import posixpath
 
+import libcst as cst
+
+from codemods.analysis.python_version import first_newer_syntax, verdict
 from migrate_agent.model import ManualStep
 
 RULE = "MA006"
@@ -18,11 +21,6 @@ RULE = "MA006"
 
 def newer_syntax_in_helpers(agent, outcomes, sources, local_modules) -> list[ManualStep]:
     """A manual step per local module imported by the agent that does not parse as 3.11."""
-    # libcst only once an agent is found: a project with nothing to migrate never imports it
-    import libcst as cst
-
-    from codemods.analysis.python_version import first_newer_syntax, verdict
-
     checked = {o.path for o in outcomes}  # parsed by the rules already
     wanted = set(agent.imported_roots) & set(local_modules)
     folder = posixpath.dirname(agent.path)

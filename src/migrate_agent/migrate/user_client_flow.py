@@ -11,6 +11,10 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from codemods.analysis.identity_analysis import user_client_uses_in_callable
 from migrate_agent.deploy.read.code_facts import UserClientCall
 from migrate_agent.migrate.engine import FileOutcome
 from migrate_agent.model import FileStatus
@@ -67,11 +71,6 @@ def _module_path(root: Path, importer: str, module: str, texts: dict[str, bytes]
 
 
 def _uses_in(path: str, name: str, argument: str, texts: dict[str, bytes], root: Path):
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper
-
-    from codemods.analysis.identity_analysis import user_client_uses_in_callable
-
     data = texts.get(path)
     if data is None:
         data = (root / path).read_bytes()

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from migrate_agent.migrate.engine import FileOutcome, migrate_source, preload
+from migrate_agent.migrate.engine import FileOutcome, migrate_source
 
 # Worker processes repay their start only for enough work: ~100 KB of agent code is about a
 # second of parsing and metadata (small projects run faster in one process, see bench/).
@@ -42,7 +42,6 @@ def migrate_all(
             for rel, data in units
         )
         return [_counted(outcome, on_done) for outcome in results]
-    preload()  # fork: workers inherit libcst and the rules (spawn, forkserver: each imports them)
     chunk = max(1, len(units) // (workers * 4))
     context = multiprocessing.get_context()  # fork, forkserver or spawn: whatever the caller set
     stop = context.Event()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from codemods._base import acknowledged_form, todo_comment
 from migrate_agent.discover.discovery import may_hold_agent, text_markers
 from migrate_agent.discover.fileio import split_bom
 from migrate_agent.migrate.engine import FileOutcome
@@ -224,8 +225,6 @@ def _at_markers(text: str, steps: list[ManualStep]) -> list[ManualStep]:
     A step's line was found in its unit's migrated code; cells above it that the migration
     rewrote (a longer %%writefile body) move it in the notebook as written, so the marker itself
     says where it is. Of several equal markers, the one nearest the computed line is taken."""
-    from codemods._base import acknowledged_form, todo_comment
-
     lines: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.strip()
