@@ -264,7 +264,7 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
         code=index.code,
     )
     deployment = deployment_plan(index.root, index.deployment, spec)
-    plan.files.extend(f for f in deployment.files if f.changed)
+    plan.files.extend(f for f in deployment.files if f.changed or f.status is FileStatus.FAILED)
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown
     plan.deploy_json = deployment.diff_json
