@@ -100,7 +100,7 @@ def discover(index: ProjectIndex) -> None:
     """Every project file read once; the text prefilter says which may hold agent or driver code."""
     plan, progress = index.plan, index.options.progress
     skipped = 0
-    for rel, file in project_files(index.scope):
+    for rel, file in project_files(index.scope, temp_files=plan.stale_temp_files):
         if rel.endswith(".py"):
             index.local_modules |= module_roots(rel)
         try:
@@ -125,6 +125,9 @@ def discover(index: ProjectIndex) -> None:
     skipped += index.notebooks.skipped
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+    if plan.stale_temp_files:
+        plan.notes.append(f"{len(plan.stale_temp_files)} temp file(s) an interrupted apply left: "
+                          f"{', '.join(plan.stale_temp_files)} (apply removes them)")
 
 
 def index_created_files(index: ProjectIndex) -> None:

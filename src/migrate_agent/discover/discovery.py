@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from migrate_agent.discover.fileio import split_bom
+from migrate_agent.discover.fileio import TEMP_SUFFIX, is_own_temp_file, split_bom
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox",
@@ -35,10 +35,11 @@ DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolic
 ANCHORS = (b"Agent", b"odel", b"_user_", b"agents", b"serving_endpoints.", b"AuthPolicy", b"deploy(")
 
 
-def project_files(root: Path) -> Iterator[tuple[str, str]]:
+def project_files(root: Path, *, temp_files: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """(path relative to the project, with `/`; path to open) of every .py and .ipynb file below
     root, or of root itself if it is a file, in a stable order. Strings, not Paths: a project
-    may hold thousands of files, and pathlib would cost more than reading them."""
+    may hold thousands of files, and pathlib would cost more than reading them. The temp files
+    a killed `apply` left (see fileio.is_own_temp_file) are added to `temp_files`, when given."""
     if root.is_file():
         yield root.name, str(root)
         return
@@ -52,6 +53,8 @@ def project_files(root: Path) -> Iterator[tuple[str, str]]:
         for name in sorted(filenames):
             if name.endswith((".py", ".ipynb")):
                 yield prefix + name, os.path.join(directory, name)
+            elif temp_files is not None and name.endswith(TEMP_SUFFIX) and is_own_temp_file(name):
+                temp_files.append(prefix + name)
 
 
 def text_markers(data: bytes) -> tuple[bool, bool]:
