@@ -99,3 +99,76 @@ def test_a_temp_file_a_killed_run_left_does_not_make_the_tree_dirty(tmp_path: Pa
     subprocess.run([*git, "commit", "-qm", "agent"], cwd=tmp_path, check=True)
     (tmp_path / ".agent.py.abcd1234.migrate-agent").write_bytes(b"")
     ensure_clean_git_tree(tmp_path)  # no DirtyTreeError: apply removes that file
+
+
+# -- item 7: symbolic links -------------------------------------------------------------------------
+
+
+def links(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): os.readlink(p) for p in sorted(root.rglob("*")) if p.is_symlink()}
+
+
+def apply_twice(root: Path) -> tuple:
+    """plan, apply, and a second apply that must change nothing; the first plan."""
+    plan = plan_project(root, jobs=1)
+    code = apply_plan(plan)
+    written, linked = tree(root), links(root)
+    again = plan_project(root, jobs=1)
+    assert again.changed_files == [] and apply_plan(again) == code
+    assert (tree(root), links(root)) == (written, linked)
+    return plan, code
+
+
+def test_a_link_to_a_project_file_is_kept_and_the_file_migrated_once(tmp_path: Path) -> None:
+    (tmp_path / "impl").mkdir()
+    (tmp_path / "impl" / "agent.py").write_bytes(AGENT)
+    (tmp_path / "agent.py").symlink_to("impl/agent.py")
+    plan, code = apply_twice(tmp_path)
+    assert code == 0 and plan.manual_steps == []  # not a "second agent"
+    link = next(f for f in plan.files if f.path == "agent.py")
+    assert link.reason == "a symbolic link to impl/agent.py, handled under that path: the link is kept"
+    assert links(tmp_path) == {"agent.py": "impl/agent.py"}
+    assert b"@invoke()" in (tmp_path / "impl" / "agent.py").read_bytes()
+
+
+def test_a_link_to_a_file_read_under_no_other_path_is_written_through(tmp_path: Path) -> None:
+    (tmp_path / "build").mkdir()  # a folder discovery skips: the link is the only way in
+    (tmp_path / "build" / "agent.py").write_bytes(AGENT)
+    (tmp_path / "agent.py").symlink_to("build/agent.py")
+    plan, code = apply_twice(tmp_path)
+    assert code == 0
+    assert links(tmp_path) == {"agent.py": "build/agent.py"}
+    agent = next(f for f in plan.files if f.path == "agent.py")
+    assert "written through the symbolic link to build/agent.py (the link is kept)" in agent.edits
+    assert b"@invoke()" in (tmp_path / "build" / "agent.py").read_bytes()
+
+
+def test_a_link_to_a_file_outside_the_project_is_left_and_said_why(tmp_path: Path) -> None:
+    root, outside = tmp_path / "project", tmp_path / "shared"
+    root.mkdir()
+    outside.mkdir()
+    (root / "agent.py").write_bytes(AGENT)
+    helper = b"import mlflow\nmlflow.pyfunc.log_model(name='a', python_model='agent.py')\n"
+    (outside / "deploy.py").write_bytes(helper)
+    (root / "deploy.py").symlink_to(outside / "deploy.py")
+    plan, code = apply_twice(root)
+    assert code == 0
+    deploy = next(f for f in plan.files if f.path == "deploy.py")
+    assert deploy.reason.startswith(f"a symbolic link to {outside / 'deploy.py'}, outside the project: left as it is")
+    assert links(root) == {"deploy.py": str(outside / "deploy.py")}
+    assert (outside / "deploy.py").read_bytes() == helper
+
+
+def test_an_app_file_linked_outside_the_project_stops_the_run(tmp_path: Path) -> None:
+    root, outside = tmp_path / "project", tmp_path / "shared"
+    root.mkdir()
+    outside.mkdir()
+    (root / "agent.py").write_bytes(AGENT)
+    (outside / "app.yaml").write_text("command: [python, app.py]\n")
+    (root / "app.yaml").symlink_to(outside / "app.yaml")
+    before = tree(tmp_path)
+    plan = plan_project(root, jobs=1)
+    assert plan.exit_code() == 2
+    assert [e for e in plan.errors if e.startswith("cannot write app.yaml: it is a symbolic link to ")]
+    assert apply_plan(plan) == 2
+    assert tree(tmp_path) == before and links(root) == {"app.yaml": str(outside / "app.yaml")}

@@ -57,6 +57,34 @@ def project_files(root: Path, *, temp_files: list[str] | None = None) -> Iterato
                 temp_files.append(prefix + name)
 
 
+def symlink_verdicts(root: Path, files: list[tuple[str, str]]) -> dict[str, str]:
+    """Why a symbolic link among `files` (from project_files) is not read as a file of its own,
+    by path: it points outside the project (left as it is), or at a file read under another path
+    (the target itself, or an earlier link to it: one file is migrated once). A link to a file
+    inside the project that is read under no other path is not here: it is migrated, and apply
+    writes through it (fileio.write_atomic)."""
+    links = [(rel, file) for rel, file in files if os.path.islink(file)]
+    if not links:
+        return {}
+    top = os.path.realpath(root if root.is_dir() else root.parent)
+    read_as = {os.path.realpath(file): rel for rel, file in files if not os.path.islink(file)}
+    verdicts: dict[str, str] = {}
+    for rel, file in links:
+        target = os.path.realpath(file)
+        if os.path.commonpath([top, target]) != top:
+            verdicts[rel] = (f"a symbolic link to {target}, outside the project: left as it is (to migrate "
+                             "that file, copy it into the project in place of the link)")
+        elif target in read_as:
+            shown = os.path.relpath(target, top).replace(os.sep, "/")
+            verdicts[rel] = (f"a symbolic link to {shown}, handled under that path: the link is kept"
+                             if shown == read_as[target] else
+                             f"a symbolic link to {shown}, handled as {read_as[target]} (a link to it too): "
+                             "the link is kept")
+        else:
+            read_as[target] = rel
+    return verdicts
+
+
 def text_markers(data: bytes) -> tuple[bool, bool]:
     """(may hold something a rule acts on, may hold deployment code): the text prefilter."""
     if not any(anchor in data for anchor in ANCHORS):

@@ -38,10 +38,13 @@ def newline_of(data: bytes) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory + rename; keep an existing file's mode.
+    """Write via a temp file in the same directory + rename; keep an existing file's mode. A
+    symbolic link is written through: the file it points at gets the new content.
 
     Under :func:`signals_as_exit`, a signal that arrives while the temp file is being created
     waits until it is registered for removal, so no temp file is ever left unregistered."""
+    if path.is_symlink():  # write through it: the link stays (why_unwritable checked where it points)
+        path = Path(os.path.realpath(path))
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
     with _uninterrupted():
@@ -122,8 +125,15 @@ def _uninterrupted() -> Iterator[None]:
         _stop(signum)
 
 
-def why_unwritable(path: Path) -> str | None:
-    """Why `path` cannot be (over)written, or None when it can, checked before writing anything."""
+def why_unwritable(path: Path, root: Path | None = None) -> str | None:
+    """Why `path` cannot be (over)written, or None when it can, checked before writing anything.
+    A symbolic link is written through (see write_atomic) when it points inside `root`; one
+    pointing elsewhere, or nowhere, is never replaced."""
+    if path.is_symlink():
+        why = _why_not_through(path, root)
+        if why is not None:
+            return why
+        path = Path(os.path.realpath(path))
     if path.is_dir():
         return "it is a directory"
     if path.exists() and not os.access(path, os.W_OK):
@@ -135,6 +145,18 @@ def why_unwritable(path: Path) -> str | None:
         return f"{parent} is not a directory"
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"permission denied (directory {parent} is not writable)"
+    return None
+
+
+def _why_not_through(link: Path, root: Path | None) -> str | None:
+    try:
+        target = os.path.realpath(link, strict=True)
+    except OSError as error:  # a dangling link, a loop
+        return f"it is a symbolic link that does not resolve ({error.strerror or error}); it is not replaced"
+    top = os.path.realpath(root) if root is not None else None
+    if top is not None and os.path.commonpath([top, target]) != top:
+        return (f"it is a symbolic link to {target}, outside the project, and is not replaced: replace the "
+                "link by a copy of that file to let apply write it")
     return None
 
 

@@ -23,7 +23,7 @@ def write_plan(plan: Plan) -> bool:
         plan.errors.append("nothing was written")
         return False
     changed = sorted(plan.changed_files, key=lambda r: WRITE_ORDER.get(r.status, len(WRITE_ORDER)))
-    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path))]
+    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path, plan.root))]
     if blocked:
         plan.errors.extend(f"cannot write {path}: {why}" for path, why in blocked)
         plan.errors.append("nothing was written")
