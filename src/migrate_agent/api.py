@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from migrate_agent import pipeline
+from migrate_agent.discover.fileio import is_own_temp_file
 from migrate_agent.model import Plan
 from migrate_agent.output.writing import write_plan
 
@@ -70,8 +71,11 @@ def ensure_clean_git_tree(root: Path) -> None:
         ["git", "status", "--porcelain", "--", "."],
         cwd=root, capture_output=True, text=True, check=True,
     )
-    if status.stdout.strip():
-        changed = len(status.stdout.strip().splitlines())
+    # Temp files a killed apply left are not the user's changes: apply removes them.
+    changes = [line for line in status.stdout.splitlines()
+               if line.strip() and not (line.startswith("?? ") and is_own_temp_file(line[3:].rsplit("/", 1)[-1]))]
+    if changes:
+        changed = len(changes)
         raise DirtyTreeError(
             f"{root} has {changed} uncommitted change(s); commit or stash them first, "
             "or pass --allow-dirty"

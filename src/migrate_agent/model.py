@@ -61,6 +61,7 @@ class Plan:
     deploy_json: dict = field(default_factory=dict)  # the same, as data
     errors: list[str] = field(default_factory=list)  # what made the run fail outside any file
     acknowledged: list[ManualStep] = field(default_factory=list)  # steps the user marked done
+    stale_temp_files: list[str] = field(default_factory=list)  # left by a killed apply; apply removes them
 
     @property
     def changed_files(self) -> list[FileResult]:

@@ -15,6 +15,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     app files         start_server.py, requirements.txt, the runtime helpers
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
+    check links       files to write that are symbolic links: written through, or refused
     acknowledge       steps the user acknowledged set aside
 
 Nothing here imports mlflow or the user's code.
@@ -22,6 +23,7 @@ Nothing here imports mlflow or the user's code.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +36,8 @@ from migrate_agent.deploy import AppSpec, deployment_plan
 from migrate_agent.deploy.planner import DeploymentReading, read_deployment
 from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
 from migrate_agent.deploy.read.model_context_facts import read_model_context
-from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
+from migrate_agent.discover.discovery import is_notebook, project_files, symlink_verdicts, text_markers
+from migrate_agent.discover.fileio import why_unwritable
 from migrate_agent.migrate.changed_names import uses_of_changed_names
 from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
 from migrate_agent.migrate.python_version import newer_syntax_in_helpers
@@ -100,9 +103,14 @@ def discover(index: ProjectIndex) -> None:
     """Every project file read once; the text prefilter says which may hold agent or driver code."""
     plan, progress = index.plan, index.options.progress
     skipped = 0
-    for rel, file in project_files(index.scope):
+    files = list(project_files(index.scope, temp_files=plan.stale_temp_files))
+    links = symlink_verdicts(index.root, files)
+    for rel, file in files:
         if rel.endswith(".py"):
             index.local_modules |= module_roots(rel)
+        if rel in links:  # one file is migrated once, and never outside the project
+            plan.files.append(FileResult(rel, FileStatus.SKIPPED, reason=links[rel]))
+            continue
         try:
             with open(file, "rb") as handle:
                 data = handle.read()
@@ -125,6 +133,9 @@ def discover(index: ProjectIndex) -> None:
     skipped += index.notebooks.skipped
     if skipped:
         plan.notes.append(f"{skipped} other Python file(s) hold no agent code (text prefilter)")
+    if plan.stale_temp_files:
+        plan.notes.append(f"{len(plan.stale_temp_files)} temp file(s) an interrupted apply left: "
+                          f"{', '.join(plan.stale_temp_files)} (apply removes them)")
 
 
 def index_created_files(index: ProjectIndex) -> None:
@@ -264,11 +275,27 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
         code=index.code,
     )
     deployment = deployment_plan(index.root, index.deployment, spec)
-    plan.files.extend(f for f in deployment.files if f.changed)
+    plan.files.extend(f for f in deployment.files if f.changed or f.status is FileStatus.FAILED)
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown
     plan.deploy_json = deployment.diff_json
     plan.errors.extend(deployment.errors)
+
+
+def check_links(index: ProjectIndex) -> None:
+    """A file to write that is a symbolic link is written through when it points inside the
+    project (the plan says so); else the plan fails and apply writes nothing: never replaced."""
+    plan = index.plan
+    for result in plan.changed_files:
+        path = index.root / result.path
+        if not path.is_symlink():
+            continue
+        why = why_unwritable(path, index.root)
+        if why is not None:
+            plan.errors.append(f"cannot write {result.path}: {why}")
+        else:
+            target = Path(os.path.realpath(path)).relative_to(Path(os.path.realpath(index.root))).as_posix()
+            result.edits.append(f"written through the symbolic link to {target} (the link is kept)")
 
 
 def acknowledge(index: ProjectIndex) -> None:
@@ -293,6 +320,7 @@ STAGES = (
     deploy_read,
     app_files,
     deploy_map_and_write,
+    check_links,
     acknowledge,
 )
 

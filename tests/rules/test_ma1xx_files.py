@@ -1,8 +1,9 @@
 """Deployment rules on the files the app gets: MA111 (the logged model_config could not be
 written as the model_config.yaml the app loads, or that file exists with other content), MA112
 (code_paths or artifacts outside the project, or remote, are not uploaded with the app), MA114
-(an existing databricks.yml / app.yaml that could not be merged: invalid YAML, several apps, apps
-in included files). A literal or file model_config, project files, and one-app bundles are
+(an existing databricks.yml / app.yaml that could not be merged: invalid YAML or a section of
+another shape, at its line, which makes the run write nothing; several apps, apps in included
+files). A literal or file model_config, project files, and one-app bundles are
 handled without a step. Through plan_deployment on inline projects. No-op cases first."""
 
 from __future__ import annotations
@@ -66,13 +67,13 @@ def test_code_paths_outside_project_are_a_manual_step(tmp_path):
     assert rules(result) == ["MA112", "MA112"]
 
 
-def test_invalid_bundle_is_not_touched(tmp_path):
-    root = project(tmp_path, {"driver.py": DRIVER, "databricks.yml": "bundle: [unclosed\n"})
+def test_invalid_bundle_is_not_touched_and_stops_the_run(tmp_path):
+    root = project(tmp_path, {"driver.py": DRIVER, "databricks.yml": "bundle:\n  name: [unclosed\n"})
     result = plan(root)
     bundle = file(result, "databricks.yml")
-    assert bundle.status is FileStatus.FAILED and not bundle.changed
+    assert (bundle.status, bundle.line, bundle.changed) == (FileStatus.FAILED, 3, False)
     assert "MA114" in rules(result)
-    assert file(result, "app.yaml").status is FileStatus.CREATED
+    assert result.errors == ["cannot merge databricks.yml:3: it is not valid YAML: while parsing a flow sequence"]
 
 
 def test_several_apps_in_bundle(tmp_path):
@@ -99,12 +100,35 @@ def test_remote_artifact_is_ma112_at_its_line(tmp_path):
     ]
 
 
-def test_invalid_app_yaml_is_ma114_and_left_unchanged(tmp_path):
+def test_invalid_app_yaml_is_ma114_at_its_line_and_left_unchanged(tmp_path):
     result = plan(project(tmp_path, {"app.yaml": "command: [unclosed\n"}))
-    assert steps(result, *FILE_RULES) == [
-        ("app.yaml", None, "app.yaml is not valid YAML: while parsing a flow sequence; it was not changed")
-    ]
+    assert steps(result, *FILE_RULES) == [(
+        "app.yaml", 2,
+        "app.yaml is not valid YAML: while parsing a flow sequence; migrate-agent writes nothing until it is fixed",
+    )]
     assert not file(result, "app.yaml").changed
+    assert result.errors == ["cannot merge app.yaml:2: it is not valid YAML: while parsing a flow sequence"]
+
+
+def test_app_yaml_env_of_another_shape_is_ma114_at_its_line(tmp_path):
+    result = plan(project(tmp_path, {"app.yaml": "command: [python, app.py]\nenv: LOG_LEVEL=DEBUG\n"}))
+    assert steps(result, *FILE_RULES) == [(
+        "app.yaml", 2,
+        "app.yaml has `env` as the value 'LOG_LEVEL=DEBUG'; Databricks Apps reads a list of name/value "
+        "entries (`- name: LOG_LEVEL` / `value: DEBUG`); migrate-agent writes nothing until it is fixed",
+    )]
+    assert file(result, "app.yaml").status is FileStatus.FAILED
+
+
+def test_bundle_section_of_another_shape_is_ma114_at_its_line(tmp_path):
+    bundle = "bundle: {name: b}\nresources:\n  apps:\n    bot:\n      name: bot\n      permissions: everyone\n"
+    result = plan(project(tmp_path, {"databricks.yml": bundle}))
+    assert steps(result, *FILE_RULES) == [(
+        "databricks.yml", 6,
+        "databricks.yml has `resources.apps.bot.permissions` as the value 'everyone'; a bundle has a list "
+        "there; migrate-agent writes nothing until it is fixed",
+    )]
+    assert not file(result, "databricks.yml").changed and result.errors
 
 
 def test_apps_in_an_included_bundle_file_are_ma114(tmp_path):

@@ -43,7 +43,8 @@ class DeploymentPlan:
     app_name: str = ""  # the Databricks app's name
     bundle_key: str = ""  # its key under resources.apps (`databricks bundle run <key>`)
     model_config_path: str | None = None  # YAML file written from a dict model_config, if any
-    errors: list[str] = field(default_factory=list)  # a requested source (--endpoint) not read
+    # a requested source (--endpoint) not read, a project YAML file that cannot be merged
+    errors: list[str] = field(default_factory=list)
     pip_requirements: list[str] = field(default_factory=list)  # pinned by the driver / endpoint
 
 
@@ -81,6 +82,6 @@ def deployment_plan(root: Path, reading: DeploymentReading, app: AppSpec) -> Dep
         app_name=mapping.apps.app_name,
         bundle_key=mapping.apps.bundle_key,
         model_config_path=MODEL_CONFIG_FILE if mapping.apps.model_config is not None else None,
-        errors=list(reading.errors),
+        errors=list(reading.errors) + list(written.errors),
         pip_requirements=reading.pip_requirements,
     )

@@ -23,8 +23,14 @@ from migrate_agent.deploy.read.serving_merge import merge_deployments
 from migrate_agent.deploy.read.serving_model import Origin, Problem, ServingDeployment
 from migrate_agent.deploy.read.static_eval import StaticEvaluator
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES, render_app_yaml
-from migrate_agent.deploy.write.bundle_file import BUNDLE_FILES, find_existing_app, render_bundle
+from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES, app_yaml_shape, env_list, render_app_yaml
+from migrate_agent.deploy.write.bundle_file import (
+    BUNDLE_FILES,
+    bundle_shape,
+    find_existing_app,
+    render_bundle,
+    unmergeable_step,
+)
 from migrate_agent.deploy.write.deploy_commands import deploy_commands, smoke_test
 from migrate_agent.deploy.write.file_results import failed_result, file_result, kept_result, read_bytes
 from migrate_agent.deploy.write.migration_report import (
@@ -75,6 +81,7 @@ class DeploymentFiles:
     steps: tuple[ManualStep, ...]
     markdown: str
     data: dict
+    errors: tuple[str, ...] = ()  # a project YAML file that cannot be merged: nothing is written
 
 
 def read_deployment(
@@ -91,8 +98,8 @@ def map_deployment(
 ) -> DeploymentMapping:
     """Map each Model Serving item to its Apps equivalent, against the project's existing
     databricks.yml and app.yaml."""
-    bundle = read_project_yaml(root, BUNDLE_FILES)
-    app_yaml = read_project_yaml(root, APP_YAML_FILES)
+    bundle = read_project_yaml(root, BUNDLE_FILES, bundle_shape)
+    app_yaml = read_project_yaml(root, APP_YAML_FILES, app_yaml_shape)
     existing_app, bundle_steps = find_existing_app(root, bundle)
     apps = plan_apps(reading.serving, command, agent_path, existing_app, root, code)
     steps: list[ManualStep] = list(apps.steps)
@@ -115,17 +122,21 @@ def write_deployment(
     apps, app_yaml, bundle = mapping.apps, mapping.app_yaml, mapping.bundle
     steps = list(mapping.steps)
     files: list[FileResult] = []
+    errors: list[str] = []
+    # A file that cannot be merged without losing what the user wrote stops the whole run: the
+    # migrated agent would otherwise be deployed with the old command or without its resources.
     if app_yaml.usable:
         text, edits = render_app_yaml(app_yaml, _with_env(apps, mapping.env_from_config))
         files.append(file_result(root, app_yaml.path, text, edits))
     else:
-        files.append(failed_result(root, app_yaml.path, f"{app_yaml.path} {app_yaml.error}"))
-        steps.append(manual_step("MA114", f"{app_yaml.path} {app_yaml.error}; it was not changed", app_yaml.path))
+        files.append(failed_result(root, app_yaml.path, app_yaml.error, app_yaml.line))
+        steps.append(unmergeable_step(app_yaml))
     if bundle.usable:
         text, edits = render_bundle(bundle, _with_env(apps, mapping.env_from_app_yaml))
         files.append(file_result(root, bundle.path, text, edits))
     else:
-        files.append(failed_result(root, bundle.path, f"{bundle.path} {bundle.error}"))
+        files.append(failed_result(root, bundle.path, bundle.error, bundle.line))
+    errors += [f"cannot merge {found.location()}: it {found.error}" for found in (app_yaml, bundle) if not found.usable]
     if apps.model_config is not None:
         files.append(_model_config_file(root, apps.model_config, steps))
 
@@ -137,7 +148,8 @@ def write_deployment(
                           code.model_serving_calls)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
-    return DeploymentFiles(files=tuple(files), steps=tuple(steps), markdown=markdown, data=render_json(report))
+    return DeploymentFiles(files=tuple(files), steps=tuple(steps), markdown=markdown, data=render_json(report),
+                           errors=tuple(errors))
 
 
 def _user_env(data, path: tuple, value_from_key: str) -> dict[str, EnvEntry]:
@@ -145,6 +157,8 @@ def _user_env(data, path: tuple, value_from_key: str) -> dict[str, EnvEntry]:
     for key in path:
         data = data.get(key) if isinstance(data, dict) and key is not None else None
     found: dict[str, EnvEntry] = {}
+    if isinstance(data, dict):  # the mapping form, `env: {NAME: value}`
+        data = env_list(data)
     for item in data if isinstance(data, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             if item.get(value_from_key) is not None:

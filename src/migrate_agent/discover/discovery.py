@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from migrate_agent.discover.fileio import split_bom
+from migrate_agent.discover.fileio import TEMP_SUFFIX, is_own_temp_file, split_bom
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox",
@@ -35,10 +35,11 @@ DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolic
 ANCHORS = (b"Agent", b"odel", b"_user_", b"agents", b"serving_endpoints.", b"AuthPolicy", b"deploy(")
 
 
-def project_files(root: Path) -> Iterator[tuple[str, str]]:
+def project_files(root: Path, *, temp_files: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """(path relative to the project, with `/`; path to open) of every .py and .ipynb file below
     root, or of root itself if it is a file, in a stable order. Strings, not Paths: a project
-    may hold thousands of files, and pathlib would cost more than reading them."""
+    may hold thousands of files, and pathlib would cost more than reading them. The temp files
+    a killed `apply` left (see fileio.is_own_temp_file) are added to `temp_files`, when given."""
     if root.is_file():
         yield root.name, str(root)
         return
@@ -52,6 +53,36 @@ def project_files(root: Path) -> Iterator[tuple[str, str]]:
         for name in sorted(filenames):
             if name.endswith((".py", ".ipynb")):
                 yield prefix + name, os.path.join(directory, name)
+            elif temp_files is not None and name.endswith(TEMP_SUFFIX) and is_own_temp_file(name):
+                temp_files.append(prefix + name)
+
+
+def symlink_verdicts(root: Path, files: list[tuple[str, str]]) -> dict[str, str]:
+    """Why a symbolic link among `files` (from project_files) is not read as a file of its own,
+    by path: it points outside the project (left as it is), or at a file read under another path
+    (the target itself, or an earlier link to it: one file is migrated once). A link to a file
+    inside the project that is read under no other path is not here: it is migrated, and apply
+    writes through it (fileio.write_atomic)."""
+    links = [(rel, file) for rel, file in files if os.path.islink(file)]
+    if not links:
+        return {}
+    top = os.path.realpath(root if root.is_dir() else root.parent)
+    read_as = {os.path.realpath(file): rel for rel, file in files if not os.path.islink(file)}
+    verdicts: dict[str, str] = {}
+    for rel, file in links:
+        target = os.path.realpath(file)
+        if os.path.commonpath([top, target]) != top:
+            verdicts[rel] = (f"a symbolic link to {target}, outside the project: left as it is (to migrate "
+                             "that file, copy it into the project in place of the link)")
+        elif target in read_as:
+            shown = os.path.relpath(target, top).replace(os.sep, "/")
+            verdicts[rel] = (f"a symbolic link to {shown}, handled under that path: the link is kept"
+                             if shown == read_as[target] else
+                             f"a symbolic link to {shown}, handled as {read_as[target]} (a link to it too): "
+                             "the link is kept")
+        else:
+            read_as[target] = rel
+    return verdicts
 
 
 def text_markers(data: bytes) -> tuple[bool, bool]:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from migrate_agent.discover.fileio import remove_temp_files, why_unwritable, write_atomic
+from migrate_agent.discover.fileio import remove_temp_files, signals_as_exit, why_unwritable, write_atomic
 from migrate_agent.model import FileStatus, Plan
 
 # New files first, the sources the app depends on last.
@@ -21,18 +16,20 @@ def write_plan(plan: Plan) -> bool:
     is checked to be writable: a problem there writes nothing. New files are written first,
     then updated project files, then the rewritten sources, so a run stopped half-way (a write
     error, SIGINT, SIGTERM) leaves the agent unconverted or the app complete, and the next
-    `apply` finishes it. Temp files of unfinished writes are removed on every exit.
+    `apply` finishes it. Temp files of unfinished writes are removed on every exit; those a
+    killed run left (the plan lists them) are removed before writing, and the notes say so.
     """
     if plan.errors:  # e.g. the endpoint the user named was not read: write nothing
         plan.errors.append("nothing was written")
         return False
     changed = sorted(plan.changed_files, key=lambda r: WRITE_ORDER.get(r.status, len(WRITE_ORDER)))
-    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path))]
+    blocked = [(r.path, why) for r in changed if (why := why_unwritable(plan.root / r.path, plan.root))]
     if blocked:
         plan.errors.extend(f"cannot write {path}: {why}" for path, why in blocked)
         plan.errors.append("nothing was written")
         return False
-    with _signals_as_exit():
+    with signals_as_exit():
+        _remove_stale_temp_files(plan)
         try:
             for index, result in enumerate(changed):
                 try:
@@ -49,20 +46,15 @@ def write_plan(plan: Plan) -> bool:
     return True
 
 
-@contextmanager
-def _signals_as_exit() -> Iterator[None]:
-    """SIGTERM (and SIGHUP) raise SystemExit while writing, so cleanup code runs."""
-
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {sig: signal.signal(sig, stop) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def _remove_stale_temp_files(plan: Plan) -> None:
+    """Remove the temp files a killed apply left (found by the plan), and say so."""
+    removed = []
+    for rel in plan.stale_temp_files:
+        try:
+            (plan.root / rel).unlink(missing_ok=True)
+        except OSError as error:
+            plan.notes.append(f"could not remove the temp file {rel} an interrupted apply left: {error.strerror or error}")
+            continue
+        removed.append(rel)
+    if removed:
+        plan.notes.append(f"removed {len(removed)} temp file(s) an interrupted apply left: {', '.join(removed)}")

@@ -5,7 +5,8 @@ Shape (bundle JSON schema, `resources.App`): `resources.apps.<key>` with `name`,
 `experiment`...), `user_api_scopes` and `permissions`; an `resources.experiments.<key>` the app's
 experiment resource points at; `dev` / `prod` targets. In a user's file every existing entry is
 kept; ours are added when no entry grants the same thing. An app `config` the user already has is
-kept in step with app.yaml (`value_from`, snake_case, there).
+kept in step with app.yaml (`value_from`, snake_case, there). A file where a section the
+migration adds to has another shape (`resources: [...]`) is not merged (see :func:`bundle_shape`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from migrate_agent.deploy.map.apps_model import (
 from migrate_agent.deploy.map.names import is_valid_app_name
 from migrate_agent.deploy.read.project_yaml import ProjectYaml, read_project_yaml
 from migrate_agent.deploy.rules import manual_step
-from migrate_agent.deploy.write.app_yaml_file import sync_command_and_env
+from migrate_agent.deploy.write.app_yaml_file import env_shape, sync_command_and_env
 from migrate_agent.deploy.write.yaml_io import MappingEdit, plain
 from migrate_agent.model import ManualStep
 
@@ -41,13 +42,52 @@ TARGETS = {
 }
 
 
+# Sections the migration adds to: what each must be when present (null counts as empty).
+_SECTIONS = (("bundle",), ("resources",), ("resources", "apps"), ("resources", "experiments"))
+_APP_LISTS = ("resources", "user_api_scopes", "permissions")
+
+
+def bundle_shape(data: dict) -> tuple[tuple, str] | None:
+    """Why an existing databricks.yml cannot be merged without losing what it says, or None:
+    a section the migration adds to is not a mapping (or an app's list not a list)."""
+    for keys in _SECTIONS:
+        value = _at(data, keys)
+        if value is not None and not isinstance(value, dict):
+            return keys, _wrong(keys, value, "a mapping")
+    for key, app in (_at(data, ("resources", "apps")) or {}).items():
+        keys = ("resources", "apps", key)
+        if app is not None and not isinstance(app, dict):
+            return keys, _wrong(keys, app, "a mapping")
+        for name in _APP_LISTS:
+            value = (app or {}).get(name)
+            if value is not None and not isinstance(value, list):
+                return keys + (name,), _wrong(keys + (name,), value, "a list")
+        config = (app or {}).get("config")
+        if isinstance(config, dict):
+            problem = env_shape(config.get("env"), keys + ("config", "env"))
+            if problem is not None:
+                return problem
+    return None
+
+
+def _at(data: Any, keys: tuple) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _wrong(keys: tuple, value: Any, wanted: str) -> str:
+    kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else f"the value {plain(value)!r}"
+    return f"has `{'.'.join(map(str, keys))}` as {kind}; a bundle has {wanted} there"
+
+
 def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, list[ManualStep]]:
     """The app of the user's bundle this migration should update, and what needs a look."""
     steps: list[ManualStep] = []
     if not bundle.exists:
         return ExistingApp(), steps
     if not bundle.usable:
-        steps.append(manual_step("MA114", f"{bundle.path} {bundle.error}; it was not changed", bundle.path))
+        steps.append(unmergeable_step(bundle))
         return ExistingApp(), steps
     data = bundle.data or {}
     apps = (data.get("resources") or {}).get("apps") if isinstance(data.get("resources"), dict) else None
@@ -72,6 +112,12 @@ def find_existing_app(root: Path, bundle: ProjectYaml) -> tuple[ExistingApp, lis
     resources = app.get("resources") if isinstance(app.get("resources"), list) else []
     name = app.get("name") if is_valid_app_name(app.get("name")) else None
     return ExistingApp(key=chosen, name=name, resources=[r for r in resources if isinstance(r, dict)]), steps
+
+
+def unmergeable_step(found: ProjectYaml) -> ManualStep:
+    """The manual step of a project YAML file that cannot be merged: nothing is written until it is fixed."""
+    return manual_step("MA114", f"{found.path} {found.error}; migrate-agent writes nothing until it is fixed",
+                       found.path, found.line)
 
 
 def render_bundle(bundle: ProjectYaml, apps: AppsDeployment) -> tuple[str, list[str]]:

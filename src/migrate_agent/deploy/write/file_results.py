@@ -34,6 +34,6 @@ def kept_result(root: Path, path: str, reason: str) -> FileResult:
     return FileResult(path=path, status=FileStatus.UNCHANGED, reason=reason, before=before, after=before)
 
 
-def failed_result(root: Path, path: str, reason: str) -> FileResult:
+def failed_result(root: Path, path: str, reason: str, line: int | None = None) -> FileResult:
     before = read_bytes(root, path)
-    return FileResult(path=path, status=FileStatus.FAILED, reason=reason, before=before, after=None)
+    return FileResult(path=path, status=FileStatus.FAILED, reason=reason, line=line, before=before, after=None)
