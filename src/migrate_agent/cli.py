@@ -27,10 +27,11 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
 PathArgument = typer.Argument(..., exists=True, help="Project directory (or one agent file).")
-FormatOption = typer.Option(OutputFormat.text, "--format", help="text, or json for machines.")
+FormatOption = typer.Option(OutputFormat.text, "--format", help="text; json for machines; markdown for a pull-request comment or CI job summary.")
 JobsOption = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPUs).")
 ModelDirOption = typer.Option(
     None, "--model-dir", exists=True, file_okay=False,

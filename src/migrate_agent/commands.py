@@ -16,6 +16,7 @@ from migrate_agent.api import (
     ensure_clean_git_tree,
     plan_project,
 )
+from migrate_agent.output.markdown import render_markdown
 from migrate_agent.output.progress import Progress
 from migrate_agent.output.report import render_json, render_text
 
@@ -65,9 +66,12 @@ def run_apply(
 
 
 def _report(result, code: int, output_format: str, *, applied: bool, show_diff: bool) -> int:
-    """Write the plan's report (JSON, or text with or without the diff) and return `code`."""
+    """Write the plan's report (JSON, Markdown, or text; the last two with or without the diff)
+    and return `code`."""
     if output_format == "json":
         _emit(render_json(result, exit_code=code, applied=applied))
+    elif output_format == "markdown":
+        _emit(render_markdown(result, exit_code=code, applied=applied, show_diff=show_diff))
     else:
         _emit(render_text(result, show_diff=show_diff))
     return code
