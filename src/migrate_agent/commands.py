@@ -30,9 +30,10 @@ def run_plan(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    rules: frozenset[str] | None = None,
 ) -> int:
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
     except _Unusable:
         return 2
     return _report(result, result.exit_code(), output_format, applied=False, show_diff=not check)
@@ -49,6 +50,7 @@ def run_apply(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    rules: frozenset[str] | None = None,
 ) -> int:
     dry_run = diff or check
     if not dry_run and not allow_dirty:
@@ -58,7 +60,7 @@ def run_apply(
             sys.stderr.write(f"migrate-agent: refusing to apply: {error}\n")
             return 2
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
     except _Unusable:
         return 2
     code = result.exit_code() if dry_run else apply_plan(result)

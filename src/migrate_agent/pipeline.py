@@ -15,6 +15,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     app files         start_server.py, requirements.txt, the runtime helpers
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
+    selected rules    steps of rules not selected (--select / --ignore) left out
     acknowledge       steps the user acknowledged set aside
 
 Nothing here imports mlflow or the user's code.
@@ -43,6 +44,7 @@ from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
+from migrate_agent.rule_catalog import conversion_notes
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
@@ -52,12 +54,13 @@ KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]
 
 @dataclass(frozen=True, kw_only=True)
 class Options:
-    """What the caller asked for: workers, where the deployment is read from, progress."""
+    """What the caller asked for: workers, where the deployment is read from, progress, rules."""
 
     jobs: int | None = None
     model_dir: Path | None = None
     endpoint: str | None = None
     progress: object = None  # migrate_agent.output.progress.Progress, told of each file and stage
+    rules: frozenset[str] | None = None  # rule ids to apply (rule_catalog.select_rules); None: all
 
 
 @dataclass(kw_only=True)
@@ -263,12 +266,22 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
         agent_path=agent.path,
         code=index.code,
     )
-    deployment = deployment_plan(index.root, index.deployment, spec)
+    deployment = deployment_plan(index.root, index.deployment, spec, rules=index.options.rules)
     plan.files.extend(f for f in deployment.files if f.changed)
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown
     plan.deploy_json = deployment.diff_json
     plan.errors.extend(deployment.errors)
+
+
+def keep_selected_rules(index: ProjectIndex) -> None:
+    """Only the rules selected report steps (their codemods alone ran, see `migrate`); a
+    converting rule selected without the rules a conversion takes says why it converted nothing."""
+    rules, plan = index.options.rules, index.plan
+    if rules is None:
+        return
+    plan.manual_steps = [step for step in plan.manual_steps if step.rule in rules]
+    plan.notes.extend(conversion_notes(rules))
 
 
 def acknowledge(index: ProjectIndex) -> None:
@@ -293,6 +306,7 @@ STAGES = (
     deploy_read,
     app_files,
     deploy_map_and_write,
+    keep_selected_rules,
     acknowledge,
 )
 
@@ -320,6 +334,7 @@ def _migrated(index: ProjectIndex, units: list[tuple[str, bytes]], *, app_expect
         app_expected=app_expected,
         first_party=index.first_party,
         on_done=on_done,
+        rules=index.options.rules,
     )
 
 
