@@ -49,6 +49,8 @@ FIRST_PARTY_KEY = "migrate_agent.first_party_modules"
 FRESH_TREE_KEY = "migrate_agent.fresh_tree"
 # Scratch key of (scope, code) of the nodes passed to remove_unused_import_by_node.
 REMOVAL_SEEN_KEY = "migrate_agent.removal_seen"
+# Scratch key of the rule ids selected to run (`--select` / `--ignore`); absent: every rule.
+ENABLED_RULES_KEY = "migrate_agent.enabled_rules"
 # Scratch key of the MetadataWrapper the rules' analysis was made on (its module is the tree
 # the transform started from).
 WRAPPER_KEY = "migrate_agent.wrapper"
@@ -108,7 +110,7 @@ def shared_analysis(context: CodemodContext, who: str) -> ModuleAnalysis:
         if context.wrapper is None:
             raise RuntimeError(f"{who} needs the module's metadata wrapper")
         scratch[ANALYSIS_KEY] = analyze_module(
-            context.wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY)
+            context.wrapper, scratch.get(FACTS_KEY), scratch.get(MODEL_CONTEXT_KEY), scratch.get(ENABLED_RULES_KEY)
         )
     return scratch[ANALYSIS_KEY]
 

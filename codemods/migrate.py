@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.codemod import CodemodCommand
 
 from codemods import RULES
-from codemods._base import GroupsNewImports, shared_analysis
+from codemods._base import ENABLED_RULES_KEY, GroupsNewImports, shared_analysis
 
 
 class MigrateAgent(GroupsNewImports, CodemodCommand):
@@ -17,9 +17,12 @@ class MigrateAgent(GroupsNewImports, CodemodCommand):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """Analyse once (the only metadata resolution of the rules), then run each rule's
         transform on the tree the previous one made. libcst's import visitors run after this,
-        once for all rules. A module in which no rule has anything to do is not walked."""
+        once for all rules. A module in which no rule has anything to do is not walked. Only
+        the rules selected (``ENABLED_RULES_KEY`` in the scratch, if set) run."""
         if not shared_analysis(self.context, "MigrateAgent").has_work:
             return tree
+        enabled = self.context.scratch.get(ENABLED_RULES_KEY)
         for rule in RULES:
-            tree = rule(self.context).transform_module_impl(tree)
+            if enabled is None or rule.RULE_ID in enabled:
+                tree = rule(self.context).transform_module_impl(tree)
         return tree

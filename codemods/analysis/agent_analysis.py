@@ -127,6 +127,15 @@ class Export:
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
 
 
+# The rules converting an agent takes, by the rule that converts it (MA001: a ResponsesAgent,
+# MA003: the older interfaces): without MA002 the class would lose its base and with it the
+# helper methods it calls; without MA004 its user clients would act as the app, not the user.
+CONVERSION_RULES = {
+    "MA001": frozenset({"MA001", "MA002", "MA004"}),
+    "MA003": frozenset({"MA003", "MA004"}),
+}
+
+
 @dataclass
 class ModuleAnalysis:
     """The facts about one module that the rules read, gathered once."""
@@ -143,6 +152,7 @@ class ModuleAnalysis:
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
     driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA007)
+    enabled_rules: frozenset[str] | None = None  # the rules selected to run (None: every rule)
 
     @property
     def has_work(self) -> bool:
@@ -171,6 +181,9 @@ class ModuleAnalysis:
         export = self.exports[0]
         if export.problem or export.agent is None or export.agent.handler_problem():
             return None
+        converter = "MA001" if export.agent.kind == "ResponsesAgent" else "MA003"
+        if self.enabled_rules is not None and not CONVERSION_RULES[converter] <= self.enabled_rules:
+            return None  # not selected: the agent stays as it is, and no rule rewrites it
         return export.agent, export
 
 
@@ -178,12 +191,15 @@ def analyze_module(
     wrapper: MetadataWrapper,
     facts: FileClassFacts | None = None,
     context_facts: ModelContextFacts | None = None,
+    enabled_rules: frozenset[str] | None = None,
 ) -> ModuleAnalysis:
     """Resolve metadata once on `wrapper` and gather the facts every rule needs; `facts` are
     what the project pre-pass knows about this file's classes (codemods.analysis.project_classes);
     `context_facts` what the project's driver logged (artifacts, model_config), for agents that
-    read Model Serving's context (None when unknown)."""
+    read Model Serving's context (None when unknown); `enabled_rules` the rule ids selected to
+    run (None: all), which decide whether an agent is converted (CONVERSION_RULES)."""
     collector = _Collector(facts or FileClassFacts())
+    collector.analysis.enabled_rules = enabled_rules
     with collector.resolve(wrapper):  # what wrapper.visit does, without rebuilding the tree
         tree_walk.visit(wrapper.module, collector)
     analysis = collector.analysis

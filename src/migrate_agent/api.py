@@ -38,14 +38,17 @@ def plan_project(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     progress=None,
+    rules: frozenset[str] | None = None,
 ) -> Plan:
     """Everything `apply` would do to the project at `path`, computed without writing: the
     stages of :mod:`migrate_agent.pipeline`, in order.
 
     `progress` (a :class:`migrate_agent.output.progress.Progress`) is told of each file read and
-    migrated."""
+    migrated. `rules`: the rule ids to apply (:func:`migrate_agent.rule_catalog.select_rules`);
+    None applies every rule. A rule left out changes no code and reports no step."""
     check_inputs(model_dir)
-    return pipeline.run(path, pipeline.Options(jobs=jobs, model_dir=model_dir, endpoint=endpoint, progress=progress))
+    options = pipeline.Options(jobs=jobs, model_dir=model_dir, endpoint=endpoint, progress=progress, rules=rules)
+    return pipeline.run(path, options)
 
 
 def apply_plan(plan: Plan) -> int:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from migrate_agent import __version__
 from migrate_agent.commands import guarded, run_apply, run_plan
-from migrate_agent.rule_catalog import all_rules
+from migrate_agent.rule_catalog import UnknownRuleError, all_rules, select_rules
 
 app = typer.Typer(
     add_completion=False,
@@ -27,10 +27,11 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
 PathArgument = typer.Argument(..., exists=True, help="Project directory (or one agent file).")
-FormatOption = typer.Option(OutputFormat.text, "--format", help="text, or json for machines.")
+FormatOption = typer.Option(OutputFormat.text, "--format", help="text; json for machines; markdown for a pull-request comment or CI job summary.")
 JobsOption = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPUs).")
 ModelDirOption = typer.Option(
     None, "--model-dir", exists=True, file_okay=False,
@@ -42,6 +43,23 @@ EndpointOption = typer.Option(
 QuietOption = typer.Option(
     False, "--quiet", "-q", help="No progress display on stderr (shown only on a terminal, for runs over ~1 s)."
 )
+SelectOption = typer.Option(
+    None, "--select", metavar="RULES",
+    help="Apply only these rules: ids or id prefixes (MA005, MA1, ALL), comma-separated or repeated.",
+)
+IgnoreOption = typer.Option(
+    None, "--ignore", metavar="RULES",
+    help="Leave these rules out (ids or prefixes): they change no code and report no step.",
+)
+
+
+def _rules(select: Optional[List[str]], ignore: Optional[List[str]]) -> Optional[frozenset]:
+    """The rule ids `--select` / `--ignore` leave (None: all); a usage error (exit 2) for a
+    selector that names no rule."""
+    try:
+        return select_rules(select or (), ignore or ())
+    except UnknownRuleError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def _show_version(value: bool) -> None:
@@ -73,14 +91,17 @@ def plan(
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
     quiet: bool = QuietOption,
+    select: Optional[List[str]] = SelectOption,
+    ignore: Optional[List[str]] = IgnoreOption,
 ) -> None:
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
 
     Exit 0 nothing to do, 1 changes or manual steps, 2 a file failed."""
+    rules = _rules(select, ignore)
     raise typer.Exit(
         run_plan(
             path, output_format=output_format.value, check=check, jobs=jobs,
-            model_dir=model_dir, endpoint=endpoint, quiet=quiet,
+            model_dir=model_dir, endpoint=endpoint, quiet=quiet, rules=rules,
         )
     )
 
@@ -98,23 +119,32 @@ def apply(
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
     quiet: bool = QuietOption,
+    select: Optional[List[str]] = SelectOption,
+    ignore: Optional[List[str]] = IgnoreOption,
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
     (the other files are still migrated) or the tree is dirty."""
+    rules = _rules(select, ignore)
     raise typer.Exit(
         run_apply(
             path, allow_dirty=allow_dirty, diff=diff, check=check,
             output_format=output_format.value, jobs=jobs, model_dir=model_dir,
-            endpoint=endpoint, quiet=quiet,
+            endpoint=endpoint, quiet=quiet, rules=rules,
         )
     )
 
 
 @app.command()
-def rules() -> None:
-    """List every rule the output can cite, in id order: id and help text."""
+def rules(
+    select: Optional[List[str]] = SelectOption,
+    ignore: Optional[List[str]] = IgnoreOption,
+) -> None:
+    """List every rule the output can cite, in id order: id and help text (with --select /
+    --ignore: the rules that selection applies)."""
+    chosen = _rules(select, ignore)
     for rule_id, help_text in all_rules():
-        _emit(f"{rule_id}\n{help_text}\n\n")
+        if chosen is None or rule_id in chosen:
+            _emit(f"{rule_id}\n{help_text}\n\n")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from migrate_agent.api import (
     ensure_clean_git_tree,
     plan_project,
 )
+from migrate_agent.output.markdown import render_markdown
 from migrate_agent.output.progress import Progress
 from migrate_agent.output.report import render_json, render_text
 
@@ -29,9 +30,10 @@ def run_plan(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    rules: frozenset[str] | None = None,
 ) -> int:
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
     except _Unusable:
         return 2
     return _report(result, result.exit_code(), output_format, applied=False, show_diff=not check)
@@ -48,6 +50,7 @@ def run_apply(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    rules: frozenset[str] | None = None,
 ) -> int:
     dry_run = diff or check
     if not dry_run and not allow_dirty:
@@ -57,7 +60,7 @@ def run_apply(
             sys.stderr.write(f"migrate-agent: refusing to apply: {error}\n")
             return 2
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
     except _Unusable:
         return 2
     code = result.exit_code() if dry_run else apply_plan(result)
@@ -65,9 +68,12 @@ def run_apply(
 
 
 def _report(result, code: int, output_format: str, *, applied: bool, show_diff: bool) -> int:
-    """Write the plan's report (JSON, or text with or without the diff) and return `code`."""
+    """Write the plan's report (JSON, Markdown, or text; the last two with or without the diff)
+    and return `code`."""
     if output_format == "json":
         _emit(render_json(result, exit_code=code, applied=applied))
+    elif output_format == "markdown":
+        _emit(render_markdown(result, exit_code=code, applied=applied, show_diff=show_diff))
     else:
         _emit(render_text(result, show_diff=show_diff))
     return code

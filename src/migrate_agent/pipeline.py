@@ -16,6 +16,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
     check links       files to write that are symbolic links: written through, or refused
+    selected rules    steps of rules not selected (--select / --ignore) left out
     acknowledge       steps the user acknowledged set aside
 
 Nothing here imports mlflow or the user's code.
@@ -46,6 +47,7 @@ from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
+from migrate_agent.rule_catalog import conversion_notes
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
@@ -55,12 +57,13 @@ KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]
 
 @dataclass(frozen=True, kw_only=True)
 class Options:
-    """What the caller asked for: workers, where the deployment is read from, progress."""
+    """What the caller asked for: workers, where the deployment is read from, progress, rules."""
 
     jobs: int | None = None
     model_dir: Path | None = None
     endpoint: str | None = None
     progress: object = None  # migrate_agent.output.progress.Progress, told of each file and stage
+    rules: frozenset[str] | None = None  # rule ids to apply (rule_catalog.select_rules); None: all
 
 
 @dataclass(kw_only=True)
@@ -274,7 +277,7 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
         agent_path=agent.path,
         code=index.code,
     )
-    deployment = deployment_plan(index.root, index.deployment, spec)
+    deployment = deployment_plan(index.root, index.deployment, spec, rules=index.options.rules)
     plan.files.extend(f for f in deployment.files if f.changed or f.status is FileStatus.FAILED)
     plan.manual_steps.extend(deployment.manual_steps)
     plan.deploy_markdown = deployment.diff_markdown
@@ -296,6 +299,16 @@ def check_links(index: ProjectIndex) -> None:
         else:
             target = Path(os.path.realpath(path)).relative_to(Path(os.path.realpath(index.root))).as_posix()
             result.edits.append(f"written through the symbolic link to {target} (the link is kept)")
+
+
+def keep_selected_rules(index: ProjectIndex) -> None:
+    """Only the rules selected report steps (their codemods alone ran, see `migrate`); a
+    converting rule selected without the rules a conversion takes says why it converted nothing."""
+    rules, plan = index.options.rules, index.plan
+    if rules is None:
+        return
+    plan.manual_steps = [step for step in plan.manual_steps if step.rule in rules]
+    plan.notes.extend(conversion_notes(rules))
 
 
 def acknowledge(index: ProjectIndex) -> None:
@@ -321,6 +334,7 @@ STAGES = (
     app_files,
     deploy_map_and_write,
     check_links,
+    keep_selected_rules,
     acknowledge,
 )
 
@@ -348,6 +362,7 @@ def _migrated(index: ProjectIndex, units: list[tuple[str, bytes]], *, app_expect
         app_expected=app_expected,
         first_party=index.first_party,
         on_done=on_done,
+        rules=index.options.rules,
     )
 
 

@@ -70,10 +70,13 @@ def plan_deployment(
     return deployment_plan(root, reading, app)
 
 
-def deployment_plan(root: Path, reading: DeploymentReading, app: AppSpec) -> DeploymentPlan:
-    """The deploy map and write stages over what the deploy read stage found."""
+def deployment_plan(
+    root: Path, reading: DeploymentReading, app: AppSpec, *, rules: frozenset[str] | None = None
+) -> DeploymentPlan:
+    """The deploy map and write stages over what the deploy read stage found; `rules`: the rule
+    ids selected (None: all), the only ones whose steps are reported (MIGRATION.md too)."""
     mapping = map_deployment(root, reading, list(app.command), app.agent_path, app.code)
-    written = write_deployment(root, reading, mapping, app.code)
+    written = write_deployment(root, reading, mapping, app.code, rules=rules)
     return DeploymentPlan(
         files=list(written.files),
         manual_steps=list(written.steps),

@@ -116,9 +116,15 @@ def map_deployment(
 
 
 def write_deployment(
-    root: Path, reading: DeploymentReading, mapping: DeploymentMapping, code: CodeFacts
+    root: Path,
+    reading: DeploymentReading,
+    mapping: DeploymentMapping,
+    code: CodeFacts,
+    *,
+    rules: frozenset[str] | None = None,
 ) -> DeploymentFiles:
-    """Render app.yaml, databricks.yml, the model config file and MIGRATION.md (not written here)."""
+    """Render app.yaml, databricks.yml, the model config file and MIGRATION.md (not written
+    here); only the steps of the `rules` selected (None: all) are reported."""
     apps, app_yaml, bundle = mapping.apps, mapping.app_yaml, mapping.bundle
     steps = list(mapping.steps)
     files: list[FileResult] = []
@@ -140,6 +146,8 @@ def write_deployment(
     if apps.model_config is not None:
         files.append(_model_config_file(root, apps.model_config, steps))
 
+    if rules is not None:
+        steps = [step for step in steps if step.rule in rules]
     serving = reading.serving
     commands = deploy_commands(apps)
     example = serving.input_example.value if serving.input_example is not None else None

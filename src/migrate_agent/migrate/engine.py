@@ -20,6 +20,7 @@ from libcst.metadata import MetadataWrapper
 from codemods._base import (
     ACK_PREFIX,
     EDITS_KEY,
+    ENABLED_RULES_KEY,
     FIRST_PARTY_KEY,
     FRESH_TREE_KEY,
     MANUAL_STEPS_KEY,
@@ -82,6 +83,7 @@ def migrate_source(
     context_facts=None,
     app_expected: bool = True,
     first_party: frozenset[str] = frozenset(),
+    rules: frozenset[str] | None = None,
 ) -> FileOutcome:
     """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
@@ -89,8 +91,9 @@ def migrate_source(
     `context_facts`: the project's ModelContextFacts (what the driver logged for Model Serving's
     context), for agents that read it; `app_expected`: False when the project gets no app, so
     driver code keeps deploying to Model Serving unmarked; `first_party`: top-level module names
-    of the project (new imports are grouped with them)."""
-    arguments = (path, data, class_facts, context_facts, app_expected, first_party)
+    of the project (new imports are grouped with them); `rules`: the rule ids selected to run
+    (None: all; see migrate_agent.rule_catalog.select_rules)."""
+    arguments = (path, data, class_facts, context_facts, app_expected, first_party, rules)
     try:
         return _migrate(*arguments)
     except RecursionError:
@@ -129,6 +132,7 @@ def _migrate(
     context_facts,
     app_expected: bool,
     first_party: frozenset[str],
+    rules: frozenset[str] | None,
 ) -> FileOutcome:
     """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
     bom, body = split_bom(data)
@@ -147,6 +151,8 @@ def _migrate(
     scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts, FRESH_TREE_KEY: True}
     if class_facts:
         scratch[FACTS_KEY] = class_facts
+    if rules is not None:
+        scratch[ENABLED_RULES_KEY] = rules
     if not app_expected:
         scratch[NO_APP_KEY] = True
     # The file's package makes its relative imports absolute for libcst's import visitors.

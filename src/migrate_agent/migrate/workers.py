@@ -32,13 +32,15 @@ def migrate_all(
     app_expected: bool,
     first_party: frozenset[str],
     on_done: Callable[[], None] | None = None,
+    rules: frozenset[str] | None = None,
 ) -> list[FileOutcome]:
-    """`engine.migrate_source` over every (path, bytes) unit, in order; `on_done` after each."""
+    """`engine.migrate_source` over every (path, bytes) unit, in order; `on_done` after each;
+    `rules`: the rule ids selected to run (None: all)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     size = sum(len(data) for _, data in units)
     if workers <= 1 or len(units) < 2 or (jobs is None and size < PARALLEL_MIN_BYTES):
         results = (
-            migrate_source(rel, data, class_facts.get(rel), context_facts, app_expected, first_party)
+            migrate_source(rel, data, class_facts.get(rel), context_facts, app_expected, first_party, rules)
             for rel, data in units
         )
         return [_counted(outcome, on_done) for outcome in results]
@@ -60,6 +62,7 @@ def migrate_all(
             [context_facts] * len(units),
             [app_expected] * len(units),
             [first_party] * len(units),
+            [rules] * len(units),
             chunksize=chunk,
         )
         return [_counted(outcome, on_done) for outcome in results]
