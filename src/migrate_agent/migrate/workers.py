@@ -31,6 +31,7 @@ def migrate_all(
     context_facts,
     app_expected: bool,
     first_party: frozenset[str],
+    project=None,
     on_done: Callable[[], None] | None = None,
 ) -> list[FileOutcome]:
     """`engine.migrate_source` over every (path, bytes) unit, in order; `on_done` after each."""
@@ -38,7 +39,7 @@ def migrate_all(
     size = sum(len(data) for _, data in units)
     if workers <= 1 or len(units) < 2 or (jobs is None and size < PARALLEL_MIN_BYTES):
         results = (
-            migrate_source(rel, data, class_facts.get(rel), context_facts, app_expected, first_party)
+            migrate_source(rel, data, class_facts.get(rel), context_facts, app_expected, first_party, project)
             for rel, data in units
         )
         return [_counted(outcome, on_done) for outcome in results]
@@ -61,6 +62,7 @@ def migrate_all(
             [context_facts] * len(units),
             [app_expected] * len(units),
             [first_party] * len(units),
+            [project] * len(units),
             chunksize=chunk,
         )
         return [_counted(outcome, on_done) for outcome in results]
