@@ -184,3 +184,32 @@ def test_helper_module_imports_the_runtime_where_it_is_written(
     first = snapshot(tmp_path)
     apply(tmp_path)
     assert snapshot(tmp_path) == first
+
+
+RELATIVE_AGENT = """\
+    import mlflow
+    from mlflow.pyfunc import ResponsesAgent
+    from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+    from .helper import TEXT
+
+
+    class DashedFolderAgent(ResponsesAgent):
+        def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+            return ResponsesAgentResponse(output=[self.create_text_output_item(text=TEXT, id="d1")])
+
+
+    mlflow.models.set_model(DashedFolderAgent())
+"""
+
+
+def test_relative_imports_in_a_folder_that_is_no_package_name_are_a_manual_step(tmp_path: Path) -> None:
+    write(tmp_path, {"my-agent/agent.py": RELATIVE_AGENT, "my-agent/helper.py": 'TEXT = "hi"\n'})
+    for run in range(2):  # the second apply says the same and changes nothing
+        plan = plan_project(tmp_path, jobs=1)
+        steps = [s for s in plan.manual_steps if s.path == "my-agent/agent.py" and "relative imports" in s.message]
+        assert len(steps) == 1 and "`my-agent` is not a valid package name" in steps[0].message
+        before = snapshot(tmp_path)
+        assert apply_plan(plan) == 1
+        if run:
+            assert snapshot(tmp_path) == before

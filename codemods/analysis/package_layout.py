@@ -41,6 +41,9 @@ class ModuleLayout:
     # The package of the generated modules when they are not beside this file (a helper module
     # in another folder than the agent): imported absolutely from there (() = top-level).
     runtime_package: tuple[str, ...] | None = None
+    # Why it cannot be imported as its relative imports need (a folder name that is not an
+    # identifier, a relative import above the project root); None when it can.
+    problem: str | None = None
 
     @property
     def module(self) -> str:
@@ -125,12 +128,20 @@ def module_layout(path: str, imports: Iterable[tuple[str, int]], project: Projec
     depth = min(max(regular, relative, absolute), len(folders))
     while depth and not all(part.isidentifier() for part in folders[len(folders) - depth:]):
         depth -= 1
+    problem = None
+    if relative > len(folders):
+        problem = f"`from {'.' * relative}` reaches above the project's root"
+    elif relative > depth:
+        bad = next(part for part in reversed(folders) if not part.isidentifier())
+        problem = f"its folder `{bad}` is not a valid package name"
     elsewhere = project.runtime_dir is not None and "/".join(folders) != project.runtime_dir
     runtime = project.runtime_package if elsewhere else None
     if not depth:
-        return ModuleLayout(name=name, runtime_package=runtime)
+        return ModuleLayout(name=name, runtime_package=runtime, problem=problem)
     style = ABSOLUTE if absolute and not relative else RELATIVE
-    return ModuleLayout(package=folders[len(folders) - depth:], name=name, style=style, runtime_package=runtime)
+    return ModuleLayout(
+        package=folders[len(folders) - depth:], name=name, style=style, runtime_package=runtime, problem=problem
+    )
 
 
 def _names_sibling(module: str, folders: tuple[str, ...], k: int, files: Collection[str]) -> bool:

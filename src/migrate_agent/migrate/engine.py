@@ -213,6 +213,13 @@ def _migrate(
         user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
         package=layout.package if layout is not None else (),
     )
+    if (pair or outcome.migrated_before) and layout is not None and layout.problem:
+        outcome.manual_steps.append(ManualStep(
+            "MA001",
+            f"the app imports this agent as `{layout.module}`, where its relative imports fail: "
+            f"{layout.problem}; rename the folder or make the imports absolute",
+            path,
+        ))
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
             name: f"is now a function that builds it per request (module-level user state): "
