@@ -23,11 +23,13 @@ from typing import Iterator, NamedTuple
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods._import_groups import group_new_imports, head_end, top_imports
 from codemods.analysis.agent_analysis import ANALYSIS_KEY, ModuleAnalysis, analyze_module
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+from codemods.analysis.package_layout import LAYOUT_KEY, ModuleLayout
 from codemods.analysis.project_classes import FACTS_KEY
 from codemods.analysis.syntax import find_all
 
@@ -146,6 +148,7 @@ class GroupsNewImports:
                 finally:
                     self.context = replace(self.context, wrapper=outer)
             tree = run_import_visitors(self.context, tree)
+        tree = relative_generated_imports(tree, before, self.context)
         first_party = {*scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
         return group_new_imports(tree, before, first_party)
 
@@ -174,6 +177,42 @@ def _add_imports(context: CodemodContext, tree: cst.Module) -> cst.Module:
     end = head_end(tree)
     head = tree.with_changes(body=tree.body[:end]).visit(AddImportsVisitor(context))  # no metadata
     return head.with_changes(body=[*head.body, *tree.body[end:]])
+
+
+def generated_import(context: CodemodContext, module: str) -> tuple[str, int]:
+    """(module, relative level) under which the file being migrated imports the generated
+    `module` (RUNTIME_MODULE...), written beside it: the way it imports its own siblings
+    (codemods.analysis.package_layout; top-level when no layout was given)."""
+    layout = context.scratch.get(LAYOUT_KEY) or ModuleLayout()
+    return layout.generated(module)
+
+
+def relative_generated_imports(tree: cst.Module, before, context: CodemodContext) -> cst.Module:
+    """libcst's AddImportsVisitor makes a relative import absolute against the file's package
+    (`.agent_server_utils` in `pkg/agent.py` is written `from pkg.agent_server_utils import`, and
+    an existing `from .agent_server_utils import` is recognised as that module): each new
+    statement importing a generated module of a file that imports it relatively is put back in
+    the relative form it was asked in."""
+    layout = context.scratch.get(LAYOUT_KEY)
+    package = context.full_package_name
+    if layout is None or not package or layout.generated(RUNTIME_MODULE)[1] == 0:
+        return tree
+    absolute = {f"{package}.{name}": name for name in GENERATED_MODULES}
+    old = {key for existing in before for key in existing.keys}
+    body = list(tree.body)
+    for index, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        node = statement.body[0]
+        if not isinstance(node, cst.ImportFrom) or node.relative or node.module is None:
+            continue
+        name = absolute.get(get_full_name_for_node(node.module) or "")
+        if name is None or ("from", 0, get_full_name_for_node(node.module)) in old:
+            continue
+        body[index] = statement.with_changes(
+            body=[node.with_changes(relative=[cst.Dot()], module=cst.Name(name))]
+        )
+    return tree.with_changes(body=body)
 
 
 @contextmanager
@@ -236,6 +275,12 @@ class MigrationRule(GroupsNewImports, CodemodCommand, cst.CSTTransformer):
                     super().remove_unused_import_by_node(name)
                 except ValueError:
                     continue
+
+    def add_generated_import(self, module: str, name: str) -> None:
+        """Import `name` from the generated `module` (RUNTIME_MODULE...) written beside this file,
+        as the file imports its siblings (see :func:`generated_import`)."""
+        target, level = generated_import(self.context, module)
+        self.add_needed_import(target, name, relative=level)
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import LEGACY_RUNTIME_MODULE, RUNTIME_MODULE, MigrationRule, with_blank_lines
+from codemods._base import (
+    GENERATED_MODULES,
+    LEGACY_RUNTIME_MODULE,
+    RUNTIME_MODULE,
+    MigrationRule,
+    generated_import,
+    with_blank_lines,
+)
 from codemods.analysis.agent_analysis import AgentClass, Export
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY, context_call
 from codemods.analysis.syntax import find_all, is_name
@@ -188,7 +195,7 @@ class AgentToHandlers(MigrationRule):
 
     def _context_call(self, agent: AgentClass) -> str:
         """`model_context(__file__, ...)`: the stand-in for Model Serving's context."""
-        self.add_needed_import(LEGACY_RUNTIME_MODULE, "model_context")
+        self.add_generated_import(LEGACY_RUNTIME_MODULE, "model_context")
         facts = self.context.scratch.get(MODEL_CONTEXT_KEY)
         return context_call(agent.context_reads, facts, self.context.filename or "")
 
@@ -256,7 +263,7 @@ class AgentToHandlers(MigrationRule):
         code.extend(handlers)
         runtime.extend(handler_runtime)
         for name in dict.fromkeys(runtime):
-            self.add_needed_import(RUNTIME_MODULE, name)
+            self.add_generated_import(RUNTIME_MODULE, name)
         for name in ("ResponsesAgentRequest", "ResponsesAgentResponse", "ResponsesAgentStreamEvent"):
             self.add_needed_import(RESPONSES_MODULE, name)
         self.add_needed_import("typing", "AsyncIterator")
@@ -268,12 +275,16 @@ class AgentToHandlers(MigrationRule):
         return list(parsed.body)
 
     def _import(self, module: str, name: str, taken: set[str]) -> str:
-        """Schedule `from module import name`, aliased when the module already binds `name`."""
+        """Schedule `from module import name`, aliased when the module already binds `name` (a
+        generated module as the file imports its siblings)."""
+        level = 0
+        if module in GENERATED_MODULES:
+            module, level = generated_import(self.context, module)
         if name in taken:
             alias = _fresh(f"agent_server_{name}", taken)
-            self.add_needed_import(module, name, asname=alias)
+            self.add_needed_import(module, name, asname=alias, relative=level)
             return alias
-        self.add_needed_import(module, name)
+        self.add_needed_import(module, name, relative=level)
         return name
 
     def _todo_text(self, message: str) -> str:

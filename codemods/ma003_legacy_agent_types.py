@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from codemods._base import LEGACY_RUNTIME_MODULE
 from codemods.analysis.agent_analysis import AgentClass
@@ -115,7 +116,7 @@ class LegacyAgentTypes(AgentToHandlers):
             code.append(_STREAM_FROM_PREDICT.format(handler=_fresh("stream_handler", taken), **fields))
         used = [name for name in (predict if has_predict else None, stream_fn if (has_stream or not has_predict) else None) if name]
         for name in used:
-            self.add_needed_import(LEGACY_RUNTIME_MODULE, name)
+            self.add_generated_import(LEGACY_RUNTIME_MODULE, name)
         runtime = ["run_in_thread"]
         runtime.append("iterate_in_thread" if has_stream else "output_item_done_events")
         if not has_predict:
@@ -153,7 +154,7 @@ def _serves_through_adapters(tree: cst.Module) -> bool:
     return any(
         isinstance(statement, cst.SimpleStatementLine)
         and isinstance(statement.body[0], cst.ImportFrom)
-        and isinstance(statement.body[0].module, cst.Name)
-        and statement.body[0].module.value == LEGACY_RUNTIME_MODULE
+        and statement.body[0].module is not None
+        and (get_full_name_for_node(statement.body[0].module) or "").split(".")[-1] == LEGACY_RUNTIME_MODULE
         for statement in tree.body
     )

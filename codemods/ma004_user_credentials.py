@@ -109,7 +109,7 @@ class UserCredentials(MigrationRule):
                 f"`{cached[-1]}` is cached, so its user client would be shared by every request: "
                 "remove the cache (the client is per request now)"
             )
-        self.add_needed_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
+        self.add_generated_import(RUNTIME_MODULE, USER_CLIENT_FACTORY)
         self.remove_unused_import_by_node(original_node)
         self.note_edit(
             f"line {call.line}: ModelServingUserCredentials client -> {USER_CLIENT_FACTORY}() "
@@ -140,7 +140,7 @@ class UserCredentials(MigrationRule):
             body[index] = with_blank_lines(function.with_changes(leading_lines=statement.leading_lines))
             if index + 1 < len(body) and index + 1 not in user_globals.values():
                 body[index + 1] = with_blank_lines(body[index + 1])
-        self.add_needed_import(RUNTIME_MODULE, "request_scoped")
+        self.add_generated_import(RUNTIME_MODULE, "request_scoped")
         return updated_node.with_changes(body=body)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):

@@ -10,6 +10,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     migrate           each candidate unit through the codemods, once (worker processes)
     notebooks         notebook units folded back into their notebooks and the files they write
     choose the app    which agent the app serves; without one, driver code stays unmarked
+    runtime imports   helpers in other folders import the runtime from the agent's package
     project checks    uses of changed names in other modules; helper modules' Python version
     deploy read       the Model Serving deployment: live endpoint, MLmodel, driver code
     app files         start_server.py, requirements.txt, the runtime helpers
@@ -27,9 +28,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from codemods.analysis.package_layout import ProjectFiles
 from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
@@ -52,7 +54,13 @@ from migrate_agent.rule_catalog import conversion_notes
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
-KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
+# An import of a generated runtime module, in any of the forms package_layout gives it.
+GENERATED_IMPORT = re.compile(
+    rb"^from (?:\.|[\w.]+\.)?(?:agent_server_utils|legacy_agent_adapters) import", re.MULTILINE
+)
+KEPT_NAME_IMPORT = re.compile(
+    rb"from (?:\.|[\w.]+\.)?agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +91,7 @@ class ProjectIndex:
     # created files: path -> content of the Python files notebook writer cells create
     written: dict[str, bytes] = field(default_factory=dict)
     # project pre-pass
+    project: ProjectFiles = ProjectFiles()  # the Python files, for each file's package layout
     class_facts: dict = field(default_factory=dict)
     context_facts: object = None
     # migrate: one outcome per unit (candidate files, then notebook units)
@@ -155,6 +164,7 @@ def project_prepass(index: ProjectIndex) -> None:
     """Cross-module facts before any file is rewritten: which classes are agents through another
     module, and what the drivers (notebooks too) logged for Model Serving's context."""
     index.units = index.candidates + index.notebooks.candidates
+    index.project = ProjectFiles.of(rel for rel, _ in index.sources)
     if index.units:
         index.class_facts = project_class_facts(index.sources)
     if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
@@ -194,6 +204,30 @@ def choose_app(index: ProjectIndex) -> None:
         fold_notebooks(index)
     index.outcomes = [o for o in index.outcomes if o.path not in index.created]  # for the app only
     _keep_user_clients_without_app(index.outcomes)
+
+
+def generated_imports_from_agent(index: ProjectIndex) -> None:
+    """The runtime modules are written beside the app's agent. A migrated helper module in
+    another folder (its user clients now come from `agent_server_utils`) imported them as its
+    own siblings: it is migrated again importing them from the agent's package."""
+    agent = index.agent
+    if agent is None:
+        return
+    home = _folder(agent.path)
+    elsewhere = [
+        i for i, outcome in enumerate(index.results[: len(index.candidates)])
+        if outcome is not agent and outcome.status is FileStatus.MIGRATED
+        and _folder(outcome.path) != home
+        and GENERATED_IMPORT.search(outcome.after)
+    ]
+    if not elsewhere:
+        return
+    index.project = replace(index.project, runtime_dir=home, runtime_package=agent.package)
+    again = _migrated(index, [index.units[i] for i in elsewhere], app_expected=True)
+    by_path = {outcome.path: outcome for outcome in again}
+    index.outcomes = [by_path.get(o.path, o) for o in index.outcomes]
+    for i, outcome in zip(elsewhere, again):
+        index.results[i] = outcome
 
 
 def project_checks(index: ProjectIndex) -> None:
@@ -256,11 +290,14 @@ def app_files(index: ProjectIndex) -> None:
         logged_model_requirements(index.options.model_dir),
         "\n".join(index.deployment.pip_requirements),
     )
+    # a package under src/ is imported by its own name (`pkg.formatting`), not as `src`
+    local = index.local_modules | {o.package[0] for o in index.outcomes if o.package}
     files, steps = scaffold_files(
-        index.root, agent.path, sorted(imported), index.local_modules, agent.before,
+        index.root, agent.path, sorted(imported), local, agent.before,
         index.code.uses_user_identity, pinned,
         keeps_agent_name=bool(KEPT_NAME_IMPORT.search(agent.after or agent.before)),
         uses_legacy_adapters=agent.uses_legacy_adapters,
+        package=agent.package,
     )
     index.plan.files.extend(files)
     index.plan.manual_steps.extend(steps)
@@ -273,7 +310,7 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
         return
     spec = AppSpec(
         command=app_command(agent.path),
-        agent_module=agent_module(index.root, agent.path),
+        agent_module=agent_module(agent.path, agent.package),
         agent_path=agent.path,
         code=index.code,
     )
@@ -329,6 +366,7 @@ STAGES = (
     migrate,
     fold_notebooks,
     choose_app,
+    generated_imports_from_agent,
     project_checks,
     deploy_read,
     app_files,
@@ -361,6 +399,7 @@ def _migrated(index: ProjectIndex, units: list[tuple[str, bytes]], *, app_expect
         context_facts=index.context_facts,
         app_expected=app_expected,
         first_party=index.first_party,
+        project=index.project,
         on_done=on_done,
         rules=index.options.rules,
     )
@@ -432,9 +471,15 @@ def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:
     return chosen
 
 
+def _folder(path: str) -> str:
+    """A project file's folder, "" for the project root."""
+    folder = str(PurePosixPath(path).parent)
+    return "" if folder == "." else folder
+
+
 def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
     server = root / PurePosixPath(outcome.path).parent / SERVER_FILE
-    return server.is_file() and served_module(server.read_bytes()) == agent_module(root, outcome.path)
+    return server.is_file() and served_module(server.read_bytes()) == agent_module(outcome.path, outcome.package)
 
 
 def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:

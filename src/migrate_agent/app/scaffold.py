@@ -33,22 +33,17 @@ def encoded(text: str, newline: bytes) -> bytes:
     return text.replace("\n", newline.decode()).encode("utf-8")
 
 
-def agent_module(root: Path, agent_path: str) -> str:
+def agent_module(agent_path: str, package: tuple[str, ...] = ()) -> str:
     """The dotted module the agent file is imported as: `agent`, `pkg.agent`, `03_agent`; or its
     file name (`agent.v2.py`) when a dot in the name keeps it from being imported by name.
 
-    Directories holding an `__init__.py` (up to the project root) are packages the agent belongs
-    to: an agent using relative imports only works imported under its package.
+    `package`: the packages the agent is a module of (codemods.analysis.package_layout: folders
+    holding an `__init__.py`, or the namespace packages its relative or absolute imports of its
+    siblings imply); an agent using such imports only works imported under its package.
     """
     if "." in PurePosixPath(agent_path).stem:
         return PurePosixPath(agent_path).name
-    parts = PurePosixPath(agent_path).with_suffix("").parts
-    depth = 0
-    for level in range(len(parts) - 1, 0, -1):
-        if not (root.joinpath(*parts[:level]) / "__init__.py").is_file():
-            break
-        depth += 1
-    return ".".join(parts[len(parts) - 1 - depth :])
+    return ".".join((*package, PurePosixPath(agent_path).stem))
 
 
 def import_agent_lines(module: str) -> str:
@@ -122,6 +117,7 @@ def scaffold_files(
     pinned: tuple[str, ...] = (),
     keeps_agent_name: bool = False,
     uses_legacy_adapters: bool = False,
+    package: tuple[str, ...] = (),
 ) -> tuple[list[FileResult], list[ManualStep]]:
     """Server entry point and runtime helpers next to the agent, requirements at the root.
 
@@ -131,7 +127,7 @@ def scaffold_files(
     distributions.
     """
     directory = PurePosixPath(agent_path).parent
-    module = agent_module(root, agent_path)
+    module = agent_module(agent_path, package)
     newline = newline_of(agent_source)
     files: list[FileResult] = []
     steps: list[ManualStep] = []

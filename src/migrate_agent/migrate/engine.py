@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import sys
 import threading
 import tokenize
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.helpers import calculate_module_and_package, get_full_name_for_node
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from codemods._base import (
@@ -31,6 +32,7 @@ from codemods._base import (
 from codemods.analysis.agent_analysis import ANALYSIS_KEY
 from codemods.analysis.identity_analysis import uses_in_module
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY
+from codemods.analysis.package_layout import LAYOUT_KEY, ProjectFiles, module_imports, module_layout
 from codemods.analysis.project_classes import FACTS_KEY
 from codemods.analysis.syntax import import_roots
 from codemods.analysis.tree_walk import children
@@ -43,7 +45,8 @@ IDENTITY_RUNTIME_NAMES = (b"get_user_workspace_client", b"request_scoped")
 # What an agent file migrate-agent converted holds: handlers of the agent server, run through
 # the generated runtime module.
 MIGRATED_AGENT_MARKS = (b"mlflow.genai.agent_server", b"agent_server_utils", b"@invoke()")
-LEGACY_RUNTIME_IMPORT = b"from legacy_agent_adapters import"
+# `from legacy_agent_adapters import`, `from .legacy_agent_adapters import`, `from pkg.legacy_...`
+LEGACY_RUNTIME_IMPORT = re.compile(rb"from (?:\.|[\w.]+\.)?legacy_agent_adapters import")
 
 
 @dataclass
@@ -66,6 +69,7 @@ class FileOutcome:
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
     user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
+    package: tuple[str, ...] = ()  # the packages it is a module of (package_layout.ModuleLayout)
 
 
 # libcst parses, prints, copies and resolves metadata recursively: a level of Python recursion
@@ -84,6 +88,7 @@ def migrate_source(
     app_expected: bool = True,
     first_party: frozenset[str] = frozenset(),
     rules: frozenset[str] | None = None,
+    project=None,
 ) -> FileOutcome:
     """Run all rules over `data` (the file's bytes); `path` is project-relative, for reports.
 
@@ -92,8 +97,10 @@ def migrate_source(
     context), for agents that read it; `app_expected`: False when the project gets no app, so
     driver code keeps deploying to Model Serving unmarked; `first_party`: top-level module names
     of the project (new imports are grouped with them); `rules`: the rule ids selected to run
-    (None: all; see migrate_agent.rule_catalog.select_rules)."""
-    arguments = (path, data, class_facts, context_facts, app_expected, first_party, rules)
+    (None: all; see migrate_agent.rule_catalog.select_rules); `project`: the project's Python files
+    (package_layout.ProjectFiles), which say the file's package and so how it imports the
+    generated runtime modules written beside it (top-level when not given)."""
+    arguments = (path, data, class_facts, context_facts, app_expected, first_party, rules, project)
     try:
         return _migrate(*arguments)
     except RecursionError:
@@ -133,6 +140,7 @@ def _migrate(
     app_expected: bool,
     first_party: frozenset[str],
     rules: frozenset[str] | None,
+    project,
 ) -> FileOutcome:
     """migrate_source at the interpreter's current recursion limit (RecursionError passes)."""
     bom, body = split_bom(data)
@@ -155,12 +163,15 @@ def _migrate(
         scratch[ENABLED_RULES_KEY] = rules
     if not app_expected:
         scratch[NO_APP_KEY] = True
-    # The file's package makes its relative imports absolute for libcst's import visitors.
-    names = None if path.startswith("/") else calculate_module_and_package(".", path)
+    # The file's package makes its relative imports absolute for libcst's import visitors, and
+    # says how it imports the generated modules beside it.
+    layout = None if path.startswith("/") else module_layout(path, module_imports(module), project or ProjectFiles())
+    if layout is not None:
+        scratch[LAYOUT_KEY] = layout
     context = CodemodContext(
         filename=path,
-        full_module_name=names and names.name,
-        full_package_name=names and names.package,
+        full_module_name=layout and layout.module,
+        full_package_name=layout and ".".join(layout.package),
         scratch=scratch,
     )
     try:
@@ -205,9 +216,17 @@ def _migrate(
         uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
         migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
         imported_modules=sorted(_imported_modules(migrated)),
-        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
+        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT.search(after) is not None,
         user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
+        package=layout.package if layout is not None else (),
     )
+    if (pair or outcome.migrated_before) and layout is not None and layout.problem:
+        outcome.manual_steps.append(ManualStep(
+            "MA001",
+            f"the app imports this agent as `{layout.module}`, where its relative imports fail: "
+            f"{layout.problem}; rename the folder or make the imports absolute",
+            path,
+        ))
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
             name: f"is now a function that builds it per request (module-level user state): "

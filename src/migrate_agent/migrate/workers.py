@@ -31,6 +31,7 @@ def migrate_all(
     context_facts,
     app_expected: bool,
     first_party: frozenset[str],
+    project=None,
     on_done: Callable[[], None] | None = None,
     rules: frozenset[str] | None = None,
 ) -> list[FileOutcome]:
@@ -40,7 +41,9 @@ def migrate_all(
     size = sum(len(data) for _, data in units)
     if workers <= 1 or len(units) < 2 or (jobs is None and size < PARALLEL_MIN_BYTES):
         results = (
-            migrate_source(rel, data, class_facts.get(rel), context_facts, app_expected, first_party, rules)
+            migrate_source(
+                rel, data, class_facts.get(rel), context_facts, app_expected, first_party, rules, project
+            )
             for rel, data in units
         )
         return [_counted(outcome, on_done) for outcome in results]
@@ -63,6 +66,7 @@ def migrate_all(
             [app_expected] * len(units),
             [first_party] * len(units),
             [rules] * len(units),
+            [project] * len(units),
             chunksize=chunk,
         )
         return [_counted(outcome, on_done) for outcome in results]

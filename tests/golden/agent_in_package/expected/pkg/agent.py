@@ -10,8 +10,7 @@ from mlflow.types.responses import (
     to_chat_completions_input,
 )
 
-from agent_server_utils import once_per_process, output_item_done_events, run_in_thread
-
+from .agent_server_utils import once_per_process, output_item_done_events, run_in_thread
 from .helpers import ENDPOINT, first_text
 
 

@@ -1,0 +1,49 @@
+from typing import AsyncIterator
+
+from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import (
+    ResponsesAgentRequest,
+    ResponsesAgentResponse,
+    ResponsesAgentStreamEvent,
+    create_text_output_item,
+)
+
+from pkg import settings
+from pkg.agent_server_utils import (
+    LazyAgent,
+    once_per_process,
+    output_item_done_events,
+    run_in_thread,
+)
+from pkg.replies import reply
+
+
+class AbsoluteImportsAgent:
+    """pkg/agent.py importing its siblings as pkg.<module> (the project root on sys.path)."""
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        text = reply(settings.NAME, request.input[-1].content)
+        return ResponsesAgentResponse(output=[create_text_output_item(text=text, id="abs1")])
+
+
+@once_per_process
+def get_agent() -> AbsoluteImportsAgent:
+    """The agent, built on first use and shared by every request of this process."""
+    return AbsoluteImportsAgent()
+
+
+AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
+
+
+@invoke()
+async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    agent = await run_in_thread(get_agent)
+    return await run_in_thread(agent.predict, request)
+
+
+@stream()
+async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    agent = await run_in_thread(get_agent)
+    response = await run_in_thread(agent.predict, request)
+    for event in output_item_done_events(response):
+        yield event

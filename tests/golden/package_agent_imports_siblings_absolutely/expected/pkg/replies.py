@@ -1,0 +1,2 @@
+def reply(name: str, text) -> str:
+    return f"{name}: {text}"

@@ -1,0 +1,1 @@
+NAME = "absolute imports agent"
