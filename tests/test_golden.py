@@ -23,6 +23,7 @@ from migrate_agent.app.scaffold import GENERATED_MARK
 from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import is_notebook, read_notebook
 from migrate_agent.output.report import render_text
+from tests.support.added_imports import added_imports, unresolved
 from tests.support.golden import (
     DEFAULT_APP,
     GOLDEN_DIR,
@@ -105,6 +106,10 @@ def test_golden_case(case: str, tmp_path: Path, bundle_validator) -> None:
         report, unparsed = run_apply(project)
     produced = tree(project)
     assert produced.keys() >= before.keys(), "nothing is deleted"
+    # Every import the migration added finds its module where the app runs: a file apply wrote or
+    # the project ships, the standard library, or a distribution requirements.txt installs.
+    missing = unresolved(produced, added_imports(before, produced))
+    assert not missing, "\n".join(f"{u.path}:{u.line}: `{u.module}` resolves to nothing" for u in missing)
 
     # The runtime files the run wrote are verbatim template renders, named in runtime.txt and
     # not kept in expected/ (test_runtime_templates checks the templates themselves).
