@@ -181,3 +181,20 @@ def test_runtime_templates() -> None:
     assert named, "no golden case names a runtime file"
     for case_dir in named:
         assert runtime_files(case_dir), case_dir.name  # parses every line, renders each
+
+
+def test_added_imports_check_finds_a_helper_never_written() -> None:
+    """The check every case runs: an import the migration added with no file behind it is
+    found; the same import with its file written, the standard library and a distribution
+    requirements.txt installs (with its dependencies: uvicorn comes with mlflow) are not."""
+    before = {"agent.py": b"import mlflow\n"}
+    after = {
+        "agent.py": b"import json\nimport uvicorn\nfrom legacy_agent_adapters import chat_agent_predict\n",
+        "requirements.txt": b"mlflow>=3.10\n",
+    }
+    missing = unresolved(after, added_imports(before, after))
+    assert [(u.path, u.line, u.module) for u in missing] == [("agent.py", 3, "legacy_agent_adapters")]
+    after["legacy_agent_adapters.py"] = b""
+    assert unresolved(after, added_imports(before, after)) == []
+    after["requirements.txt"] = b""
+    assert [u.module for u in unresolved(after, added_imports(before, after))] == ["uvicorn"]

@@ -4,7 +4,7 @@ use, and `predict` / `predict_stream` taking the dicts the ResponsesAgent base t
 
 from __future__ import annotations
 
-import types
+import importlib.util
 
 import pytest
 from mlflow.exceptions import MlflowException
@@ -15,10 +15,13 @@ from migrate_agent.app.scaffold import runtime_source
 
 
 @pytest.fixture(scope="module")
-def runtime():
-    module = types.ModuleType("agent_server_utils_under_test")
-    exec(compile(runtime_source(with_identity=False, with_lazy_agent=True), "agent_server_utils.py", "exec"),
-         module.__dict__)
+def runtime(tmp_path_factory):
+    """The generated agent_server_utils.py with the kept-name part, loaded from its file."""
+    path = tmp_path_factory.mktemp("runtime") / "agent_server_utils.py"
+    path.write_text(runtime_source(with_identity=False, with_lazy_agent=True), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("agent_server_utils_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 

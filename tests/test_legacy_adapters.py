@@ -140,7 +140,11 @@ class ChatModelWithoutIds:
         return ChatCompletionResponse(choices=[ChatChoice(index=0, message=message)])
 
     def predict_stream(self, context, messages, params):
-        from mlflow.types.llm import ChatChoiceDelta, ChatChunkChoice, ChatCompletionChunk
+        from mlflow.types.llm import (
+            ChatChoiceDelta,
+            ChatChunkChoice,
+            ChatCompletionChunk,
+        )
 
         for word in ("Hel", "lo"):
             yield ChatCompletionChunk(choices=[ChatChunkChoice(index=0, delta=ChatChoiceDelta(role="assistant", content=word))])

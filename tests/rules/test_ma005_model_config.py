@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from unittest import TestCase
 
-from libcst.codemod import CodemodContext, CodemodTest, TransformSuccess, transform_module
+from libcst.codemod import (
+    CodemodContext,
+    CodemodTest,
+    TransformSuccess,
+    transform_module,
+)
 
 from codemods._base import MANUAL_STEPS_KEY
 from codemods.ma005_model_config import MESSAGE, ModelConfigFile

@@ -11,10 +11,10 @@ files, distributions through their installed metadata.
 from __future__ import annotations
 
 import ast
-import importlib.metadata as metadata
 import sys
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import PurePosixPath
 
 from packaging.requirements import Requirement
