@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from codemods._base import MigrationRule
+from codemods.analysis.agent_analysis import names_config_file
+from codemods.analysis.syntax import find_all
 
 MESSAGE = (
     "ModelConfig() without development_config reads the config logged with the model, and an "
@@ -25,16 +28,33 @@ class ModelConfigFile(MigrationRule):
     DESCRIPTION = "Flag ModelConfig() calls that rely on the logged model's config."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        self._calls = set(self.analysis.model_config_calls)
+        flagged = set(self.analysis.model_config_calls)
         self._pending = False
-        if not self._calls:
+        if not flagged:
             return tree
+        # The calls are known as nodes of the analysed tree, but a rule that ran before this one
+        # (MA004, in a module with user clients) built `tree` anew: libcst makes a new node of
+        # every node it visits. Rules change no ModelConfig call, so each one is found again as
+        # the n-th call without a file spelled like it (`ModelConfig`, `mlflow.models.ModelConfig`,
+        # an alias): whether the n-th such call of the analysed tree was flagged is kept. Only a
+        # name bound to another class in one scope and to mlflow's in another spells both.
+        self._flags: dict[str, list[bool]] = {get_full_name_for_node(call.func): [] for call in flagged}
+        for call in find_all(self.context.wrapper.module, cst.Call):
+            flags = self._flags.get(get_full_name_for_node(call.func))
+            if flags is not None and not names_config_file(call):
+                flags.append(call in flagged)
+        self._seen = dict.fromkeys(self._flags, 0)
         return tree.visit(self)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if original_node in self._calls:
+    def visit_Call(self, node: cst.Call) -> None:  # in source order, as find_all gives them
+        spelling = get_full_name_for_node(node.func)
+        flags = self._flags.get(spelling)
+        if flags is None or names_config_file(node):
+            return
+        position = self._seen[spelling]
+        self._seen[spelling] += 1
+        if position < len(flags) and flags[position]:
             self._pending = True
-        return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if self._pending:

@@ -23,6 +23,7 @@ from migrate_agent.app.scaffold import GENERATED_MARK
 from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import is_notebook, read_notebook
 from migrate_agent.output.report import render_text
+from tests.support.added_imports import added_imports, unresolved
 from tests.support.golden import (
     DEFAULT_APP,
     GOLDEN_DIR,
@@ -105,6 +106,10 @@ def test_golden_case(case: str, tmp_path: Path, bundle_validator) -> None:
         report, unparsed = run_apply(project)
     produced = tree(project)
     assert produced.keys() >= before.keys(), "nothing is deleted"
+    # Every import the migration added finds its module where the app runs: a file apply wrote or
+    # the project ships, the standard library, or a distribution requirements.txt installs.
+    missing = unresolved(produced, added_imports(before, produced))
+    assert not missing, "\n".join(f"{u.path}:{u.line}: `{u.module}` resolves to nothing" for u in missing)
 
     # The runtime files the run wrote are verbatim template renders, named in runtime.txt and
     # not kept in expected/ (test_runtime_templates checks the templates themselves).
@@ -176,3 +181,20 @@ def test_runtime_templates() -> None:
     assert named, "no golden case names a runtime file"
     for case_dir in named:
         assert runtime_files(case_dir), case_dir.name  # parses every line, renders each
+
+
+def test_added_imports_check_finds_a_helper_never_written() -> None:
+    """The check every case runs: an import the migration added with no file behind it is
+    found; the same import with its file written, the standard library and a distribution
+    requirements.txt installs (with its dependencies: uvicorn comes with mlflow) are not."""
+    before = {"agent.py": b"import mlflow\n"}
+    after = {
+        "agent.py": b"import json\nimport uvicorn\nfrom legacy_agent_adapters import chat_agent_predict\n",
+        "requirements.txt": b"mlflow>=3.10\n",
+    }
+    missing = unresolved(after, added_imports(before, after))
+    assert [(u.path, u.line, u.module) for u in missing] == [("agent.py", 3, "legacy_agent_adapters")]
+    after["legacy_agent_adapters.py"] = b""
+    assert unresolved(after, added_imports(before, after)) == []
+    after["requirements.txt"] = b""
+    assert [u.module for u in unresolved(after, added_imports(before, after))] == ["uvicorn"]

@@ -129,6 +129,58 @@ def test_chat_model_gets_params_and_answers_text_and_tool_call(adapters):
     assert (output[1]["call_id"], output[1]["name"], json.loads(output[1]["arguments"])) == ("call-9", "search", {"q": "x"})
 
 
+class ChatModelWithoutIds:
+    """A ChatModel as MLflow's own example writes one: no response id, no chunk ids."""
+
+    def predict(self, context, messages, params):
+        from mlflow.types.llm import ChatChoice, ChatCompletionResponse, ChatMessage
+
+        call = {"id": "call-3", "type": "function", "function": {"name": "search", "arguments": "{}"}}
+        message = ChatMessage(role="assistant", content="Looking.", tool_calls=[call])
+        return ChatCompletionResponse(choices=[ChatChoice(index=0, message=message)])
+
+    def predict_stream(self, context, messages, params):
+        from mlflow.types.llm import (
+            ChatChoiceDelta,
+            ChatChunkChoice,
+            ChatCompletionChunk,
+        )
+
+        for word in ("Hel", "lo"):
+            yield ChatCompletionChunk(choices=[ChatChunkChoice(index=0, delta=ChatChoiceDelta(role="assistant", content=word))])
+
+
+def test_chat_model_answer_without_id_gets_one(adapters):
+    from mlflow.types.responses import ResponsesAgentRequest
+
+    request = ResponsesAgentRequest(input=[{"role": "user", "content": "q"}])
+    first, second = (
+        adapters.chat_model_predict(ChatModelWithoutIds(), "CTX", request).model_dump(exclude_none=True)["output"]
+        for _ in range(2)
+    )
+    assert [i["type"] for i in first] == ["message", "function_call"]
+    assert isinstance(first[0]["id"], str) and first[0]["id"]
+    assert first[1]["id"] == first[0]["id"]  # one answer, one id
+    assert second[0]["id"] != first[0]["id"]  # each answer its own
+
+
+def test_chat_model_stream_without_ids_gets_one_per_stream(adapters):
+    from mlflow.types.responses import ResponsesAgentRequest
+
+    request = ResponsesAgentRequest(input=[{"role": "user", "content": "q"}])
+    streams = [
+        [e.model_dump(exclude_none=True) for e in adapters.chat_model_stream(ChatModelWithoutIds(), "CTX", request)]
+        for _ in range(2)
+    ]
+    events = streams[0]
+    assert [e["type"] for e in events] == ["response.output_text.delta"] * 2 + ["response.output_item.done"]
+    item_id = events[-1]["item"]["id"]
+    assert isinstance(item_id, str) and item_id
+    assert [e["item_id"] for e in events[:2]] == [item_id, item_id]
+    assert events[-1]["item"]["content"][0]["text"] == "Hello"
+    assert streams[1][-1]["item"]["id"] != item_id
+
+
 @pytest.mark.parametrize(
     "answer, text",
     [

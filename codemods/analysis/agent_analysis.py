@@ -63,6 +63,11 @@ SET_MODEL_NAMES = frozenset({"mlflow.models.set_model", "mlflow.models.model.set
 HANDLER_METHODS = ("predict", "predict_stream")
 
 
+def names_config_file(call: cst.Call) -> bool:
+    """Whether a `ModelConfig(...)` call is given its file (`development_config`, or positionally)."""
+    return any(arg.keyword is None or arg.keyword.value == "development_config" for arg in call.args)
+
+
 @dataclass
 class Method:
     """A handler method of an agent class (predict, predict_stream...): its shape."""
@@ -358,9 +363,7 @@ class _Collector(cst.CSTVisitor):
             )
         elif is_user_factory_call(node):
             self.analysis.identity.factory_calls.append(node)
-        if self._qualified(node.func) & MODEL_CONFIG_NAMES and not any(
-            arg.keyword is None or arg.keyword.value == "development_config" for arg in node.args
-        ):
+        if self._qualified(node.func) & MODEL_CONFIG_NAMES and not names_config_file(node):
             self.analysis.model_config_calls.append(node)
         if not self._qualified(node.func) & SET_MODEL_NAMES:
             return

@@ -6,10 +6,18 @@ alone. No-op cases first, then the markers."""
 
 from __future__ import annotations
 
-from libcst.codemod import CodemodContext, CodemodTest, transform_module
+from unittest import TestCase
+
+from libcst.codemod import (
+    CodemodContext,
+    CodemodTest,
+    TransformSuccess,
+    transform_module,
+)
 
 from codemods._base import MANUAL_STEPS_KEY
 from codemods.ma005_model_config import MESSAGE, ModelConfigFile
+from codemods.migrate import MigrateAgent
 
 MARKER = f"# TODO(migrate-agent): [MA005] {MESSAGE}"
 
@@ -91,3 +99,83 @@ class TestModelConfigFile(CodemodTest):
         transform_module(ModelConfigFile(context), "import mlflow\n\nconfig = mlflow.models.ModelConfig()\n")
         steps = context.scratch[MANUAL_STEPS_KEY]
         self.assertEqual([(s.rule, s.message) for s in steps], [("MA005", MESSAGE)])
+
+
+def migrated_with_all_rules(code: str) -> tuple[str, list[str]]:
+    """(code, MA005 manual step messages) after every rule, as the engine runs them."""
+    context = CodemodContext(filename="agent.py")
+    result = transform_module(MigrateAgent(context), code)
+    assert isinstance(result, TransformSuccess), result
+    steps = [s.message for s in context.scratch.get(MANUAL_STEPS_KEY, []) if s.rule == "MA005"]
+    return result.code, steps
+
+
+def marked_statements(code: str) -> list[str]:
+    """The statement below each MA005 marker."""
+    lines = [line.strip() for line in code.splitlines()]
+    return [lines[i + 1] for i, line in enumerate(lines) if line == MARKER]
+
+
+USER_CLIENT_AGENT = """
+import mlflow
+from databricks.sdk import WorkspaceClient
+from databricks_ai_bridge import ModelServingUserCredentials
+from mlflow.pyfunc import ResponsesAgent
+{imports}
+{module_level}
+
+class Agent(ResponsesAgent):
+{body}
+
+mlflow.models.set_model(Agent())
+"""
+
+
+class TestModelConfigBesideUserClients(TestCase):
+    """MA004 runs first and rebuilds the tree where the module has user clients; the calls the
+    analysis found are still marked, and only those."""
+
+    def test_module_level_call_in_a_module_with_a_user_client(self) -> None:
+        code, steps = migrated_with_all_rules(USER_CLIENT_AGENT.format(
+            imports="",
+            module_level='config = mlflow.models.ModelConfig()\nENDPOINT = config.get("endpoint")\n',
+            body=(
+                "    def predict(self, request):\n"
+                "        client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n"
+                "        return client.current_user.me()\n"
+            ),
+        ))
+        self.assertIn("get_user_workspace_client()", code)  # MA004 did rewrite the module
+        self.assertEqual(marked_statements(code), ["config = mlflow.models.ModelConfig()"])
+        self.assertEqual(steps, [MESSAGE])
+        self.assertEqual(migrated_with_all_rules(code)[0], code)  # a second run adds nothing
+
+    def test_calls_in_init_split_into_request_scope_and_a_shadowed_name(self) -> None:
+        code, steps = migrated_with_all_rules(USER_CLIENT_AGENT.format(
+            imports="from mlflow.models import ModelConfig",
+            module_level=(
+                "def local_config():\n"
+                "    from myconfig import ModelConfig\n"
+                "    return ModelConfig()\n"
+            ),
+            body=(
+                "    def __init__(self):\n"
+                "        self.client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n"
+                "        self.index = Index(self.client, ModelConfig().get('index'))\n"
+                "        self.endpoint = ModelConfig(development_config='c.yaml').get('endpoint')\n"
+                "        self.limit = ModelConfig().get('limit')\n"
+                "\n"
+                "    def predict(self, request):\n"
+                "        return self.index.query(self.client.current_user.me())\n"
+            ),
+        ))
+        # MA004 moved the user state (and the first call with it) below what stays per process
+        scope = code.index("def init_request_scope(self):")
+        self.assertGreater(code.index("self.index = Index("), scope)
+        self.assertLess(code.index("self.limit = "), scope)
+        self.assertEqual(
+            sorted(marked_statements(code)),
+            ["self.index = Index(self.client, ModelConfig().get('index'))", "self.limit = ModelConfig().get('limit')"],
+        )
+        self.assertEqual(steps, [MESSAGE, MESSAGE])
+        self.assertEqual(migrated_with_all_rules(code)[0], code)

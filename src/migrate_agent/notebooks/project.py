@@ -215,6 +215,9 @@ def _fold_one(
         converted_agent=own.converted_agent if own else None,
         imported_roots=own.imported_roots if own else [],
         uses_user_identity=bool(own and own.uses_user_identity),
+        # what the app needs of the agent's code: the helper file it imports, its requirements
+        uses_legacy_adapters=bool(own and own.uses_legacy_adapters),
+        imported_modules=own.imported_modules if own else [],
     )
     return [folded, *extra]
 

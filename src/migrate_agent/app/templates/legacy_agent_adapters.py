@@ -17,6 +17,7 @@ turned into Responses output items (or stream events). The mapping, both ways:
 
     legacy answer                             Responses output item
     assistant message with content            {"type": "message"} text item, id = the message id
+                                              (ChatModel: the response's id, a new UUID if it has none)
     assistant message with tool_calls         one {"type": "function_call"} item per call
     tool message                              {"type": "function_call_output"} item
     custom_outputs                            ResponsesAgentResponse.custom_outputs (streams:
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from typing import Any, Iterator
 
 from mlflow.pyfunc import PythonModelContext
@@ -201,20 +203,31 @@ def _chat_model_arguments(context: Any, request: ResponsesAgentRequest) -> tuple
     return (messages, params) if context is None else (context, messages, params)
 
 
+def _answer_id() -> str:
+    """An id for a ChatModel answer that has none (ChatCompletionResponse.id and chunk ids are
+    optional; Responses items need one), made as MLflow suggests: a random UUID."""
+    return str(uuid.uuid4())
+
+
 def chat_model_predict(agent: Any, context: Any, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     """ChatModel.predict(context, messages, params) as a Responses answer (`context` None: the
-    method takes (messages, params))."""
+    method takes (messages, params)). An answer without an id gets one."""
     answer = _as_dict(agent.predict(*_chat_model_arguments(context, request)))
+    answer_id = answer.get("id") or _answer_id()
     items = []
     for choice in answer.get("choices", [])[:1]:
-        items.extend(message_items(choice.get("message") or {}, answer.get("id")))
+        items.extend(message_items(choice.get("message") or {}, answer_id))
     return _response(items, answer.get("custom_outputs"))
 
 
 def chat_model_stream(agent: Any, context: Any, request: ResponsesAgentRequest) -> Iterator[ResponsesAgentStreamEvent]:
-    """ChatModel.predict_stream's ChatCompletionChunks as Responses stream events."""
+    """ChatModel.predict_stream's ChatCompletionChunks as Responses stream events. Chunks without
+    an id get one, the same for the whole stream (one answer, as its chunks with ids share theirs)."""
+    stream_id = _answer_id()
     chunks = (_as_dict(chunk) for chunk in agent.predict_stream(*_chat_model_arguments(context, request)))
-    yield from output_to_responses_items_stream(chunks)
+    yield from output_to_responses_items_stream(
+        chunk if chunk.get("id") else {**chunk, "id": stream_id} for chunk in chunks
+    )
 
 
 # -- PythonModel taking chat messages -----------------------------------------------------------
