@@ -47,6 +47,8 @@ from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowle
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
+# Why a file whose agent is left as it was is not reported as migrated (its changes: TODO markers).
+NOT_CONVERTED = "its agent is not converted; only TODO markers are added (see the manual steps)"
 KEPT_NAME_IMPORT = re.compile(rb"from agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b")
 
 
@@ -191,11 +193,14 @@ def project_checks(index: ProjectIndex) -> None:
         plan.manual_steps.extend(uses_of_changed_names(changed, index.sources, "MA004"))
     for outcome in index.outcomes:
         created = outcome.path in index.created
+        status, reason = outcome.status, outcome.reason
+        if status is FileStatus.MIGRATED and outcome.agent_not_converted and not created:
+            status, reason = FileStatus.SKIPPED, NOT_CONVERTED  # never called migrated
         plan.files.append(
             FileResult(
                 outcome.path,
-                FileStatus.CREATED if created else outcome.status,
-                reason=outcome.reason,
+                FileStatus.CREATED if created else status,
+                reason=reason,
                 line=outcome.line,
                 before=None if created else outcome.before,
                 after=outcome.after if outcome.status is FileStatus.MIGRATED else None,

@@ -39,6 +39,7 @@ class FileOutcome:
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
     user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
+    agent_not_converted: bool = False  # holds an agent left as it was: its changes are TODO markers
 
 
 def preload() -> None:
@@ -201,6 +202,7 @@ def _migrate(
         imported_modules=sorted(_imported_modules(migrated)),
         uses_legacy_adapters=LEGACY_RUNTIME_IMPORT in after,
         user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
+        agent_not_converted=analysis.agent_left_unconverted(),
     )
     if after != data and not analysis.agent_left_unconverted():
         outcome.changed_names = {
