@@ -144,7 +144,9 @@ def project_prepass(index: ProjectIndex) -> None:
     module, and what the drivers (notebooks too) logged for Model Serving's context."""
     index.units = index.candidates + index.notebooks.candidates
     if index.units:
-        index.class_facts = project_class_facts(index.sources)
+        # A notebook's own code imports and exports classes as a module does (its magics hidden).
+        own_code = [(nb.path, unit.data) for nb, unit in index.notebooks.owners if unit.kind == "notebook"]
+        index.class_facts = project_class_facts(index.sources + own_code)
     if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
         drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
         index.context_facts = read_model_context(index.root, drivers)
