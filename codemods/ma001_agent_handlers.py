@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._base import LEGACY_RUNTIME_MODULE, RUNTIME_MODULE, MigrationRule, with_blank_lines
-from codemods.analysis.agent_analysis import AgentClass, Export
+from codemods.analysis.agent_analysis import HANDLER_METHODS, AgentClass, Export
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY, context_call
 from codemods.analysis.syntax import find_all, is_name
 from codemods.ma002_responses_helpers import RESPONSES_MODULE
@@ -110,6 +110,11 @@ class AgentToHandlers(MigrationRule):
                 f"set_model removed from `{export.lazy_getter}()`: the handlers build the agent "
                 "through it, once per process, on first use"
             )
+        if agent.kind == "ResponsesAgent" and agent.node is not None:
+            for name in HANDLER_METHODS:  # the original could not answer either: said, not changed
+                method = agent.methods.get(name)
+                if method is not None and method.broken_call:
+                    body[agent.body_index] = self.mark(body[agent.body_index], method.broken_call)
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:

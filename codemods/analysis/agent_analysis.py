@@ -72,6 +72,9 @@ class Method:
     params: list[str]  # positional parameter names, `self` first
     extra_params: bool  # a parameter beyond (self, request) that a call with the request alone misses
     is_async: bool
+    # Why Model Serving's call `predict(request)` could not have worked either: the parameter
+    # meant for the request is not the first after self (see `_request_not_first`).
+    broken_call: str | None = None
 
 
 @dataclass
@@ -398,8 +401,40 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             params=[p.name.value for p in positional],
             extra_params=extra,
             is_async=statement.asynchronous is not None,
+            broken_call=_request_not_first(node.name.value, statement),
         )
     return methods
+
+
+def _request_not_first(class_name: str, method: cst.FunctionDef) -> str | None:
+    """Why `method` could not have answered on Model Serving, which calls `predict(request)` /
+    `predict_stream(request)` with the request as the first argument after self: a later
+    parameter is the one meant for it (named `request` or annotated `ResponsesAgentRequest`)
+    while the first is not. The app's handlers call it the same way, so this is only reported."""
+
+    def is_request(param: cst.Param) -> bool:
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        return param.name.value == "request" or (
+            annotation is not None
+            and any(n.value == "ResponsesAgentRequest" for n in find_all(annotation, cst.Name))
+        )
+
+    positional = positional_params(method)
+    first = positional[1] if len(positional) > 1 else None
+    if first is not None and is_request(first):
+        return None
+    meant = next((p for p in (*positional[2:], *method.params.kwonly_params) if is_request(p)), None)
+    if meant is None:
+        return None
+    name, shown = meant.name.value, cst.Module([]).code_for_node(method.params)
+    receives = f"(`{first.name.value}`)" if first is not None else "(which it does not take)"
+    return (
+        f"`{class_name}.{method.name.value}({' '.join(shown.split())})` takes the request as "
+        f"`{name}`, but Model Serving called `{method.name.value}(request)` with the request as its "
+        f"first argument {receives}, so `{name}` was None: the original endpoint could not have "
+        f"answered either, and the app's handlers call it the same way. Make `{name}` the first "
+        "parameter after self"
+    )
 
 
 def _assigned_name(statement: cst.CSTNode) -> str | None:

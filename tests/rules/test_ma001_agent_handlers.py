@@ -235,6 +235,50 @@ class TestAgentToHandlers(CodemodTest):
         # Run again on its own output: the marker is not added twice.
         self.assertCodemod(after, after)
 
+    def test_request_not_first_parameter_is_converted_with_a_warning(self) -> None:
+        """Model Serving called predict(request): with `predict(self, context=None,
+        request=None)` the request landed in `context`, so the original could not answer either.
+        The app calls it the same way; the class is marked and the step says why."""
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+
+            class A(ResponsesAgent):
+                def predict(self, context=None, request=None):
+                    return {"output": [], "custom_outputs": {"n": len(request.input)}}
+
+            mlflow.models.set_model(A())
+        """
+        context = CodemodContext()
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        message = (
+            "`A.predict(self, context=None, request=None)` takes the request as `request`, but Model "
+            "Serving called `predict(request)` with the request as its first argument (`context`), "
+            "so `request` was None: the original endpoint could not have answered either, and the "
+            "app's handlers call it the same way. Make `request` the first parameter after self"
+        )
+        assert f"# TODO(migrate-agent): [MA001] {message}\nclass A:\n" in migrated
+        assert "@invoke()" in migrated and "set_model" not in migrated
+        steps = [(f.rule, f.message) for f in context.scratch["migrate_agent.manual_steps"]]
+        assert steps == [("MA001", message)]
+
+    def test_request_annotated_first_parameter_is_not_warned(self) -> None:
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+            from mlflow.types.responses import ResponsesAgentRequest
+
+            class A(ResponsesAgent):
+                def predict(self, req: ResponsesAgentRequest, request=None):
+                    return {"output": []}
+
+            mlflow.models.set_model(A())
+        """
+        context = CodemodContext()
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        assert "TODO" not in migrated
+        assert context.scratch.get("migrate_agent.manual_steps", []) == []
+
     def test_agent_not_exported_in_its_module_is_marked(self) -> None:
         before = """
             from mlflow.pyfunc import ResponsesAgent
