@@ -294,7 +294,9 @@ class AgentToHandlers(MigrationRule):
                 continue  # legacy agent types are MA003's to report
             if " is a Chat" in export.problem or " is a PythonModel" in export.problem:
                 continue
-            message = f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
+            message = export.problem if export.already_app else (
+                f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
+            )
             if export.top_index is not None:
                 body[export.top_index] = self.mark(body[export.top_index], message)
             else:

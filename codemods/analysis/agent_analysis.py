@@ -128,6 +128,7 @@ class Export:
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
     lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
+    already_app: bool = False  # the agent forwards to a Databricks App: `problem` says what is left
 
 
 @dataclass
@@ -520,6 +521,17 @@ def _resolve_exports(
             continue
         export.agent = agent
         export.constructor = value
+        app = _forwarded_app(module, context_facts)
+        if app is not None:
+            export.already_app = True
+            export.problem = (
+                f"`{class_name}` forwards to the Databricks App `{app}` (the only resource logged "
+                f"with the model, {context_facts.apps_origin}): the agent already runs on Databricks "
+                "Apps, so there is nothing to convert. What is left: point the callers of the Model "
+                "Serving endpoint at the app (`POST <app url>/invocations`, with an OAuth token), "
+                "then retire the endpoint and the driver code that logs and deploys this model"
+            )
+            continue
         problem = agent.handler_problem()
         if problem is None:
             agent.context_reads = (
@@ -530,6 +542,28 @@ def _resolve_exports(
                 problem = f"`{class_name}` is not converted: {problem}"
         if problem:
             export.problem = problem
+
+
+def _forwarded_app(module: cst.Module, facts: ModelContextFacts | None) -> str | None:
+    """The Databricks App the module's agent forwards to, or None: the model was logged with
+    Databricks Apps as its only resources, and the module reaches one (its name in a string, a
+    `*.databricksapps.com` URL, or the SDK's `w.apps` API)."""
+    if facts is None or not facts.only_apps:
+        return None
+    for node in find_all(module, (cst.SimpleString, cst.Attribute)):
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "apps":
+                return facts.only_apps[0]
+            continue
+        text = node.evaluated_value
+        if not isinstance(text, str):
+            continue
+        named = next((app for app in facts.only_apps if app in text), None)
+        if named is not None:
+            return named
+        if "databricksapps.com" in text:
+            return facts.only_apps[0]
+    return None
 
 
 def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Module) -> None:

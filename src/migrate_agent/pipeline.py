@@ -46,6 +46,7 @@ from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowle
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
+APP_RESOURCE = "DatabricksApp"  # log_model(resources=[DatabricksApp(...)]): read with the context
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 # Why a file whose agent is left as it was is not reported as migrated (its changes: TODO markers).
 NOT_CONVERTED = "its agent is not converted; only TODO markers are added (see the manual steps)"
@@ -147,8 +148,11 @@ def project_prepass(index: ProjectIndex) -> None:
         # A notebook's own code imports and exports classes as a module does (its magics hidden).
         own_code = [(nb.path, unit.data) for nb, unit in index.notebooks.owners if unit.kind == "notebook"]
         index.class_facts = project_class_facts(index.sources + own_code)
-    if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
-        drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
+    drivers_text = {**index.drivers, **index.notebooks.deploy_sources}
+    if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS) or any(
+        APP_RESOURCE in text for text in drivers_text.values()  # a model that forwards to an App
+    ):
+        drivers = DeploySources(drivers_text, index.written)
         index.context_facts = read_model_context(index.root, drivers)
 
 

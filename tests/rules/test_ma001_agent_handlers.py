@@ -10,6 +10,7 @@ import textwrap
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest, transform_module
 
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY, ModelContextFacts
 from codemods.ma001_agent_handlers import AgentToHandlers
 from codemods.migrate import MigrateAgent
 
@@ -278,6 +279,52 @@ class TestAgentToHandlers(CodemodTest):
         migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
         assert "TODO" not in migrated
         assert context.scratch.get("migrate_agent.manual_steps", []) == []
+
+    def test_agent_forwarding_to_a_databricks_app_is_not_converted(self) -> None:
+        """Logged with `resources=[DatabricksApp("support-app")]` only and calling that app: it
+        already runs on Apps; the step says what is left instead of asking for a conversion."""
+        before = """
+            import mlflow
+            import requests
+            from mlflow.pyfunc import ResponsesAgent
+
+            APP_URL = "https://support-app-123.aws.databricksapps.com"
+
+            class Proxy(ResponsesAgent):
+                def predict(self, request):
+                    return requests.post(f"{APP_URL}/invocations", json=request.model_dump()).json()
+
+            mlflow.models.set_model(Proxy())
+        """
+        facts = ModelContextFacts(logged=True, only_apps=("support-app",), apps_origin="driver.py:8")
+        context = CodemodContext(scratch={MODEL_CONTEXT_KEY: facts})
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        [step] = context.scratch["migrate_agent.manual_steps"]
+        assert step.rule == "MA001"
+        assert step.message.startswith(
+            "`Proxy` forwards to the Databricks App `support-app` (the only resource logged with the "
+            "model, driver.py:8): the agent already runs on Databricks Apps, so there is nothing to convert."
+        )
+        assert "retire the endpoint" in step.message and "convert this export by hand" not in step.message
+        assert migrated == textwrap.dedent(before).replace(
+            "mlflow.models.set_model(Proxy())", f"# TODO(migrate-agent): [MA001] {step.message}\nmlflow.models.set_model(Proxy())"
+        )
+
+    def test_agent_using_an_app_beside_an_llm_endpoint_is_converted(self) -> None:
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+
+            class Agent(ResponsesAgent):
+                def predict(self, request):
+                    return {"output": []}
+
+            mlflow.models.set_model(Agent())
+        """
+        facts = ModelContextFacts(logged=True)  # resources other than apps: nothing forwarded
+        context = CodemodContext(scratch={MODEL_CONTEXT_KEY: facts})
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        assert "@invoke()" in migrated
 
     def test_agent_not_exported_in_its_module_is_marked(self) -> None:
         before = """
