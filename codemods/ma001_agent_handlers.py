@@ -294,7 +294,7 @@ class AgentToHandlers(MigrationRule):
                 continue  # legacy agent types are MA003's to report
             if " is a Chat" in export.problem or " is a PythonModel" in export.problem:
                 continue
-            message = export.problem if export.already_app else (
+            message = export.problem if export.own_advice else (
                 f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
             )
             if export.top_index is not None:
@@ -302,6 +302,11 @@ class AgentToHandlers(MigrationRule):
             else:
                 self.report(message)
         if not analysis.exports:
+            for index, message in analysis.unresolved_bases.values():
+                if index is not None:
+                    body[index] = self.mark(body[index], message)
+                else:
+                    self.report(message)
             for agent in analysis.agents:
                 if agent.name in analysis.subclassed or agent.name in analysis.exported_elsewhere:
                     continue  # a base of agents in other modules: they are exported there

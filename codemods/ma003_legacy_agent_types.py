@@ -133,7 +133,7 @@ class LegacyAgentTypes(AgentToHandlers):
             if export.problem is None or agent is None or agent.kind == "ResponsesAgent":
                 continue
             marked.add(agent.name)
-            message = export.problem if export.already_app else (
+            message = export.problem if export.own_advice else (
                 f"{export.problem}; it keeps running on Model Serving as it is (see README, "
                 "'ChatAgent, ChatModel, PythonModel')"
             )

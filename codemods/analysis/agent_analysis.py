@@ -32,7 +32,13 @@ from codemods.analysis.identity_analysis import (
 )
 from codemods.analysis.legacy_shapes import legacy_problem
 from codemods.analysis.model_context import ModelContextFacts, context_problem, context_reads
-from codemods.analysis.project_classes import FileClassFacts, InheritedAgent
+from codemods.analysis.project_classes import (
+    AGENT_BASE_NAMES,
+    MLFLOW_AGENT_BASES,
+    RESPONSES_AGENT,
+    FileClassFacts,
+    InheritedAgent,
+)
 from codemods.analysis.python_version import newer_syntax
 from codemods.analysis.syntax import (
     find_all,
@@ -45,17 +51,8 @@ from codemods.analysis.syntax import (
 
 ANALYSIS_KEY = "migrate_agent.analysis"
 
-RESPONSES_AGENT_NAMES = frozenset(
-    {"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"}
-)
-LEGACY_AGENT_NAMES = {
-    "mlflow.pyfunc.ChatAgent": "ChatAgent",
-    "mlflow.pyfunc.model.ChatAgent": "ChatAgent",
-    "mlflow.pyfunc.ChatModel": "ChatModel",
-    "mlflow.pyfunc.model.ChatModel": "ChatModel",
-    "mlflow.pyfunc.PythonModel": "PythonModel",
-    "mlflow.pyfunc.model.PythonModel": "PythonModel",
-}
+RESPONSES_AGENT_NAMES = RESPONSES_AGENT  # every path MLflow binds ResponsesAgent under
+LEGACY_AGENT_NAMES = {name: kind for name, kind in MLFLOW_AGENT_BASES.items() if kind != "ResponsesAgent"}
 MODEL_CONFIG_NAMES = frozenset(
     {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
 )
@@ -128,7 +125,7 @@ class Export:
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
     lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
-    already_app: bool = False  # the agent forwards to a Databricks App: `problem` says what is left
+    own_advice: bool = False  # `problem` says all there is to do (no generic advice appended)
 
 
 @dataclass
@@ -147,6 +144,9 @@ class ModuleAnalysis:
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another module exports
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
     driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA007)
+    # Classes deriving from an MLflow agent class by a path where MLflow does not define it:
+    # class name -> (module.body index or None, why it is not converted).
+    unresolved_bases: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
     @property
     def has_work(self) -> bool:
@@ -159,6 +159,7 @@ class ModuleAnalysis:
             or self.model_config_calls
             or self.newer_syntax
             or self.driver_calls
+            or self.unresolved_bases
         )
 
     def agent_left_unconverted(self) -> bool:
@@ -166,7 +167,9 @@ class ModuleAnalysis:
 
         Such a module must keep running on Model Serving as it is: no rule may rewrite it
         towards the app (only TODO markers), or it would import helpers never generated."""
-        return bool(self.agents or self.legacy or self.exports) and self.convertible() is None
+        return bool(self.agents or self.legacy or self.exports or self.unresolved_bases) and (
+            self.convertible() is None
+        )
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
@@ -277,13 +280,18 @@ class _Collector(cst.CSTVisitor):
                     node=node, methods=methods, inherited=inherited,
                 ))
                 return
+        resolved = self.facts.resolved_bases.get(node.name.value)  # through a project re-export
+        seen: set[str] = set()
         for base_index, arg in enumerate(node.bases):
             names = self._qualified(arg.value)
+            if resolved is not None and resolved[0] == base_index:
+                names = names | {resolved[1]}
             if names & RESPONSES_AGENT_NAMES:
                 kind = "ResponsesAgent"
             else:
                 kind = next((LEGACY_AGENT_NAMES[n] for n in names if n in LEGACY_AGENT_NAMES), None)
                 if kind is None:
+                    seen |= names
                     continue
             agent = AgentClass(
                 name=node.name.value,
@@ -300,9 +308,25 @@ class _Collector(cst.CSTVisitor):
             else:
                 self.analysis.legacy.append(agent)
             break
+        else:
+            self._unresolved_base(node, seen)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_depth -= 1
+
+    def _unresolved_base(self, node: cst.ClassDef, names: set[str]) -> None:
+        """Note a base named like an MLflow agent class under a path of the mlflow package that
+        does not bind it (`mlflow.langchain.chat_agent_langgraph.ChatAgent`): the original fails
+        at import there, so the class is reported, never taken for something else."""
+        written = sorted(n for n in names if n.startswith("mlflow.") and n.rpartition(".")[2] in AGENT_BASE_NAMES)
+        if not written:
+            return
+        short = written[0].rpartition(".")[2]
+        self.analysis.unresolved_bases.setdefault(node.name.value, (self._top_index.get(node), (
+            f"`{node.name.value}` derives from `{written[0]}`, a path where MLflow does not define "
+            f"`{short}` (it is `mlflow.pyfunc.{short}`), so it is not converted: import the base "
+            "from mlflow.pyfunc, then run migrate-agent again"
+        )))
 
     def _nested_export_problem(self) -> str:
         """Why a `set_model` that is not a module-level statement of its own is left as it is."""
@@ -501,6 +525,10 @@ def _resolve_exports(
         imported = collector.facts.imported.get(class_name)
         if class_name not in by_name and imported is not None:
             by_name[class_name] = _imported_agent(class_name, imported, export.line)
+        if class_name not in by_name and class_name in analysis.unresolved_bases:
+            export.problem = analysis.unresolved_bases[class_name][1]
+            export.own_advice = True
+            continue
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue
@@ -523,7 +551,7 @@ def _resolve_exports(
         export.constructor = value
         app = _forwarded_app(module, context_facts)
         if app is not None:
-            export.already_app = True
+            export.own_advice = True  # it forwards to a Databricks App: the problem says what is left
             export.problem = (
                 f"`{class_name}` forwards to the Databricks App `{app}` (the only resource logged "
                 f"with the model, {context_facts.apps_origin}): the agent already runs on Databricks "

@@ -310,7 +310,7 @@ class TestAgentToHandlers(CodemodTest):
             "mlflow.models.set_model(Proxy())", f"# TODO(migrate-agent): [MA001] {step.message}\nmlflow.models.set_model(Proxy())"
         )
 
-    def test_agent_using_an_app_beside_an_llm_endpoint_is_converted(self) -> None:
+    def test_agent_of_a_model_with_other_resources_is_converted(self) -> None:
         before = """
             import mlflow
             from mlflow.pyfunc import ResponsesAgent
@@ -325,6 +325,31 @@ class TestAgentToHandlers(CodemodTest):
         context = CodemodContext(scratch={MODEL_CONTEXT_KEY: facts})
         migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
         assert "@invoke()" in migrated
+
+    def test_base_from_an_mlflow_path_that_does_not_define_it_is_reported(self) -> None:
+        """`mlflow.langchain.chat_agent_langgraph` binds no ChatAgent (MLflow 3.17): the class is
+        reported with what to do, exported or not, and nothing else changes."""
+        message = (
+            "`Echo` derives from `mlflow.langchain.chat_agent_langgraph.ChatAgent`, a path where MLflow "
+            "does not define `ChatAgent` (it is `mlflow.pyfunc.ChatAgent`), so it is not converted: "
+            "import the base from mlflow.pyfunc, then run migrate-agent again"
+        )
+        header = """
+            import mlflow
+            from mlflow.langchain.chat_agent_langgraph import ChatAgent
+
+            class Echo(ChatAgent):
+                def predict(self, messages, context=None, custom_inputs=None):
+                    return None
+        """
+        for export in ("", "\nmlflow.models.set_model(Echo())\n"):
+            code = textwrap.dedent(header) + export
+            context = CodemodContext()
+            migrated = transform_module(MigrateAgent(context), code).code
+            steps = [(f.rule, f.message) for f in context.scratch["migrate_agent.manual_steps"]]
+            assert steps == [("MA001", message)]
+            marked = "mlflow.models.set_model(Echo())" if export else "class Echo(ChatAgent):"
+            assert migrated == code.replace(marked, f"# TODO(migrate-agent): [MA001] {message}\n{marked}")
 
     def test_agent_not_exported_in_its_module_is_marked(self) -> None:
         before = """
