@@ -578,12 +578,12 @@ def _forwarded_app(module: cst.Module, facts: ModelContextFacts | None) -> str |
     `*.databricksapps.com` URL, or the SDK's `w.apps` API)."""
     if facts is None or not facts.only_apps:
         return None
-    for node in find_all(module, (cst.SimpleString, cst.Attribute)):
+    for node in find_all(module, (cst.SimpleString, cst.FormattedStringText, cst.Attribute)):
         if isinstance(node, cst.Attribute):
             if node.attr.value == "apps":
                 return facts.only_apps[0]
             continue
-        text = node.evaluated_value
+        text = node.value if isinstance(node, cst.FormattedStringText) else node.evaluated_value
         if not isinstance(text, str):
             continue
         named = next((app for app in facts.only_apps if app in text), None)

@@ -288,7 +288,8 @@ class TestAgentToHandlers(CodemodTest):
             import requests
             from mlflow.pyfunc import ResponsesAgent
 
-            APP_URL = "https://support-app-123.aws.databricksapps.com"
+            WORKSPACE = "123"
+            APP_URL = f"https://support-app-{WORKSPACE}.aws.databricksapps.com"
 
             class Proxy(ResponsesAgent):
                 def predict(self, request):
