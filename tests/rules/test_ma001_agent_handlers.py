@@ -262,6 +262,7 @@ class TestAgentToHandlers(CodemodTest):
         assert "@invoke()" in migrated and "set_model" not in migrated
         steps = [(f.rule, f.message) for f in context.scratch["migrate_agent.manual_steps"]]
         assert steps == [("MA001", message)]
+        assert transform_module(MigrateAgent(CodemodContext()), migrated).code == migrated  # a second run
 
     def test_request_annotated_first_parameter_is_not_warned(self) -> None:
         before = """

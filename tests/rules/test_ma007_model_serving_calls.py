@@ -125,6 +125,7 @@ class TestModelServingCalls(CodemodTest):
             mlflow.pyfunc.save_model(path="model", python_model="agent.py")
         """
         self.assertCodemod(before, after)
+        self.assertCodemod(after, after)  # a second run adds nothing
 
     @pytest.mark.xfail(
         strict=True,
