@@ -12,7 +12,7 @@ from codemods._base import (
     generated_import,
     with_blank_lines,
 )
-from codemods.analysis.agent_analysis import AgentClass, Export
+from codemods.analysis.agent_analysis import HANDLER_METHODS, AgentClass, Export
 from codemods.analysis.model_context import MODEL_CONTEXT_KEY, context_call
 from codemods.analysis.syntax import find_all, is_name
 from codemods.ma002_responses_helpers import RESPONSES_MODULE
@@ -117,6 +117,11 @@ class AgentToHandlers(MigrationRule):
                 f"set_model removed from `{export.lazy_getter}()`: the handlers build the agent "
                 "through it, once per process, on first use"
             )
+        if agent.kind == "ResponsesAgent" and agent.node is not None:
+            for name in HANDLER_METHODS:  # the original could not answer either: said, not changed
+                method = agent.methods.get(name)
+                if method is not None and method.broken_call:
+                    body[agent.body_index] = self.mark(body[agent.body_index], method.broken_call)
         generated = self._generated(tree, agent, export)
         carried = list(body[export.body_index].leading_lines)
         if export.assign_index is not None:
@@ -300,12 +305,19 @@ class AgentToHandlers(MigrationRule):
                 continue  # legacy agent types are MA003's to report
             if " is a Chat" in export.problem or " is a PythonModel" in export.problem:
                 continue
-            message = f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
+            message = export.problem if export.own_advice else (
+                f"{export.problem}; convert this export by hand (see README, 'What is migrated')"
+            )
             if export.top_index is not None:
                 body[export.top_index] = self.mark(body[export.top_index], message)
             else:
                 self.report(message)
         if not analysis.exports:
+            for index, message in analysis.unresolved_bases.values():
+                if index is not None:
+                    body[index] = self.mark(body[index], message)
+                else:
+                    self.report(message)
             for agent in analysis.agents:
                 if agent.name in analysis.subclassed or agent.name in analysis.exported_elsewhere:
                     continue  # a base of agents in other modules: they are exported there

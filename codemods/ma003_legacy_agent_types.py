@@ -134,7 +134,10 @@ class LegacyAgentTypes(AgentToHandlers):
             if export.problem is None or agent is None or agent.kind == "ResponsesAgent":
                 continue
             marked.add(agent.name)
-            message = f"{export.problem}; it keeps running on Model Serving as it is (see README, 'ChatAgent, ChatModel, PythonModel')"
+            message = export.problem if export.own_advice else (
+                f"{export.problem}; it keeps running on Model Serving as it is (see README, "
+                "'ChatAgent, ChatModel, PythonModel')"
+            )
             if agent.body_index is not None:
                 body[agent.body_index] = self.mark(body[agent.body_index], message)
             else:

@@ -13,7 +13,7 @@ NO_APP_KEY = "migrate_agent.no_app"
 
 class ModelServingCalls(MigrationRule):
     """MA007 model-serving-calls: driver code (scripts, notebooks) that logs the agent with
-    `mlflow.<flavor>.log_model(python_model="agent.py")`, registers it with
+    `mlflow.<flavor>.log_model(python_model="agent.py")` (or saves it with `save_model`), registers it with
     `mlflow.register_model`, deploys it with `databricks.agents.deploy(...)` or creates a serving
     endpoint through the SDK targets Model Serving. After the migration the agent module serves
     a Databricks App (no `set_model`), so a logged model would not load, and the deployment goes

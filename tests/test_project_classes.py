@@ -88,3 +88,36 @@ def test_agent_class_imported_from_a_module_with_user_credentials_is_reported(tm
     messages = [(s.path, s.message) for s in plan.manual_steps]
     assert any(p == "agent.py" and "is defined in supervisor.py:5" in m for p, m in messages)
     assert not any(p == "supervisor.py" and "not exported" in m for p, m in messages)
+
+
+def test_a_base_re_exported_by_a_project_module_resolves_to_the_mlflow_class() -> None:
+    sources = [
+        ("pkg/__init__.py", b""),
+        ("pkg/types.py", b"from mlflow.pyfunc import ChatAgent, ResponsesAgent\n"),
+        ("pkg/more.py", b"from .types import ResponsesAgent\n"),  # re-exported twice
+        ("agent.py", b"from pkg.types import ChatAgent\n\n\nclass Echo(ChatAgent):\n    pass\n"),
+        ("other.py", b"import pkg.more\n\n\nclass Other(object, pkg.more.ResponsesAgent):\n    pass\n"),
+    ]
+    facts = project_class_facts(sources)
+    assert facts["agent.py"].resolved_bases == {"Echo": (0, "mlflow.pyfunc.ChatAgent")}
+    assert facts["other.py"].resolved_bases == {"Other": (1, "mlflow.pyfunc.ResponsesAgent")}
+
+
+def test_the_table_of_mlflow_paths_matches_the_installed_mlflow() -> None:
+    """Each path of MLFLOW_AGENT_BASES binds that class in the installed MLflow's source (read
+    with ast, not imported): it is defined there or imported under the same name."""
+    import ast
+    import importlib.util
+
+    from codemods.analysis.project_classes import MLFLOW_AGENT_BASES
+
+    for qualified, kind in MLFLOW_AGENT_BASES.items():
+        module, _, name = qualified.rpartition(".")
+        assert name == kind
+        tree = ast.parse(Path(importlib.util.find_spec(module).origin).read_text())
+        bound = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)} | {
+            alias.asname or alias.name
+            for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("mlflow")
+            for alias in n.names
+        }
+        assert name in bound, qualified

@@ -32,7 +32,13 @@ from codemods.analysis.identity_analysis import (
 )
 from codemods.analysis.legacy_shapes import legacy_problem
 from codemods.analysis.model_context import ModelContextFacts, context_problem, context_reads
-from codemods.analysis.project_classes import FileClassFacts, InheritedAgent
+from codemods.analysis.project_classes import (
+    AGENT_BASE_NAMES,
+    MLFLOW_AGENT_BASES,
+    RESPONSES_AGENT,
+    FileClassFacts,
+    InheritedAgent,
+)
 from codemods.analysis.python_version import newer_syntax
 from codemods.analysis.syntax import (
     find_all,
@@ -45,17 +51,8 @@ from codemods.analysis.syntax import (
 
 ANALYSIS_KEY = "migrate_agent.analysis"
 
-RESPONSES_AGENT_NAMES = frozenset(
-    {"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"}
-)
-LEGACY_AGENT_NAMES = {
-    "mlflow.pyfunc.ChatAgent": "ChatAgent",
-    "mlflow.pyfunc.model.ChatAgent": "ChatAgent",
-    "mlflow.pyfunc.ChatModel": "ChatModel",
-    "mlflow.pyfunc.model.ChatModel": "ChatModel",
-    "mlflow.pyfunc.PythonModel": "PythonModel",
-    "mlflow.pyfunc.model.PythonModel": "PythonModel",
-}
+RESPONSES_AGENT_NAMES = RESPONSES_AGENT  # every path MLflow binds ResponsesAgent under
+LEGACY_AGENT_NAMES = {name: kind for name, kind in MLFLOW_AGENT_BASES.items() if kind != "ResponsesAgent"}
 MODEL_CONFIG_NAMES = frozenset(
     {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
 )
@@ -77,6 +74,9 @@ class Method:
     params: list[str]  # positional parameter names, `self` first
     extra_params: bool  # a parameter beyond (self, request) that a call with the request alone misses
     is_async: bool
+    # Why Model Serving's call `predict(request)` could not have worked either: the parameter
+    # meant for the request is not the first after self (see `_request_not_first`).
+    broken_call: str | None = None
 
 
 @dataclass
@@ -130,6 +130,7 @@ class Export:
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
     lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
+    own_advice: bool = False  # `problem` says all there is to do (no generic advice appended)
 
 
 # The rules converting an agent takes, by the rule that converts it (MA001: a ResponsesAgent,
@@ -158,6 +159,9 @@ class ModuleAnalysis:
     has_handlers: bool = False  # imports mlflow.genai.agent_server: migrated already
     driver_calls: list[DriverCall] = field(default_factory=list)  # Model Serving deploy calls (MA007)
     enabled_rules: frozenset[str] | None = None  # the rules selected to run (None: every rule)
+    # Classes deriving from an MLflow agent class by a path where MLflow does not define it:
+    # class name -> (module.body index or None, why it is not converted).
+    unresolved_bases: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
     @property
     def has_work(self) -> bool:
@@ -170,6 +174,7 @@ class ModuleAnalysis:
             or self.model_config_calls
             or self.newer_syntax
             or self.driver_calls
+            or self.unresolved_bases
         )
 
     def agent_left_unconverted(self) -> bool:
@@ -177,7 +182,9 @@ class ModuleAnalysis:
 
         Such a module must keep running on Model Serving as it is: no rule may rewrite it
         towards the app (only TODO markers), or it would import helpers never generated."""
-        return bool(self.agents or self.legacy or self.exports) and self.convertible() is None
+        return bool(self.agents or self.legacy or self.exports or self.unresolved_bases) and (
+            self.convertible() is None
+        )
 
     def convertible(self) -> tuple[AgentClass, Export] | None:
         """The one agent/export pair MA001 will convert, or None."""
@@ -294,13 +301,18 @@ class _Collector(cst.CSTVisitor):
                     node=node, methods=methods, inherited=inherited,
                 ))
                 return
+        resolved = self.facts.resolved_bases.get(node.name.value)  # through a project re-export
+        seen: set[str] = set()
         for base_index, arg in enumerate(node.bases):
             names = self._qualified(arg.value)
+            if resolved is not None and resolved[0] == base_index:
+                names = names | {resolved[1]}
             if names & RESPONSES_AGENT_NAMES:
                 kind = "ResponsesAgent"
             else:
                 kind = next((LEGACY_AGENT_NAMES[n] for n in names if n in LEGACY_AGENT_NAMES), None)
                 if kind is None:
+                    seen |= names
                     continue
             agent = AgentClass(
                 name=node.name.value,
@@ -317,9 +329,25 @@ class _Collector(cst.CSTVisitor):
             else:
                 self.analysis.legacy.append(agent)
             break
+        else:
+            self._unresolved_base(node, seen)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_depth -= 1
+
+    def _unresolved_base(self, node: cst.ClassDef, names: set[str]) -> None:
+        """Note a base named like an MLflow agent class under a path of the mlflow package that
+        does not bind it (`mlflow.langchain.chat_agent_langgraph.ChatAgent`): the original fails
+        at import there, so the class is reported, never taken for something else."""
+        written = sorted(n for n in names if n.startswith("mlflow.") and n.rpartition(".")[2] in AGENT_BASE_NAMES)
+        if not written:
+            return
+        short = written[0].rpartition(".")[2]
+        self.analysis.unresolved_bases.setdefault(node.name.value, (self._top_index.get(node), (
+            f"`{node.name.value}` derives from `{written[0]}`, a path where MLflow does not define "
+            f"`{short}` (it is `mlflow.pyfunc.{short}`), so it is not converted: import the base "
+            "from mlflow.pyfunc, then run migrate-agent again"
+        )))
 
     def _nested_export_problem(self) -> str:
         """Why a `set_model` that is not a module-level statement of its own is left as it is."""
@@ -417,8 +445,40 @@ def _methods_of(node: cst.ClassDef, line_of) -> dict[str, Method]:
             params=[p.name.value for p in positional],
             extra_params=extra,
             is_async=statement.asynchronous is not None,
+            broken_call=_request_not_first(node.name.value, statement),
         )
     return methods
+
+
+def _request_not_first(class_name: str, method: cst.FunctionDef) -> str | None:
+    """Why `method` could not have answered on Model Serving, which calls `predict(request)` /
+    `predict_stream(request)` with the request as the first argument after self: a later
+    parameter is the one meant for it (named `request` or annotated `ResponsesAgentRequest`)
+    while the first is not. The app's handlers call it the same way, so this is only reported."""
+
+    def is_request(param: cst.Param) -> bool:
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        return param.name.value == "request" or (
+            annotation is not None
+            and any(n.value == "ResponsesAgentRequest" for n in find_all(annotation, cst.Name))
+        )
+
+    positional = positional_params(method)
+    first = positional[1] if len(positional) > 1 else None
+    if first is not None and is_request(first):
+        return None
+    meant = next((p for p in (*positional[2:], *method.params.kwonly_params) if is_request(p)), None)
+    if meant is None:
+        return None
+    name, shown = meant.name.value, cst.Module([]).code_for_node(method.params)
+    receives = f"(`{first.name.value}`)" if first is not None else "(which it does not take)"
+    return (
+        f"`{class_name}.{method.name.value}({' '.join(shown.split())})` takes the request as "
+        f"`{name}`, but Model Serving called `{method.name.value}(request)` with the request as its "
+        f"first argument {receives}, so `{name}` was None: the original endpoint could not have "
+        f"answered either, and the app's handlers call it the same way. Make `{name}` the first "
+        "parameter after self"
+    )
 
 
 def _assigned_name(statement: cst.CSTNode) -> str | None:
@@ -484,6 +544,10 @@ def _resolve_exports(
         imported = collector.facts.imported.get(class_name)
         if class_name not in by_name and imported is not None:
             by_name[class_name] = _imported_agent(class_name, imported, export.line)
+        if class_name not in by_name and class_name in analysis.unresolved_bases:
+            export.problem = analysis.unresolved_bases[class_name][1]
+            export.own_advice = True
+            continue
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue
@@ -504,6 +568,17 @@ def _resolve_exports(
             continue
         export.agent = agent
         export.constructor = value
+        app = _forwarded_app(module, context_facts)
+        if app is not None:
+            export.own_advice = True  # it forwards to a Databricks App: the problem says what is left
+            export.problem = (
+                f"`{class_name}` forwards to the Databricks App `{app}` (the only resource logged "
+                f"with the model, {context_facts.apps_origin}): the agent already runs on Databricks "
+                "Apps, so there is nothing to convert. What is left: point the callers of the Model "
+                "Serving endpoint at the app (`POST <app url>/invocations`, with an OAuth token), "
+                "then retire the endpoint and the driver code that logs and deploys this model"
+            )
+            continue
         problem = agent.handler_problem()
         if problem is None:
             agent.context_reads = (
@@ -514,6 +589,28 @@ def _resolve_exports(
                 problem = f"`{class_name}` is not converted: {problem}"
         if problem:
             export.problem = problem
+
+
+def _forwarded_app(module: cst.Module, facts: ModelContextFacts | None) -> str | None:
+    """The Databricks App the module's agent forwards to, or None: the model was logged with
+    Databricks Apps as its only resources, and the module reaches one (its name in a string, a
+    `*.databricksapps.com` URL, or the SDK's `w.apps` API)."""
+    if facts is None or not facts.only_apps:
+        return None
+    for node in find_all(module, (cst.SimpleString, cst.FormattedStringText, cst.Attribute)):
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "apps":
+                return facts.only_apps[0]
+            continue
+        text = node.value if isinstance(node, cst.FormattedStringText) else node.evaluated_value
+        if not isinstance(text, str):
+            continue
+        named = next((app for app in facts.only_apps if app in text), None)
+        if named is not None:
+            return named
+        if "databricksapps.com" in text:
+            return facts.only_apps[0]
+    return None
 
 
 def _resolve_lazy_getter(export: Export, collector: _Collector, module: cst.Module) -> None:

@@ -15,7 +15,8 @@ import libcst as cst
 
 from codemods.analysis.syntax import dotted_name
 
-_LOG_MODEL = re.compile(r"^mlflow\.(\w+)\.log_model$")
+# `save_model` writes the same model to a local path (then logged or registered from there).
+_LOG_MODEL = re.compile(r"^mlflow\.(\w+)\.(log_model|save_model)$")
 REGISTER_MODEL = "mlflow.register_model"
 AGENTS_DEPLOY = frozenset({"databricks.agents.deploy"})
 # WorkspaceClient methods that create or reconfigure a serving endpoint (matched on the code as
@@ -32,7 +33,8 @@ BUNDLE_COMMANDS = "`databricks bundle deploy`, then `databricks bundle run <app 
 
 
 class DriverCall(NamedTuple):
-    """A Model Serving deployment call: `kind` is log_model, register_model, deploy or endpoint."""
+    """A Model Serving deployment call: `kind` is log_model, save_model, register_model, deploy
+    or endpoint."""
 
     node: cst.Call
     line: int
@@ -45,7 +47,7 @@ def driver_call(node: cst.Call, qualified: set[str]) -> DriverCall | None:
     for name in sorted(qualified):
         match = _LOG_MODEL.match(name)
         if match:
-            return _log_model(node, match.group(1))
+            return _log_model(node, match.group(1), match.group(2))
         if name == REGISTER_MODEL:
             return DriverCall(node, 0, "register_model", (
                 f"`mlflow.register_model({_first_argument(node)})` registers the Model Serving model, which the app does not "
@@ -65,7 +67,7 @@ def driver_call(node: cst.Call, qualified: set[str]) -> DriverCall | None:
     return None
 
 
-def _log_model(node: cst.Call, flavor: str) -> DriverCall | None:
+def _log_model(node: cst.Call, flavor: str, function: str = "log_model") -> DriverCall | None:
     model = next(
         (a.value for a in node.args if a.keyword is not None and a.keyword.value in MODEL_ARGUMENTS),
         None,
@@ -74,15 +76,16 @@ def _log_model(node: cst.Call, flavor: str) -> DriverCall | None:
     if model is None and flavor != "pyfunc" and positional:
         model = positional[0]  # the other flavors take the model first
     path = _string(model)
+    verb, done = ("logs", "logged") if function == "log_model" else ("saves", "saved")
     if path is not None and path.endswith(".py"):
-        what = f"`{path}` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the logged model would not load"
+        what = f"`{path}` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the {done} model would not load"
     elif flavor == "pyfunc":
         what = ("the agent for Model Serving; after the migration the agent serves a Databricks App "
-                "(no set_model, no PythonModel), so the logged model would not load")
+                f"(no set_model, no PythonModel), so the {done} model would not load")
     else:
         return None  # another flavor logging an object: not the agent we migrate
-    return DriverCall(node, 0, "log_model", (
-        f"`mlflow.{flavor}.log_model` logs {what}: deploy with {BUNDLE_COMMANDS} and remove this call"
+    return DriverCall(node, 0, function, (
+        f"`mlflow.{flavor}.{function}` {verb} {what}: deploy with {BUNDLE_COMMANDS} and remove this call"
     ))
 
 

@@ -41,6 +41,11 @@ class ModelContextFacts:
     model_config: str | None = None
     model_config_problem: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The Databricks Apps the model was logged with when they are its only resources
+    # (`resources=[DatabricksApp(...)]`), and where: an agent that forwards to one already runs
+    # on Apps (see codemods.analysis.agent_analysis, `_forwarded_app`).
+    only_apps: tuple[str, ...] = ()
+    apps_origin: str | None = None
 
 
 def context_reads(node: cst.ClassDef, kind: str) -> set[str] | None:

@@ -15,7 +15,26 @@ from typing import NamedTuple
 
 from codemods.analysis.syntax import ast_dotted_name, ast_imported_module, module_names
 
-RESPONSES_AGENT = frozenset({"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"})
+# The MLflow agent base classes under every path MLflow binds them: defined in
+# mlflow.pyfunc.model, exported by mlflow.pyfunc, and imported under the same name at module
+# level by the other modules listed (a static table read from MLflow 3.17's source;
+# tests/test_project_classes.py checks it against the installed MLflow). Nothing is imported.
+MLFLOW_AGENT_BASES = {
+    "mlflow.pyfunc.model.ResponsesAgent": "ResponsesAgent",
+    "mlflow.pyfunc.ResponsesAgent": "ResponsesAgent",
+    "mlflow.genai.agent_server.server.ResponsesAgent": "ResponsesAgent",
+    "mlflow.pyfunc.model.ChatAgent": "ChatAgent",
+    "mlflow.pyfunc.ChatAgent": "ChatAgent",
+    "mlflow.pyfunc.loaders.code_model.ChatAgent": "ChatAgent",
+    "mlflow.pyfunc.model.ChatModel": "ChatModel",
+    "mlflow.pyfunc.ChatModel": "ChatModel",
+    "mlflow.pyfunc.loaders.code_model.ChatModel": "ChatModel",
+    "mlflow.pyfunc.model.PythonModel": "PythonModel",
+    "mlflow.pyfunc.PythonModel": "PythonModel",
+    "mlflow.dspy.wrapper.PythonModel": "PythonModel",
+}
+AGENT_BASE_NAMES = frozenset(MLFLOW_AGENT_BASES.values())
+RESPONSES_AGENT = frozenset(q for q, kind in MLFLOW_AGENT_BASES.items() if kind == "ResponsesAgent")
 KEPT_METHODS = ("predict", "predict_stream", "load_context")  # what a subclass may inherit
 USER_CREDENTIALS = b"ModelServingUserCredentials"
 FACTS_KEY = "migrate_agent.project_classes"
@@ -50,6 +69,9 @@ class FileClassFacts:
     # `base` is the class itself there): what its `set_model(Cls())` exports.
     imported: dict[str, InheritedAgent] = field(default_factory=dict)
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another file exports
+    # Classes here whose base is an MLflow agent class only through a project module that
+    # re-exports it (`from helpers import ChatAgent`): class name -> (base index, MLflow name).
+    resolved_bases: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,7 +119,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
         if id(cls) in seen:
             return None
         for base in cls.bases:
-            if base in RESPONSES_AGENT:
+            if mlflow_base(base) in RESPONSES_AGENT:
                 return [cls]
             parent = classes.get(base)
             if parent is not None:
@@ -105,6 +127,33 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                 if chain is not None:
                     return [cls, *chain]
         return None
+
+    # Project modules that re-export an MLflow agent base (`from mlflow.pyfunc import ChatAgent`
+    # in helpers.py): their imports are read too, so a base resolves to what it is.
+    names_bytes = tuple(name.encode() for name in AGENT_BASE_NAMES)
+    for rel, data in sources:
+        if rel not in modules and any(name in data for name in names_bytes):
+            modules[rel] = _module_of(rel, data)
+    by_module = {name: module for rel, module in modules.items() for name in module_names(rel)}
+
+    def mlflow_base(qualified: str, seen: frozenset[str] = frozenset()) -> str | None:
+        """The MLflow agent base `qualified` names, followed through project re-exports."""
+        if qualified in MLFLOW_AGENT_BASES:
+            return qualified
+        module_name, _, name = qualified.rpartition(".")
+        module = by_module.get(module_name)
+        if module is None or name not in module.imported or qualified in seen:
+            return None
+        return mlflow_base(module.imported[name], seen | {qualified})
+
+    resolved: dict[str, dict[str, tuple[int, str]]] = {}
+    for rel, module in modules.items():
+        for cls in module.classes:
+            for index, base in enumerate(cls.bases):
+                found = mlflow_base(base)
+                if found is not None and base not in MLFLOW_AGENT_BASES:
+                    resolved.setdefault(rel, {})[cls.name] = (index, found)
+                    break
 
     data_of = dict(sources)
     facts: dict[str, FileClassFacts] = {}
@@ -116,8 +165,8 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
             continue
         for parent in chain[1:]:
             subclassed.setdefault(parent.path, set()).add(parent.name)
-        if any(base in RESPONSES_AGENT for base in cls.bases):
-            continue  # a ResponsesAgent in its own right: its file sees that alone
+        if any(mlflow_base(base) in RESPONSES_AGENT for base in cls.bases):
+            continue  # a ResponsesAgent in its own right (a re-exported base: resolved_bases)
         base = chain[1]
         methods: list[InheritedMethod] = []
         for parent in chain[1:]:
@@ -154,12 +203,13 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                 ),
             )
             exported.setdefault(cls.path, set()).add(cls.name)
-    for path in set(inherited) | set(subclassed) | set(imported) | set(exported):
+    for path in set(inherited) | set(subclassed) | set(imported) | set(exported) | set(resolved):
         facts[path] = FileClassFacts(
             inherited=inherited.get(path, {}),
             subclassed=frozenset(subclassed.get(path, ())),
             imported=imported.get(path, {}),
             exported_elsewhere=frozenset(exported.get(path, ())),
+            resolved_bases=resolved.get(path, {}),
         )
     return facts
 

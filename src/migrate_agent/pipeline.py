@@ -53,6 +53,7 @@ from migrate_agent.rule_catalog import conversion_notes
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
+APP_RESOURCE = "DatabricksApp"  # log_model(resources=[DatabricksApp(...)]): read with the context
 # The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 # An import of a generated runtime module, in any of the forms package_layout gives it.
 GENERATED_IMPORT = re.compile(
@@ -61,6 +62,8 @@ GENERATED_IMPORT = re.compile(
 KEPT_NAME_IMPORT = re.compile(
     rb"from (?:\.|[\w.]+\.)?agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b"
 )
+# Why a file whose agent is left as it was is not reported as migrated (its changes: TODO markers).
+NOT_CONVERTED = "its agent is not converted; only TODO markers are added (see the manual steps)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,9 +169,14 @@ def project_prepass(index: ProjectIndex) -> None:
     index.units = index.candidates + index.notebooks.candidates
     index.project = ProjectFiles.of(rel for rel, _ in index.sources)
     if index.units:
-        index.class_facts = project_class_facts(index.sources)
-    if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS):
-        drivers = DeploySources({**index.drivers, **index.notebooks.deploy_sources}, index.written)
+        # A notebook's own code imports and exports classes as a module does (its magics hidden).
+        own_code = [(nb.path, unit.data) for nb, unit in index.notebooks.owners if unit.kind == "notebook"]
+        index.class_facts = project_class_facts(index.sources + own_code)
+    drivers_text = {**index.drivers, **index.notebooks.deploy_sources}
+    if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS) or any(
+        APP_RESOURCE in text for text in drivers_text.values()  # a model that forwards to an App
+    ):
+        drivers = DeploySources(drivers_text, index.written)
         index.context_facts = read_model_context(index.root, drivers)
 
 
@@ -239,11 +247,14 @@ def project_checks(index: ProjectIndex) -> None:
         plan.manual_steps.extend(uses_of_changed_names(changed, index.sources, "MA004"))
     for outcome in index.outcomes:
         created = outcome.path in index.created
+        status, reason = outcome.status, outcome.reason
+        if status is FileStatus.MIGRATED and outcome.agent_not_converted and not created:
+            status, reason = FileStatus.SKIPPED, NOT_CONVERTED  # never called migrated
         plan.files.append(
             FileResult(
                 outcome.path,
-                FileStatus.CREATED if created else outcome.status,
-                reason=outcome.reason,
+                FileStatus.CREATED if created else status,
+                reason=reason,
                 line=outcome.line,
                 before=None if created else outcome.before,
                 after=outcome.after if outcome.status is FileStatus.MIGRATED else None,

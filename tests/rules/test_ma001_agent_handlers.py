@@ -10,6 +10,7 @@ import textwrap
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest, transform_module
 
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY, ModelContextFacts
 from codemods.ma001_agent_handlers import AgentToHandlers
 from codemods.migrate import MigrateAgent
 
@@ -234,6 +235,123 @@ class TestAgentToHandlers(CodemodTest):
         self.assertCodemod(before, after)
         # Run again on its own output: the marker is not added twice.
         self.assertCodemod(after, after)
+
+    def test_request_not_first_parameter_is_converted_with_a_warning(self) -> None:
+        """Model Serving called predict(request): with `predict(self, context=None,
+        request=None)` the request landed in `context`, so the original could not answer either.
+        The app calls it the same way; the class is marked and the step says why."""
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+
+            class A(ResponsesAgent):
+                def predict(self, context=None, request=None):
+                    return {"output": [], "custom_outputs": {"n": len(request.input)}}
+
+            mlflow.models.set_model(A())
+        """
+        context = CodemodContext()
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        message = (
+            "`A.predict(self, context=None, request=None)` takes the request as `request`, but Model "
+            "Serving called `predict(request)` with the request as its first argument (`context`), "
+            "so `request` was None: the original endpoint could not have answered either, and the "
+            "app's handlers call it the same way. Make `request` the first parameter after self"
+        )
+        assert f"# TODO(migrate-agent): [MA001] {message}\nclass A:\n" in migrated
+        assert "@invoke()" in migrated and "set_model" not in migrated
+        steps = [(f.rule, f.message) for f in context.scratch["migrate_agent.manual_steps"]]
+        assert steps == [("MA001", message)]
+        assert transform_module(MigrateAgent(CodemodContext()), migrated).code == migrated  # a second run
+
+    def test_request_annotated_first_parameter_is_not_warned(self) -> None:
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+            from mlflow.types.responses import ResponsesAgentRequest
+
+            class A(ResponsesAgent):
+                def predict(self, req: ResponsesAgentRequest, request=None):
+                    return {"output": []}
+
+            mlflow.models.set_model(A())
+        """
+        context = CodemodContext()
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        assert "TODO" not in migrated
+        assert context.scratch.get("migrate_agent.manual_steps", []) == []
+
+    def test_agent_forwarding_to_a_databricks_app_is_not_converted(self) -> None:
+        """Logged with `resources=[DatabricksApp("support-app")]` only and calling that app: it
+        already runs on Apps; the step says what is left instead of asking for a conversion."""
+        before = """
+            import mlflow
+            import requests
+            from mlflow.pyfunc import ResponsesAgent
+
+            WORKSPACE = "123"
+            APP_URL = f"https://support-app-{WORKSPACE}.aws.databricksapps.com"
+
+            class Proxy(ResponsesAgent):
+                def predict(self, request):
+                    return requests.post(f"{APP_URL}/invocations", json=request.model_dump()).json()
+
+            mlflow.models.set_model(Proxy())
+        """
+        facts = ModelContextFacts(logged=True, only_apps=("support-app",), apps_origin="driver.py:8")
+        context = CodemodContext(scratch={MODEL_CONTEXT_KEY: facts})
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        [step] = context.scratch["migrate_agent.manual_steps"]
+        assert step.rule == "MA001"
+        assert step.message.startswith(
+            "`Proxy` forwards to the Databricks App `support-app` (the only resource logged with the "
+            "model, driver.py:8): the agent already runs on Databricks Apps, so there is nothing to convert."
+        )
+        assert "retire the endpoint" in step.message and "convert this export by hand" not in step.message
+        assert migrated == textwrap.dedent(before).replace(
+            "mlflow.models.set_model(Proxy())", f"# TODO(migrate-agent): [MA001] {step.message}\nmlflow.models.set_model(Proxy())"
+        )
+
+    def test_agent_of_a_model_with_other_resources_is_converted(self) -> None:
+        before = """
+            import mlflow
+            from mlflow.pyfunc import ResponsesAgent
+
+            class Agent(ResponsesAgent):
+                def predict(self, request):
+                    return {"output": []}
+
+            mlflow.models.set_model(Agent())
+        """
+        facts = ModelContextFacts(logged=True)  # resources other than apps: nothing forwarded
+        context = CodemodContext(scratch={MODEL_CONTEXT_KEY: facts})
+        migrated = transform_module(MigrateAgent(context), textwrap.dedent(before)).code
+        assert "@invoke()" in migrated
+
+    def test_base_from_an_mlflow_path_that_does_not_define_it_is_reported(self) -> None:
+        """`mlflow.langchain.chat_agent_langgraph` binds no ChatAgent (MLflow 3.17): the class is
+        reported with what to do, exported or not, and nothing else changes."""
+        message = (
+            "`Echo` derives from `mlflow.langchain.chat_agent_langgraph.ChatAgent`, a path where MLflow "
+            "does not define `ChatAgent` (it is `mlflow.pyfunc.ChatAgent`), so it is not converted: "
+            "import the base from mlflow.pyfunc, then run migrate-agent again"
+        )
+        header = """
+            import mlflow
+            from mlflow.langchain.chat_agent_langgraph import ChatAgent
+
+            class Echo(ChatAgent):
+                def predict(self, messages, context=None, custom_inputs=None):
+                    return None
+        """
+        for export in ("", "\nmlflow.models.set_model(Echo())\n"):
+            code = textwrap.dedent(header) + export
+            context = CodemodContext()
+            migrated = transform_module(MigrateAgent(context), code).code
+            steps = [(f.rule, f.message) for f in context.scratch["migrate_agent.manual_steps"]]
+            assert steps == [("MA001", message)]
+            marked = "mlflow.models.set_model(Echo())" if export else "class Echo(ChatAgent):"
+            assert migrated == code.replace(marked, f"# TODO(migrate-agent): [MA001] {message}\n{marked}")
 
     def test_agent_not_exported_in_its_module_is_marked(self) -> None:
         before = """

@@ -14,7 +14,7 @@ import pytest
 from libcst.codemod import CodemodContext, CodemodTest
 
 from codemods.ma007_model_serving_calls import NO_APP_KEY, ModelServingCalls
-from migrate_agent.discover.discovery import may_hold_agent
+from migrate_agent.discover.discovery import may_hold_agent, text_markers
 
 BUNDLE = "deploy with `databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy)"
 GOLDEN = Path(__file__).parents[1] / "golden"
@@ -112,6 +112,21 @@ class TestModelServingCalls(CodemodTest):
         """
         self.assertCodemod(before, after)
 
+    def test_save_model_of_the_agent_file_is_marked_like_log_model(self) -> None:
+        before = """
+            import mlflow
+
+            mlflow.pyfunc.save_model(path="model", python_model="agent.py")
+        """
+        after = f"""
+            import mlflow
+
+            # TODO(migrate-agent): [MA007] `mlflow.pyfunc.save_model` saves `agent.py` (model from code), which after the migration serves a Databricks App and no longer calls set_model, so the saved model would not load: {BUNDLE} and remove this call
+            mlflow.pyfunc.save_model(path="model", python_model="agent.py")
+        """
+        self.assertCodemod(before, after)
+        self.assertCodemod(after, after)  # a second run adds nothing
+
     @pytest.mark.xfail(
         strict=True,
         reason="rule bug: a call in a compound statement's header puts its marker above the first "
@@ -138,6 +153,7 @@ def test_driver_files_pass_the_prefilter_and_plain_code_does_not() -> None:
     assert may_hold_agent(b"from databricks import agents\nagents.deploy('m', 1)\n")
     assert may_hold_agent(b"mlflow.pyfunc.log_model(python_model='agent.py')\n")
     assert may_hold_agent(b"w = get_user_workspace_client()\n")
+    assert text_markers(b"import mlflow\nmlflow.pyfunc.save_model('m', python_model='agent.py')\n") == (True, True)
     assert not may_hold_agent(b"import mlflow\nfrom agent import AGENT\nmlflow.genai.evaluate(predict_fn=AGENT.predict)\n")
 
 
@@ -159,3 +175,19 @@ def test_each_model_serving_call_is_listed_at_its_line_in_migration_md(tmp_path:
         f"# TODO(migrate-agent): [MA007] {c['message']}" for c in calls
     ]
     assert "| `deploy.py:6` |" in plan.deploy_markdown
+
+
+def test_a_driver_that_only_saves_the_model_is_read_and_marked(tmp_path: Path) -> None:
+    from migrate_agent.api import plan_project
+
+    (tmp_path / "agent.py").write_text((GOLDEN / "predict_only/input/agent.py").read_text())
+    (tmp_path / "save.py").write_text(textwrap.dedent("""
+        import mlflow
+
+        mlflow.pyfunc.save_model(path="model", python_model="agent.py")
+    """))
+    plan = plan_project(tmp_path, jobs=1)
+    steps = [(s.path, s.line, s.message) for s in plan.manual_steps if s.rule == "MA007"]
+    assert [(path, line) for path, line, _ in steps] == [("save.py", 4)]
+    assert steps[0][2].startswith("`mlflow.pyfunc.save_model` saves `agent.py` (model from code)")
+    assert [(c["path"], c["line"]) for c in plan.deploy_json["model_serving_calls"]] == [("save.py", 4)]

@@ -25,11 +25,11 @@ AGENT_MARKERS = (
     b"get_user_workspace_client",  # user clients already migrated: their calls give the user scopes
 )
 # Driver code that logs or deploys the agent for Model Serving (codemods.analysis.driver_analysis, MA007).
-DRIVER_MARKERS = (b"log_model", b"register_model", b"databricks.agents", b"import agents", b"serving_endpoints.")
+DRIVER_MARKERS = (b"log_model", b"save_model", b"register_model", b"databricks.agents", b"import agents", b"serving_endpoints.")
 
 
 # Driver code that may describe the Model Serving deployment (read by migrate_agent.deploy).
-DEPLOY_MARKERS = (b"log_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
+DEPLOY_MARKERS = (b"log_model", b"save_model", b"agents.deploy", b"register_model", b"AuthPolicy", b"deploy(")
 # Every marker above holds one of these (tests/test_discovery.py checks it): a file with none of
 # them holds no marker, found with 7 scans of its bytes instead of 18.
 ANCHORS = (b"Agent", b"odel", b"_user_", b"agents", b"serving_endpoints.", b"AuthPolicy", b"deploy(")

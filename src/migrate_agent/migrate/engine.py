@@ -70,6 +70,7 @@ class FileOutcome:
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
     user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
     package: tuple[str, ...] = ()  # the packages it is a module of (package_layout.ModuleLayout)
+    agent_not_converted: bool = False  # holds an agent left as it was: its changes are TODO markers
 
 
 # libcst parses, prints, copies and resolves metadata recursively: a level of Python recursion
@@ -219,6 +220,7 @@ def _migrate(
         uses_legacy_adapters=LEGACY_RUNTIME_IMPORT.search(after) is not None,
         user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
         package=layout.package if layout is not None else (),
+        agent_not_converted=analysis.agent_left_unconverted(),
     )
     if (pair or outcome.migrated_before) and layout is not None and layout.problem:
         outcome.manual_steps.append(ManualStep(

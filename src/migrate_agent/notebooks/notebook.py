@@ -59,15 +59,19 @@ class Notebook:
     units: list[Unit]
     steps: list[ManualStep]
     python_text: str  # the notebook's Python, magics hidden (line numbers kept for source)
-    _rebuild: Callable[[dict[str, str]], str | None]
+    _rebuild: Callable[[dict[str, str], bool], str | None]
     _cell_of_line: Callable[[str, int], int | None]
     bom: bytes = b""
     guards: list[str] = field(default_factory=list)  # edits: test cells put under a __main__ guard
     blocked: str | None = None  # why the app could not import this notebook as its agent
+    # Steps about those test cells: they hold only once the notebook's agent is converted.
+    guard_steps: list[ManualStep] = field(default_factory=list)
 
-    def rebuild(self, new_codes: dict[str, str]) -> bytes | None:
-        """The notebook's bytes with each unit's code (by key) replaced; None if that failed."""
-        text = self._rebuild(new_codes)
+    def rebuild(self, new_codes: dict[str, str], guard: bool = False) -> bytes | None:
+        """The notebook's bytes with each unit's code (by key) replaced, its test cells under
+        the `__main__` guard when `guard` (the notebook's own agent was converted); None if that
+        failed."""
+        text = self._rebuild(new_codes, guard)
         return None if text is None else self.bom + text.encode("utf-8")
 
     def locate(self, unit: Unit, migrated: str, line: int | None) -> tuple[int | None, str]:
@@ -137,13 +141,14 @@ class _Cells:
         self.steps: list[ManualStep] = []
         self.appended: dict[str, int] = {}  # targets written with -a: first such cell
         self.guards: list[str] = []
+        self.guard_steps: list[ManualStep] = []
         self.blocked: str | None = None
         # model notebooks: cell -> (lines, line, (bound, loaded names), notebook-only names, calls agent)
         self._python: dict[int, tuple] = {}
 
-    def step(self, message: str, cell: int, line: int | None) -> None:
+    def step(self, message: str, cell: int, line: int | None, *, steps: list[ManualStep] | None = None) -> None:
         where = "" if line else f"cell {cell}: "
-        self.steps.append(ManualStep(NOTEBOOK_RULE, where + message, self.path, line))
+        (self.steps if steps is None else steps).append(ManualStep(NOTEBOOK_RULE, where + message, self.path, line))
 
     def cell_magic(self, first: str, body: str, cell: int, line: int | None, notebook_text: str) -> Unit | None:
         """A `%%name` cell: a writefile unit, a report, or nothing."""
@@ -225,13 +230,15 @@ class _Cells:
                                    '(under `if __name__ == "__main__":`), not when the app imports it')
                 if calls_agent:
                     self.step("this cell calls the agent; it runs only in the notebook now: check that "
-                              "the names it uses still exist after the migration", cell, line)
+                              "the names it uses still exist after the migration", cell, line,
+                              steps=self.guard_steps)
             elif names:
                 self._block(f"cell {cell} uses {uses}, which the app does not have, and other cells need "
                             'what it defines: remove that use, or put it under `if __name__ == "__main__":`')
             else:
                 self.step("this cell calls the agent when the notebook is imported, and other cells need "
-                          "what it defines: the app would call it at start-up; move it into a test", cell, line)
+                          "what it defines: the app would call it at start-up; move it into a test", cell, line,
+                          steps=self.guard_steps)
         return {c: texts[c] for c in candidates}
 
     def _block(self, why: str) -> None:
@@ -306,7 +313,7 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
     units = found.finish()
     own = Unit(path, masked.text, "notebook", 0, 1)
 
-    def rebuild(new_codes: dict[str, str]) -> str | None:
+    def rebuild(new_codes: dict[str, str], guard: bool) -> str | None:
         replacements: dict[int, str] = {}
         for unit, new in _rewritten(units, new_codes):
             (first, last, blank), *appended = bodies[unit.key]
@@ -319,13 +326,13 @@ def _read_source(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
                 new_lines[-1] = new_lines[-1].rstrip("\r\n") + ending
             block = "".join(source_format.prefix(l, blank) if blank else l for l in new_lines)
             _replace_cell(replacements, [numbers[i] for i in range(first, last + 1)], block)
-        if path in new_codes:
+        if guard and path in new_codes:
             for first, (last, guard) in guards.items():
                 _replace_cell(replacements, [numbers[i] for i in range(first, last + 1)], guard)
         return masked.restore(new_codes.get(path, masked.text), replacements)
 
     return Notebook(path, data, [own, *units], found.steps, masked.text, rebuild, lambda text, line: None,
-                    bom, found.guards, found.blocked)
+                    bom, found.guards, found.blocked, found.guard_steps)
 
 
 # -- Jupyter notebooks -----------------------------------------------------------------------
@@ -374,7 +381,7 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
     by_index = {c.index: c for c in cells}
     order = [c.index for c in cells]
 
-    def rebuild(new_codes: dict[str, str]) -> str | None:
+    def rebuild(new_codes: dict[str, str], guard: bool) -> str | None:
         replacements: dict[int, str] = {}
         for unit, new in _rewritten(units, new_codes):
             first, *appended = bodies[unit.key]
@@ -382,7 +389,7 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
                 if placeholders:
                     _replace_cell(replacements, placeholders, "")
             _replace_cell(replacements, first, new if new.endswith("\n") else new + "\n")
-        if path in new_codes:
+        if guard and path in new_codes:
             for placeholders, guard in guards:
                 _replace_cell(replacements, placeholders, guard)
         restored = masked.restore(new_codes.get(path, masked.text), replacements)
@@ -407,4 +414,4 @@ def _read_ipynb(path: str, bom: bytes, data: bytes, text: str) -> Notebook:
         return order[ordinal] + 1 if ordinal < len(order) else None
 
     return Notebook(path, data, [own, *units], found.steps, masked.text, rebuild, cell_of_line,
-                    bom, found.guards, found.blocked)
+                    bom, found.guards, found.blocked, found.guard_steps)

@@ -110,6 +110,9 @@ def _fold_one(
     extra: list[FileOutcome] = []
     own: FileOutcome | None = None
     skipped: str | None = None
+    guard = False  # the notebook's own agent is converted: its test cells go under the guard
+    not_converted = False  # an agent of the notebook (its code, a file it writes) is left as it was
+    converted = False  # an agent of the notebook is converted
 
     def remap(unit: Unit, outcome: FileOutcome) -> None:
         migrated = (outcome.after or outcome.before).decode("utf-8", "replace")
@@ -134,13 +137,24 @@ def _fold_one(
                                         f"itself, but {why_not}: not migrated", notebook.path, None))
                 continue
             remap(unit, outcome)
+            # Test cells go under the `__main__` guard only for an agent the app imports: a
+            # notebook whose agent is not converted gets its TODO markers and nothing else.
+            serves = bool(outcome.converted_agent or outcome.migrated_before)
+            if serves:
+                steps.extend(notebook.guard_steps)
+            not_converted = not_converted or outcome.agent_not_converted
             if outcome.status is FileStatus.MIGRATED:
                 new_codes[unit.key] = outcome.after.decode("utf-8")
                 edits.extend(outcome.edits)
-                edits.extend(notebook.guards)
+                if outcome.converted_agent:
+                    guard = True
+                    edits.extend(notebook.guards)
                 own = outcome
             continue
 
+        if outcome is not None:
+            not_converted = not_converted or outcome.agent_not_converted
+            converted = converted or bool(outcome.converted_agent)
         label = f"cell {unit.cell} (%%writefile {unit.target})"
         if unit.appends:
             edits.append(f"{label}: cells {', '.join(map(str, unit.appends))} append to it (%%writefile -a); "
@@ -198,7 +212,7 @@ def _fold_one(
         created[unit.app_path] = (unit.code, outcome.after)
         extra.append(outcome)
 
-    after = notebook.rebuild(new_codes)
+    after = notebook.rebuild(new_codes, guard)
     if after is None:
         for written in extra:  # nothing of this notebook is applied
             created.pop(written.path, None)
@@ -218,6 +232,7 @@ def _fold_one(
         # what the app needs of the agent's code: the helper file it imports, its requirements
         uses_legacy_adapters=bool(own and own.uses_legacy_adapters),
         imported_modules=own.imported_modules if own else [],
+        agent_not_converted=not_converted and not (converted or guard),
     )
     return [folded, *extra]
 

@@ -24,7 +24,13 @@ def read_model_context(root: Path, sources: Mapping[str, str]) -> ModelContextFa
         return ModelContextFacts()
     artifacts, artifacts_problem = _artifacts(root, found.artifacts)
     model_config, config_problem = _model_config(root, found.model_config)
-    return ModelContextFacts(True, artifacts, artifacts_problem, model_config, config_problem)
+    resources = found.resources
+    only_apps = all(r.kind == "app" and isinstance(r.identifier, str) for r in resources)
+    return ModelContextFacts(
+        True, artifacts, artifacts_problem, model_config, config_problem,
+        only_apps=tuple(r.identifier for r in resources) if resources and only_apps else (),
+        apps_origin=str(resources[0].origin) if resources and only_apps else None,
+    )
 
 
 def _artifacts(root: Path, fact: Fact | None) -> tuple[dict[str, str] | None, str | None]:

@@ -1,0 +1,19 @@
+# Databricks notebook source
+import mlflow
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+# COMMAND ----------
+
+class OddAgent(ResponsesAgent):
+    def predict(self, context, model_input, params):
+        return ResponsesAgentResponse(output=[])
+
+# COMMAND ----------
+
+AGENT = OddAgent()
+mlflow.models.set_model(AGENT)
+
+# COMMAND ----------
+
+display(AGENT.predict({"input": [{"role": "user", "content": "hi"}]}))
