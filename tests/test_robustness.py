@@ -398,3 +398,66 @@ def test_ctrl_c_stops_the_workers_instead_of_waiting_for_them(tmp_path: Path) ->
         pytest.fail("the main process waited for its workers after Ctrl-C")
     assert main.returncode != 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+
+
+# -- issue 15, 2: `plan --check` exits 1 while a TODO marker is left --------------------------------
+
+AGENT_USED_AT_IMPORT = AGENT.rstrip(b"\n") + b"\nprint(AGENT)\n"
+
+
+def _markers(root: Path) -> list[tuple[str, int]]:
+    return [
+        (path, number)
+        for path, data in tree(root).items()
+        if path.endswith((".py", ".ipynb"))
+        for number, line in enumerate(data.decode("utf-8").splitlines(), start=1)
+        if "# TODO(migrate-agent):" in line
+    ]
+
+
+def test_a_todo_left_after_apply_keeps_check_at_1_until_acknowledged(tmp_path: Path) -> None:
+    assert b"AGENT = " in AGENT and b"set_model(AGENT)" in AGENT
+    (tmp_path / "agent.py").write_bytes(AGENT_USED_AT_IMPORT)
+    assert run_cli("apply", str(tmp_path), "--allow-dirty").returncode == 1
+    [(path, line)] = _markers(tmp_path)
+    applied = tree(tmp_path)
+    result = run_cli("plan", str(tmp_path), "--check", "--format", "json")
+    assert result.returncode == 1, result.stdout
+    assert [(s["rule"], s["path"], s["line"]) for s in json_of(result)["manual_steps"]] == [("MA001", path, line)]
+    assert apply_plan(plan_project(tmp_path, jobs=1)) == 1 and tree(tmp_path) == applied  # a fixpoint
+    agent = tmp_path / path
+    agent.write_text(agent.read_text().replace("# TODO(migrate-agent):", "# ACK(migrate-agent):"))
+    result = run_cli("plan", str(tmp_path), "--check", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert [(s["rule"], s["line"]) for s in json_of(result)["acknowledged"]] == [("MA001", line)]
+
+
+def test_a_todo_written_earlier_is_a_step_wherever_it_is(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    assert apply_plan(plan_project(tmp_path, jobs=1)) == 0
+    helper = "# TODO(migrate-agent): [MA004] build this client per request\nCLIENT = None\n"
+    (tmp_path / "tools.py").write_text(helper)  # a file no rule reads (text prefilter)
+    plan = plan_project(tmp_path, jobs=1)
+    assert [(s.rule, s.path, s.line) for s in plan.manual_steps] == [("MA004", "tools.py", 1)]
+    assert plan.manual_steps[0].message == "build this client per request"
+    assert plan.exit_code() == 1
+
+
+@pytest.mark.parametrize("case, notebook", [(None, "driver.py"), ("ipynb_list_sources", "driver.ipynb")])
+def test_ack_in_a_notebook_is_honoured(tmp_path: Path, case: str | None, notebook: str) -> None:
+    root = tmp_path / "project"
+    source = GOLDEN.parents[1] / "examples" / "support_agent" if case is None else GOLDEN / case / "input"
+    shutil.copytree(source, root)
+    if case is None:
+        assert (root / notebook).read_text().startswith("# Databricks notebook source\n")
+    assert apply_plan(plan_project(root, jobs=1)) == 1
+    marked = [s for s in plan_project(root, jobs=1).manual_steps if s.path == notebook and s.rule == "MA007"]
+    assert marked and [path for path, _ in _markers(root)] == [notebook] * len(marked)
+    file = root / notebook
+    file.write_text(file.read_text().replace("# TODO(migrate-agent):", "# ACK(migrate-agent):"))
+    plan = plan_project(root, jobs=1)
+    assert [(s.rule, s.path) for s in plan.acknowledged] == [(s.rule, s.path) for s in marked]
+    left = plan.manual_steps
+    assert all(s.rule.startswith("MA1") for s in left)  # deploy settings: no marker, the ack file
+    (root / ".migrate-agent-ack").write_text("".join(f"{s.rule} {s.path}\n" for s in left))
+    assert run_cli("plan", str(root), "--check").returncode == 0

@@ -15,6 +15,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     app files         start_server.py, requirements.txt, the runtime helpers
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
+    markers left      TODO markers still in the files that no step stands for become steps
     acknowledge       steps the user acknowledged set aside
 
 Nothing here imports mlflow or the user's code.
@@ -42,7 +43,7 @@ from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
-from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
+from migrate_agent.output.acknowledgements import MARKER_BYTES, is_acknowledged, open_markers, read_acknowledgements
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
@@ -74,6 +75,7 @@ class ProjectIndex:
     drivers: dict[str, str] = field(default_factory=dict)  # may hold deployment code: path -> text
     local_modules: set[str] = field(default_factory=set)  # top-level names of the project's modules
     notebooks: NotebookFiles = field(default_factory=NotebookFiles)
+    marked: dict[str, bytes] = field(default_factory=dict)  # files holding a TODO marker: path -> bytes
     # created files: path -> content of the Python files notebook writer cells create
     written: dict[str, bytes] = field(default_factory=dict)
     # project pre-pass
@@ -109,6 +111,8 @@ def discover(index: ProjectIndex) -> None:
         except OSError as error:  # unreadable: one failed file, the others go on
             plan.files.append(FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}"))
             continue
+        if MARKER_BYTES in data:
+            index.marked[rel] = data
         if is_notebook(rel, data):
             index.notebooks.add(rel, data)
             continue
@@ -271,6 +275,17 @@ def deploy_map_and_write(index: ProjectIndex) -> None:
     plan.errors.extend(deployment.errors)
 
 
+def markers_left(index: ProjectIndex) -> None:
+    """Every TODO marker the files hold once applied is a manual step until it is dealt with:
+    one an earlier apply wrote whose cause no rule finds again (a use of the agent's name in a
+    module migrated since) is listed at its line."""
+    texts = dict(index.marked)
+    for result in index.plan.files:
+        if result.after is not None and result.path.endswith((".py", ".ipynb")):
+            texts[result.path] = result.after
+    index.plan.manual_steps.extend(open_markers(texts, index.plan.manual_steps))
+
+
 def acknowledge(index: ProjectIndex) -> None:
     """Steps the user acknowledged leave the manual steps (and so the exit code)."""
     plan = index.plan
@@ -293,6 +308,7 @@ STAGES = (
     deploy_read,
     app_files,
     deploy_map_and_write,
+    markers_left,
     acknowledge,
 )
 
