@@ -299,6 +299,9 @@ def test_rules_lists_every_citable_rule_once_in_id_order() -> None:
     assert result.returncode == 0
     ids = re.findall(r"^(MA\d{3})$", result.stdout, re.MULTILINE)
     assert ids == sorted(set(ids)), "each id once, in id order"
+    # each rule is one heading and its help: no line of the help starts with its id again
+    assert re.findall(r"^MA\d{3}\b", result.stdout, re.MULTILINE) == ids
+    assert "\nagent-handlers: the ResponsesAgent subclass" in result.stdout
     cited = set()
     for plan_text in GOLDEN.glob("*/plan.txt"):
         cited |= set(re.findall(r"\b(MA\d{3})\b", plan_text.read_text(encoding="utf-8")))
@@ -314,6 +317,17 @@ def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"migrate-agent {__version__}"
+
+
+@pytest.mark.parametrize("command", [(), ("plan",), ("apply",)])
+def test_help_shows_flags_without_a_value_placeholder(command: tuple[str, ...]) -> None:
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    flags = {(): ["--version"], ("plan",): ["--check", "--quiet"], ("apply",): ["--allow-dirty", "--diff", "--check"]}
+    for flag in [*flags[command], "--help"]:
+        [line] = [line for line in result.stdout.splitlines() if f" {flag} " in f"{line} "]
+        assert "<bool>" not in line and "bool" not in line.split(flag, 1)[1].split()[:1], line
+    assert "<text|json>" in result.stdout or not command  # options that take a value still say which
 
 
 # -- 7: requirements name distributions, pinned by the logged model --------------------------------
