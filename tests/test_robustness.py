@@ -475,3 +475,52 @@ def test_ack_in_a_notebook_is_honoured(tmp_path: Path, case: str | None, noteboo
     assert all(s.rule.startswith("MA1") for s in left)  # deploy settings: no marker, the ack file
     (root / ".migrate-agent-ack").write_text("".join(f"{s.rule} {s.path}\n" for s in left))
     assert run_cli("plan", str(root), "--check").returncode == 0
+
+
+# -- issue 15, 8: what the output says --------------------------------------------------------------
+
+
+def test_check_json_reports_without_diffs(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    full = json_of(run_cli("plan", str(tmp_path), "--format", "json"))
+    assert full["files"][0]["diff"].startswith("--- a/agent.py") and full["new_files"][0]["content"]
+    for command in (("plan", "--check"), ("apply", "--check")):
+        result = run_cli(*command, str(tmp_path), "--format", "json")
+        assert result.returncode == 1, result.stderr
+        document = json_of(result)
+        assert "@invoke()" not in result.stdout and "+++ b/" not in result.stdout
+        assert [f["path"] for f in document["files"]] == ["agent.py"] and "diff" not in document["files"][0]
+        assert {f["path"] for f in document["new_files"]} == {f["path"] for f in full["new_files"]}
+        assert all(set(f) == {"path"} for f in document["new_files"])
+        assert document["manual_steps"] == full["manual_steps"]
+    assert tree(tmp_path) == {"agent.py": AGENT}
+
+
+def test_json_is_printed_when_the_tool_fails(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    crash = CRASH.replace('"plan", sys.argv[1]]', '"plan", sys.argv[1], "--format", "json"]')
+    result = subprocess.run(
+        [sys.executable, "-c", crash, str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 2
+    assert "internal error: RuntimeError: a bug in a rule" in result.stderr
+    document = json_of(result)
+    assert document["exit_code"] == 2 and document["root"] == str(tmp_path.resolve())
+    assert document["errors"] == [{"path": None, "line": None, "reason": "internal error: RuntimeError: a bug in a rule"}]
+    # an option that cannot be used, a dirty tree: exit 2 with the reason, as JSON too
+    result = run_cli("plan", str(tmp_path), "--model-dir", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and "no MLmodel file" in json_of(result)["errors"][0]["reason"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = run_cli("apply", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and "refusing to apply" in json_of(result)["errors"][0]["reason"]
+    assert (tmp_path / "agent.py").read_bytes() == AGENT  # nothing written
+
+
+def test_plan_prints_the_deploy_diff_once(tmp_path: Path) -> None:
+    root = tmp_path / "support_agent"
+    shutil.copytree(GOLDEN.parents[1] / "examples" / "support_agent", root)
+    shown = run_cli("plan", str(root)).stdout
+    assert shown.count("# Deployment: Model Serving → Databricks Apps") == 1
+    assert "+++ b/MIGRATION.md\n" in shown and "+# Deployment: Model Serving → Databricks Apps\n" in shown
+    checked = run_cli("plan", str(root), "--check").stdout  # no diff: the deploy diff is printed
+    assert checked.count("\n# Deployment: Model Serving → Databricks Apps\n") == 1
