@@ -524,3 +524,14 @@ def test_plan_prints_the_deploy_diff_once(tmp_path: Path) -> None:
     assert "+++ b/MIGRATION.md\n" in shown and "+# Deployment: Model Serving → Databricks Apps\n" in shown
     checked = run_cli("plan", str(root), "--check").stdout  # no diff: the deploy diff is printed
     assert checked.count("\n# Deployment: Model Serving → Databricks Apps\n") == 1
+
+
+def test_isinstance_of_the_kept_agent_name_is_a_step_on_every_run(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "isinstance_of_kept_agent_name_reported" / "input", tmp_path, dirs_exist_ok=True)
+    first = plan_project(tmp_path, jobs=1)
+    checks = [(s.path, s.line) for s in first.manual_steps if "isinstance" in s.message]
+    assert [path for path, _ in checks] == ["agent.py", "smoke.py", "smoke.py"]
+    assert apply_plan(first) == 1
+    again = plan_project(tmp_path, jobs=1)  # the agent is migrated now: still said, same lines
+    assert [(s.path, s.line) for s in again.manual_steps if "isinstance" in s.message] == checks
+    assert again.exit_code() == 1 and not again.changed_files

@@ -38,6 +38,7 @@ from migrate_agent.deploy.read.model_context_facts import read_model_context
 from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
 from migrate_agent.migrate.changed_names import uses_of_changed_names
 from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
+from migrate_agent.migrate.lazy_agent_uses import isinstance_checks_of_kept_names
 from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
@@ -211,6 +212,8 @@ def project_checks(index: ProjectIndex) -> None:
         plan.manual_steps.extend(
             newer_syntax_in_helpers(index.agent, index.outcomes, index.sources, index.local_modules)
         )
+        agent = index.agent
+        plan.manual_steps.extend(isinstance_checks_of_kept_names(agent.path, agent.after or agent.before, index.sources))
 
 
 def deploy_read(index: ProjectIndex) -> None:
