@@ -76,7 +76,7 @@ class ProjectIndex:
     drivers: dict[str, str] = field(default_factory=dict)  # may hold deployment code: path -> text
     local_modules: set[str] = field(default_factory=set)  # top-level names of the project's modules
     notebooks: NotebookFiles = field(default_factory=NotebookFiles)
-    marked: dict[str, bytes] = field(default_factory=dict)  # files holding a TODO marker: path -> bytes
+    marked: dict[str, bytes] = field(default_factory=dict)  # files holding a TODO or ACK marker: path -> bytes
     # created files: path -> content of the Python files notebook writer cells create
     written: dict[str, bytes] = field(default_factory=dict)
     # project pre-pass
