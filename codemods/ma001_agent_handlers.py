@@ -105,6 +105,8 @@ class AgentToHandlers(MigrationRule):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         analysis = self.analysis
         pair = analysis.convertible()
+        if pair is not None:
+            tree = self._mark_not_served(tree, pair[0])
         if pair is None or not self._handles(pair[0]):
             return self._mark_problems(tree)
         agent, export = pair
@@ -323,14 +325,36 @@ class AgentToHandlers(MigrationRule):
                     continue  # a base of agents in other modules: they are exported there
                 if agent.inherited is not None and analysis.has_handlers:
                     continue  # migrated before: it keeps its project base, handlers serve it
-                message = (
-                    f"`{agent.name}` is not exported with mlflow.models.set_model in this module; "
-                    "export it there or register handlers for it by hand"
-                )
+                message = self._not_exported(agent)
                 if agent.body_index is not None:
                     body[agent.body_index] = self.mark(body[agent.body_index], message)
                 else:
                     self.report(message)
+        return tree.with_changes(body=body)
+
+
+    def _not_exported(self, agent: AgentClass) -> str:
+        return (
+            f"`{agent.name}` is not exported with mlflow.models.set_model in this module; "
+            "export it there or register handlers for it by hand"
+        )
+
+    def _mark_not_served(self, tree: cst.Module, served: AgentClass) -> cst.Module:
+        """The module's other agent classes of this rule's kind, beside the one its export makes
+        the app's agent: no set_model exports them, so the app does not serve them. Said now as
+        every later run says it (once set_model is gone, each is an agent this module does not
+        export): one apply is a fixpoint."""
+        analysis = self.analysis
+        body = list(tree.body)
+        for agent in (*analysis.agents, *analysis.legacy):
+            if agent is served or agent.name == served.name or not self._handles(agent):
+                continue
+            if agent.name in analysis.subclassed or agent.name in analysis.exported_elsewhere:
+                continue  # a base of agents in other modules, or exported there
+            if agent.body_index is not None:
+                body[agent.body_index] = self.mark(body[agent.body_index], self._not_exported(agent))
+            else:
+                self.report(self._not_exported(agent))
         return tree.with_changes(body=body)
 
 

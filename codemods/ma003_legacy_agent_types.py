@@ -75,6 +75,9 @@ class LegacyAgentTypes(AgentToHandlers):
     def _handles(self, agent: AgentClass) -> bool:
         return agent.kind != "ResponsesAgent"
 
+    def _not_exported(self, agent: AgentClass) -> str:
+        return NOT_EXPORTED.format(name=agent.name, kind=agent.kind)
+
     def _edit_text(self, agent: AgentClass) -> str:
         return f"class {agent.name}: {agent.kind} served through legacy_agent_adapters; set_model replaced by handlers"
 
@@ -144,7 +147,7 @@ class LegacyAgentTypes(AgentToHandlers):
                 self.report(message)
         if not analysis.exports and not _serves_through_adapters(tree):
             for agent in analysis.legacy:
-                message = NOT_EXPORTED.format(name=agent.name, kind=agent.kind)
+                message = self._not_exported(agent)
                 if agent.body_index is not None:
                     body[agent.body_index] = self.mark(body[agent.body_index], message)
                 else:

@@ -299,6 +299,9 @@ def test_rules_lists_every_citable_rule_once_in_id_order() -> None:
     assert result.returncode == 0
     ids = re.findall(r"^(MA\d{3})$", result.stdout, re.MULTILINE)
     assert ids == sorted(set(ids)), "each id once, in id order"
+    # each rule is one heading and its help: no line of the help starts with its id again
+    assert re.findall(r"^MA\d{3}\b", result.stdout, re.MULTILINE) == ids
+    assert "\nagent-handlers: the ResponsesAgent subclass" in result.stdout
     cited = set()
     for plan_text in GOLDEN.glob("*/plan.txt"):
         cited |= set(re.findall(r"\b(MA\d{3})\b", plan_text.read_text(encoding="utf-8")))
@@ -314,6 +317,17 @@ def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"migrate-agent {__version__}"
+
+
+@pytest.mark.parametrize("command", [(), ("plan",), ("apply",)])
+def test_help_shows_flags_without_a_value_placeholder(command: tuple[str, ...]) -> None:
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    flags = {(): ["--version"], ("plan",): ["--check", "--quiet"], ("apply",): ["--allow-dirty", "--diff", "--check"]}
+    for flag in [*flags[command], "--help"]:
+        [line] = [line for line in result.stdout.splitlines() if f" {flag} " in f"{line} "]
+        assert "<bool>" not in line and "bool" not in line.split(flag, 1)[1].split()[:1], line
+    assert "<text|json>" in result.stdout or not command  # options that take a value still say which
 
 
 # -- 7: requirements name distributions, pinned by the logged model --------------------------------
@@ -398,3 +412,126 @@ def test_ctrl_c_stops_the_workers_instead_of_waiting_for_them(tmp_path: Path) ->
         pytest.fail("the main process waited for its workers after Ctrl-C")
     assert main.returncode != 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+
+
+# -- issue 15, 2: `plan --check` exits 1 while a TODO marker is left --------------------------------
+
+AGENT_USED_AT_IMPORT = AGENT.rstrip(b"\n") + b"\nprint(AGENT)\n"
+
+
+def _markers(root: Path) -> list[tuple[str, int]]:
+    return [
+        (path, number)
+        for path, data in tree(root).items()
+        if path.endswith((".py", ".ipynb"))
+        for number, line in enumerate(data.decode("utf-8").splitlines(), start=1)
+        if "# TODO(migrate-agent):" in line
+    ]
+
+
+def test_a_todo_left_after_apply_keeps_check_at_1_until_acknowledged(tmp_path: Path) -> None:
+    assert b"AGENT = " in AGENT and b"set_model(AGENT)" in AGENT
+    (tmp_path / "agent.py").write_bytes(AGENT_USED_AT_IMPORT)
+    assert run_cli("apply", str(tmp_path), "--allow-dirty").returncode == 1
+    [(path, line)] = _markers(tmp_path)
+    applied = tree(tmp_path)
+    result = run_cli("plan", str(tmp_path), "--check", "--format", "json")
+    assert result.returncode == 1, result.stdout
+    assert [(s["rule"], s["path"], s["line"]) for s in json_of(result)["manual_steps"]] == [("MA001", path, line)]
+    assert apply_plan(plan_project(tmp_path, jobs=1)) == 1 and tree(tmp_path) == applied  # a fixpoint
+    agent = tmp_path / path
+    agent.write_text(agent.read_text().replace("# TODO(migrate-agent):", "# ACK(migrate-agent):"))
+    result = run_cli("plan", str(tmp_path), "--check", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert [(s["rule"], s["line"]) for s in json_of(result)["acknowledged"]] == [("MA001", line)]
+
+
+def test_a_todo_written_earlier_is_a_step_wherever_it_is(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    assert apply_plan(plan_project(tmp_path, jobs=1)) == 0
+    helper = "# TODO(migrate-agent): [MA004] build this client per request\nCLIENT = None\n"
+    (tmp_path / "tools.py").write_text(helper)  # a file no rule reads (text prefilter)
+    plan = plan_project(tmp_path, jobs=1)
+    assert [(s.rule, s.path, s.line) for s in plan.manual_steps] == [("MA004", "tools.py", 1)]
+    assert plan.manual_steps[0].message == "build this client per request"
+    assert plan.exit_code() == 1
+
+
+@pytest.mark.parametrize("case, notebook", [(None, "driver.py"), ("ipynb_list_sources", "driver.ipynb")])
+def test_ack_in_a_notebook_is_honoured(tmp_path: Path, case: str | None, notebook: str) -> None:
+    root = tmp_path / "project"
+    source = GOLDEN.parents[1] / "examples" / "support_agent" if case is None else GOLDEN / case / "input"
+    shutil.copytree(source, root)
+    if case is None:
+        assert (root / notebook).read_text().startswith("# Databricks notebook source\n")
+    assert apply_plan(plan_project(root, jobs=1)) == 1
+    marked = [s for s in plan_project(root, jobs=1).manual_steps if s.path == notebook and s.rule == "MA007"]
+    assert marked and [path for path, _ in _markers(root)] == [notebook] * len(marked)
+    file = root / notebook
+    file.write_text(file.read_text().replace("# TODO(migrate-agent):", "# ACK(migrate-agent):"))
+    plan = plan_project(root, jobs=1)
+    assert [(s.rule, s.path) for s in plan.acknowledged] == [(s.rule, s.path) for s in marked]
+    left = plan.manual_steps
+    assert all(s.rule.startswith("MA1") for s in left)  # deploy settings: no marker, the ack file
+    (root / ".migrate-agent-ack").write_text("".join(f"{s.rule} {s.path}\n" for s in left))
+    assert run_cli("plan", str(root), "--check").returncode == 0
+
+
+# -- issue 15, 8: what the output says --------------------------------------------------------------
+
+
+def test_check_json_reports_without_diffs(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    full = json_of(run_cli("plan", str(tmp_path), "--format", "json"))
+    assert full["files"][0]["diff"].startswith("--- a/agent.py") and full["new_files"][0]["content"]
+    for command in (("plan", "--check"), ("apply", "--check")):
+        result = run_cli(*command, str(tmp_path), "--format", "json")
+        assert result.returncode == 1, result.stderr
+        document = json_of(result)
+        assert "@invoke()" not in result.stdout and "+++ b/" not in result.stdout
+        assert [f["path"] for f in document["files"]] == ["agent.py"] and "diff" not in document["files"][0]
+        assert {f["path"] for f in document["new_files"]} == {f["path"] for f in full["new_files"]}
+        assert all(set(f) == {"path"} for f in document["new_files"])
+        assert document["manual_steps"] == full["manual_steps"]
+    assert tree(tmp_path) == {"agent.py": AGENT}
+
+
+def test_json_is_printed_when_the_tool_fails(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_bytes(AGENT)
+    crash = CRASH.replace('"plan", sys.argv[1]]', '"plan", sys.argv[1], "--format", "json"]')
+    result = subprocess.run(
+        [sys.executable, "-c", crash, str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 2
+    assert "internal error: RuntimeError: a bug in a rule" in result.stderr
+    document = json_of(result)
+    assert document["exit_code"] == 2 and document["root"] == str(tmp_path.resolve())
+    assert document["errors"] == [{"path": None, "line": None, "reason": "internal error: RuntimeError: a bug in a rule"}]
+    # an option that cannot be used, a dirty tree: exit 2 with the reason, as JSON too
+    result = run_cli("plan", str(tmp_path), "--model-dir", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and "no MLmodel file" in json_of(result)["errors"][0]["reason"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = run_cli("apply", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and "refusing to apply" in json_of(result)["errors"][0]["reason"]
+    assert (tmp_path / "agent.py").read_bytes() == AGENT  # nothing written
+
+
+def test_plan_prints_the_deploy_diff_once(tmp_path: Path) -> None:
+    root = tmp_path / "support_agent"
+    shutil.copytree(GOLDEN.parents[1] / "examples" / "support_agent", root)
+    shown = run_cli("plan", str(root)).stdout
+    assert shown.count("# Deployment: Model Serving → Databricks Apps") == 1
+    assert "+++ b/MIGRATION.md\n" in shown and "+# Deployment: Model Serving → Databricks Apps\n" in shown
+    checked = run_cli("plan", str(root), "--check").stdout  # no diff: the deploy diff is printed
+    assert checked.count("\n# Deployment: Model Serving → Databricks Apps\n") == 1
+
+
+def test_isinstance_of_the_kept_agent_name_is_a_step_on_every_run(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "isinstance_of_kept_agent_name_reported" / "input", tmp_path, dirs_exist_ok=True)
+    first = plan_project(tmp_path, jobs=1)
+    checks = [(s.path, s.line) for s in first.manual_steps if "isinstance" in s.message]
+    assert [path for path, _ in checks] == ["agent.py", "smoke.py", "smoke.py"]
+    assert apply_plan(first) == 1
+    again = plan_project(tmp_path, jobs=1)  # the agent is migrated now: still said, same lines
+    assert [(s.path, s.line) for s in again.manual_steps if "isinstance" in s.message] == checks
+    assert again.exit_code() == 1 and not again.changed_files

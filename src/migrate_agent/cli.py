@@ -20,6 +20,7 @@ from migrate_agent.rule_catalog import UnknownRuleError, all_rules, select_rules
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: rich panels show flags with a `<bool>` value placeholder
     help="Move Databricks agents from Model Serving to Databricks Apps.",
 )
 

@@ -17,6 +17,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
     check links       files to write that are symbolic links: written through, or refused
+    markers left      TODO markers still in the files that no step stands for become steps
     selected rules    steps of rules not selected (--select / --ignore) left out
     acknowledge       steps the user acknowledged set aside
 
@@ -43,12 +44,13 @@ from migrate_agent.discover.discovery import is_notebook, project_files, symlink
 from migrate_agent.discover.fileio import why_unwritable
 from migrate_agent.migrate.changed_names import uses_of_changed_names
 from migrate_agent.migrate.engine import IDENTITY_RUNTIME_NAMES, FileOutcome
+from migrate_agent.migrate.lazy_agent_uses import isinstance_checks_of_kept_names
 from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
 from migrate_agent.notebooks.project import NotebookFiles
-from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
+from migrate_agent.output.acknowledgements import MARKER_BYTES, is_acknowledged, open_markers, read_acknowledgements
 from migrate_agent.rule_catalog import conversion_notes
 
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
@@ -91,6 +93,7 @@ class ProjectIndex:
     drivers: dict[str, str] = field(default_factory=dict)  # may hold deployment code: path -> text
     local_modules: set[str] = field(default_factory=set)  # top-level names of the project's modules
     notebooks: NotebookFiles = field(default_factory=NotebookFiles)
+    marked: dict[str, bytes] = field(default_factory=dict)  # files holding a TODO or ACK marker: path -> bytes
     # created files: path -> content of the Python files notebook writer cells create
     written: dict[str, bytes] = field(default_factory=dict)
     # project pre-pass
@@ -132,6 +135,8 @@ def discover(index: ProjectIndex) -> None:
         except OSError as error:  # unreadable: one failed file, the others go on
             plan.files.append(FileResult(rel, FileStatus.FAILED, reason=f"cannot read: {error.strerror or error}"))
             continue
+        if MARKER_BYTES in data:
+            index.marked[rel] = data
         if is_notebook(rel, data):
             index.notebooks.add(rel, data)
             continue
@@ -266,6 +271,8 @@ def project_checks(index: ProjectIndex) -> None:
         plan.manual_steps.extend(
             newer_syntax_in_helpers(index.agent, index.outcomes, index.sources, index.local_modules)
         )
+        agent = index.agent
+        plan.manual_steps.extend(isinstance_checks_of_kept_names(agent.path, agent.after or agent.before, index.sources))
 
 
 def deploy_read(index: ProjectIndex) -> None:
@@ -349,6 +356,17 @@ def check_links(index: ProjectIndex) -> None:
             result.edits.append(f"written through the symbolic link to {target} (the link is kept)")
 
 
+def markers_left(index: ProjectIndex) -> None:
+    """Every TODO marker the files hold once applied is a manual step until it is dealt with:
+    one an earlier apply wrote whose cause no rule finds again (a use of the agent's name in a
+    module migrated since) is listed at its line."""
+    texts = dict(index.marked)
+    for result in index.plan.files:
+        if result.after is not None and result.path.endswith((".py", ".ipynb")):
+            texts[result.path] = result.after
+    index.plan.manual_steps.extend(open_markers(texts, index.plan.manual_steps))
+
+
 def keep_selected_rules(index: ProjectIndex) -> None:
     """Only the rules selected report steps (their codemods alone ran, see `migrate`); a
     converting rule selected without the rules a conversion takes says why it converted nothing."""
@@ -383,6 +401,7 @@ STAGES = (
     app_files,
     deploy_map_and_write,
     check_links,
+    markers_left,
     keep_selected_rules,
     acknowledge,
 )

@@ -21,8 +21,8 @@ class UnknownRuleError(ValueError):
 def all_rules() -> list[tuple[str, str]]:
     """(id, help text) of each rule, each id once, in id order."""
     found: dict[str, str] = {}
-    for rule in RULES:
-        found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or ""))
+    for rule in RULES:  # a codemod's docstring starts with its id: shown once, as the heading
+        found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or "").removeprefix(f"{rule.RULE_ID} "))
     for rule in DEPLOY_RULES:
         found.setdefault(rule.id, f"{rule.title}: {rule.help}")
     found.setdefault(NOTEBOOK_RULE, NOTEBOOK_RULE_HELP)

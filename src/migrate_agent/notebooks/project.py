@@ -118,7 +118,7 @@ def _fold_one(
         migrated = (outcome.after or outcome.before).decode("utf-8", "replace")
         for step in outcome.manual_steps:
             line, where = notebook.locate(unit, migrated, step.line)
-            steps.append(ManualStep(step.rule, where + step.message, notebook.path, line))
+            steps.append(ManualStep(step.rule, where + step.message, notebook.path, line, step.acknowledged))
 
     for unit in notebook.units:
         outcome = per_unit.get(id(unit))

@@ -64,8 +64,8 @@ def render_text(plan: Plan, *, show_diff: bool = True) -> str:
             "Acknowledged (not counted)\n"
             + "".join(f"  {s.location()}: {s.rule} {s.message}\n" for s in plan.acknowledged)
         )
-    if plan.deploy_markdown:
-        parts.append(plan.deploy_markdown.rstrip("\n") + "\n")
+    if plan.deploy_markdown and not (show_diff and _new_file_holding(plan, plan.deploy_markdown)):
+        parts.append(plan.deploy_markdown.rstrip("\n") + "\n")  # else it is in the diff, once
     if plan.errors:
         parts.append("Errors\n" + "".join(f"  {error}\n" for error in plan.errors))
     counts = {status: 0 for status in FileStatus}
@@ -76,7 +76,16 @@ def render_text(plan: Plan, *, show_diff: bool = True) -> str:
     return "\n".join(parts)
 
 
-def render_json(plan: Plan, *, exit_code: int, applied: bool) -> str:
+def _new_file_holding(plan: Plan, text: str) -> bool:
+    """Whether a new file of the plan (its diff shows all of it) holds `text` (MIGRATION.md
+    holds the deploy diff)."""
+    data = text.strip().encode("utf-8")
+    return any(r.before is None and r.after is not None and data in r.after for r in plan.changed_files)
+
+
+def render_json(plan: Plan, *, exit_code: int, applied: bool, diffs: bool = True) -> str:
+    """The plan as one JSON document; without `diffs` (check mode: a report), files carry no
+    diff and new files no content."""
     document = {
         "version": JSON_SCHEMA_VERSION,
         "root": str(plan.root),
@@ -89,13 +98,13 @@ def render_json(plan: Plan, *, exit_code: int, applied: bool) -> str:
                 "reason": r.reason,
                 "line": r.line,
                 "edits": r.edits,
-                "diff": unified_diff(r) if r.changed else "",
+                **({"diff": unified_diff(r) if r.changed else ""} if diffs else {}),
             }
             for r in plan.files
             if r.status not in (FileStatus.CREATED,)
         ],
         "new_files": [
-            {"path": r.path, "content": r.after.decode("utf-8", "replace")}
+            {"path": r.path, **({"content": r.after.decode("utf-8", "replace")} if diffs else {})}
             for r in plan.files
             if r.status is FileStatus.CREATED
         ],
@@ -113,5 +122,24 @@ def render_json(plan: Plan, *, exit_code: int, applied: bool) -> str:
         + [{"path": None, "line": None, "reason": error} for error in plan.errors],
         "notes": plan.notes,
         "deploy": plan.deploy_json,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_json_failure(root: str, reason: str) -> str:
+    """The JSON document of a run that could not be done (exit 2): what `render_json` gives,
+    with no file and the reason as its one error."""
+    document = {
+        "version": JSON_SCHEMA_VERSION,
+        "root": root,
+        "applied": False,
+        "exit_code": 2,
+        "files": [],
+        "new_files": [],
+        "manual_steps": [],
+        "acknowledged": [],
+        "errors": [{"path": None, "line": None, "reason": reason}],
+        "notes": [],
+        "deploy": {},
     }
     return json.dumps(document, indent=2) + "\n"
