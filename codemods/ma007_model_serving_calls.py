@@ -29,6 +29,7 @@ class ModelServingCalls(MigrationRule):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._calls = {call.node: call for call in self.analysis.driver_calls}
         self._pending: list[str] = []
+        self._outer: list[list[str]] = []  # pending marks of the enclosing statements' headers
         if not self._calls or self.context.scratch.get(NO_APP_KEY):
             return tree
         return tree.visit(self)
@@ -40,6 +41,17 @@ class ModelServingCalls(MigrationRule):
             self.note_edit(f"line {call.line}: Model Serving `{call.kind}` call marked (deploy the app with the bundle)")
         return updated_node
 
+    # A call in the header of a compound statement (`if agents.deploy(...):`) is left before its
+    # body: its mark waits outside the body and goes to that statement, not the body's first line.
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        self._outer.append(self._pending)
+        self._pending = []
+        return True
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self._pending = self._outer.pop() + self._pending
+        return updated_node
+
     def _attach(self, statement):
         while self._pending:
             statement = self.mark(statement, self._pending.pop(0))
@@ -48,7 +60,6 @@ class ModelServingCalls(MigrationRule):
     def leave_SimpleStatementLine(self, original_node, updated_node):
         return self._attach(updated_node)
 
-    # A call in the header of a compound statement (`if agents.deploy(...):`) marks that statement.
     def leave_If(self, original_node, updated_node):
         return self._attach(updated_node)
 
@@ -59,4 +70,10 @@ class ModelServingCalls(MigrationRule):
         return self._attach(updated_node)
 
     def leave_With(self, original_node, updated_node):
+        return self._attach(updated_node)
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        return self._attach(updated_node)
+
+    def leave_ClassDef(self, original_node, updated_node):
         return self._attach(updated_node)
