@@ -327,7 +327,7 @@ def test_help_shows_flags_without_a_value_placeholder(command: tuple[str, ...]) 
     for flag in [*flags[command], "--help"]:
         [line] = [line for line in result.stdout.splitlines() if f" {flag} " in f"{line} "]
         assert "<bool>" not in line and "bool" not in line.split(flag, 1)[1].split()[:1], line
-    assert "<text|json>" in result.stdout or not command  # options that take a value still say which
+    assert "<text|json|markdown>" in result.stdout or not command  # options that take a value still say which
 
 
 # -- 7: requirements name distributions, pinned by the logged model --------------------------------
