@@ -36,15 +36,19 @@ def plan_project(
     jobs: int | None = None,
     model_dir: Path | None = None,
     endpoint: str | None = None,
+    keep_callers: bool = False,
     progress=None,
 ) -> Plan:
     """Everything `apply` would do to the project at `path`, computed without writing: the
     stages of :mod:`migrate_agent.pipeline`, in order.
 
     `progress` (a :class:`migrate_agent.output.progress.Progress`) is told of each file read and
-    migrated."""
+    migrated. `keep_callers`: callers of the Model Serving endpoint are listed, not rewritten."""
     check_inputs(model_dir)
-    return pipeline.run(path, pipeline.Options(jobs=jobs, model_dir=model_dir, endpoint=endpoint, progress=progress))
+    options = pipeline.Options(
+        jobs=jobs, model_dir=model_dir, endpoint=endpoint, keep_callers=keep_callers, progress=progress
+    )
+    return pipeline.run(path, options)
 
 
 def apply_plan(plan: Plan) -> int:

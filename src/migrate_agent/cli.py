@@ -39,6 +39,10 @@ ModelDirOption = typer.Option(
 EndpointOption = typer.Option(
     None, "--endpoint", help="A live serving endpoint to read the deployment from (needs auth)."
 )
+KeepCallersOption = typer.Option(
+    False, "--keep-callers",
+    help="List the code that calls the Model Serving endpoint, but do not rewrite or mark it.",
+)
 QuietOption = typer.Option(
     False, "--quiet", "-q", help="No progress display on stderr (shown only on a terminal, for runs over ~1 s)."
 )
@@ -72,6 +76,7 @@ def plan(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    keep_callers: bool = KeepCallersOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Show what `apply` would change (diffs, new files, deploy diff, manual steps). Writes nothing.
@@ -80,7 +85,7 @@ def plan(
     raise typer.Exit(
         run_plan(
             path, output_format=output_format.value, check=check, jobs=jobs,
-            model_dir=model_dir, endpoint=endpoint, quiet=quiet,
+            model_dir=model_dir, endpoint=endpoint, quiet=quiet, keep_callers=keep_callers,
         )
     )
 
@@ -97,6 +102,7 @@ def apply(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    keep_callers: bool = KeepCallersOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Make the changes `plan` shows. Exit 0 done, 1 done with manual steps left, 2 a file failed
@@ -105,7 +111,7 @@ def apply(
         run_apply(
             path, allow_dirty=allow_dirty, diff=diff, check=check,
             output_format=output_format.value, jobs=jobs, model_dir=model_dir,
-            endpoint=endpoint, quiet=quiet,
+            endpoint=endpoint, quiet=quiet, keep_callers=keep_callers,
         )
     )
 

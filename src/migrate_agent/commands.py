@@ -29,9 +29,12 @@ def run_plan(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    keep_callers: bool = False,
 ) -> int:
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(
+            path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, keep_callers=keep_callers
+        )
     except _Unusable:
         return 2
     return _report(result, result.exit_code(), output_format, applied=False, show_diff=not check)
@@ -48,6 +51,7 @@ def run_apply(
     model_dir: Path | None = None,
     endpoint: str | None = None,
     quiet: bool = False,
+    keep_callers: bool = False,
 ) -> int:
     dry_run = diff or check
     if not dry_run and not allow_dirty:
@@ -57,7 +61,9 @@ def run_apply(
             sys.stderr.write(f"migrate-agent: refusing to apply: {error}\n")
             return 2
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint)
+        result = _plan_with_progress(
+            path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, keep_callers=keep_callers
+        )
     except _Unusable:
         return 2
     code = result.exit_code() if dry_run else apply_plan(result)

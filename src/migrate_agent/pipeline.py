@@ -12,6 +12,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     choose the app    which agent the app serves; without one, driver code stays unmarked
     project checks    uses of changed names in other modules; helper modules' Python version
     deploy read       the Model Serving deployment: live endpoint, MLmodel, driver code
+    endpoint callers  code that calls the endpoint by name: rewritten to call the app, or listed
     app files         start_server.py, requirements.txt, the runtime helpers
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
@@ -24,14 +25,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
 from migrate_agent.deploy import AppSpec, deployment_plan
-from migrate_agent.deploy.planner import DeploymentReading, read_deployment
+from migrate_agent.callers import find_endpoint_callers, line_map, project_text_files
+from migrate_agent.deploy.planner import DeploymentReading, planned_app_name, read_deployment
+from migrate_agent.deploy.read.project_yaml import read_project_yaml
+from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES
+from migrate_agent.deploy.write.bundle_file import BUNDLE_FILES
 from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
 from migrate_agent.deploy.read.model_context_facts import read_model_context
 from migrate_agent.discover.discovery import is_notebook, project_files, text_markers
@@ -41,6 +46,7 @@ from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.notebook import read_notebook
 from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.output.acknowledgements import is_acknowledged, read_acknowledgements
 
@@ -57,6 +63,7 @@ class Options:
     jobs: int | None = None
     model_dir: Path | None = None
     endpoint: str | None = None
+    keep_callers: bool = False  # callers of the endpoint are listed, not rewritten
     progress: object = None  # migrate_agent.output.progress.Progress, told of each file and stage
 
 
@@ -225,8 +232,64 @@ def deploy_read(index: ProjectIndex) -> None:
     index.deployment = read_deployment(
         index.root, DeploySources(drivers, created),
         model_dir=index.options.model_dir, endpoint=index.options.endpoint,
+        live=index.deployment.live if index.deployment is not None else None,
     )
     index.code = _code_facts(index.root, index.outcomes)
+
+
+def endpoint_callers(index: ProjectIndex) -> None:
+    """Code that calls the Model Serving endpoint by name (Python, notebooks, SQL, job and config
+    files): rewritten to call the app where that is safe (MA009), listed with file:line either
+    way; the deploy diff says what still points at the endpoint."""
+    if index.agent is None or index.deployment is None:
+        return
+    endpoint = _endpoint_name(index)
+    if endpoint is None:
+        return
+    plan, root = index.plan, index.root
+    app = planned_app_name(root, index.deployment)
+    results = {r.path: r for r in plan.files}
+
+    def current() -> Iterator[tuple[str, bytes]]:
+        for rel in project_text_files(root):
+            result = results.get(rel)
+            if result is not None and result.after is not None:
+                yield rel, result.after
+            elif (root / rel).is_file():
+                yield rel, (root / rel).read_bytes()
+
+    found = find_endpoint_callers(
+        current(), endpoint, app, keep=index.options.keep_callers,
+        own_files=frozenset((*APP_YAML_FILES, *BUNDLE_FILES)),
+    )
+    outcomes = {o.path: o for o in index.outcomes}
+    for path, new in found.changed.items():
+        result = results.get(path)
+        before = (root / path).read_bytes()
+        old = result.after if result is not None and result.after is not None else before
+        moved = line_map(old, new)
+        edits = [f"MA009: {edit}" if not edit.startswith("MA009") else edit for edit in found.edits.get(path, [])]
+        if result is None:
+            plan.files.append(FileResult(path, FileStatus.MIGRATED, before=before, after=new, edits=edits))
+        else:
+            result.status, result.after = FileStatus.MIGRATED, new
+            result.edits.extend(edits)
+        plan.manual_steps = [replace(s, line=moved(s.line)) if s.path == path else s for s in plan.manual_steps]
+        outcome = outcomes.get(path)
+        if outcome is not None:
+            outcome.status, outcome.after = FileStatus.MIGRATED, new
+            outcome.manual_steps = [replace(s, line=moved(s.line)) for s in outcome.manual_steps]
+        if path in index.drivers:
+            index.drivers[path] = new.decode("utf-8", "replace")
+        if path in index.notebooks.deploy_sources:
+            index.notebooks.deploy_sources[path] = read_notebook(path, new).python_text
+    plan.manual_steps.extend(found.steps)
+    if set(found.changed) & (set(index.drivers) | set(index.notebooks.deploy_sources)):
+        deploy_read(index)  # its lines are those of the files as they are written now
+    index.code = index.code._replace(
+        retired_endpoint=endpoint,
+        endpoint_callers=tuple(sorted(found.callers, key=lambda c: (c.path, c.line or 0, c.cell))),
+    )
 
 
 def app_files(index: ProjectIndex) -> None:
@@ -291,6 +354,7 @@ STAGES = (
     choose_app,
     project_checks,
     deploy_read,
+    endpoint_callers,
     app_files,
     deploy_map_and_write,
     acknowledge,
@@ -392,6 +456,19 @@ def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:
 def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
     server = root / PurePosixPath(outcome.path).parent / SERVER_FILE
     return server.is_file() and served_module(server.read_bytes()) == agent_module(root, outcome.path)
+
+
+def _endpoint_name(index: ProjectIndex) -> str | None:
+    """The endpoint's name: from the deployment (agents.deploy, --endpoint, the endpoint
+    config), else the one serving endpoint the project's bundle defines."""
+    found = index.deployment.serving.endpoint_name
+    if found is not None and isinstance(found.value, str) and found.value:
+        return found.value
+    bundle = read_project_yaml(index.root, BUNDLE_FILES).data
+    resources = bundle.get("resources") if isinstance(bundle, dict) else None
+    endpoints = resources.get("model_serving_endpoints") if isinstance(resources, dict) else None
+    names = [e.get("name") for e in endpoints.values() if isinstance(e, dict)] if isinstance(endpoints, dict) else []
+    return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0] else None
 
 
 def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:
