@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -92,9 +93,9 @@ def find_endpoint_callers(
             _python_file(found, path, data, endpoint, app, keep)
         else:
             text = data.decode("utf-8", "replace")
-            skip = app if path in own_files and app == endpoint else None
+            own = text if path in own_files else ""
             for number, line in enumerate(text.splitlines(), start=1):
-                _text_line(found, path, number, "", line, endpoint, app, keep, skip)
+                _text_line(found, path, number, "", line, endpoint, app, keep, own)
     return found
 
 
@@ -226,13 +227,25 @@ def _hidden_lines(path: str, text: str) -> Iterable[tuple[int | None, str, str]]
 
 def _text_line(
     found: CallersFound, path: str, number: int | None, cell: str, line: str, endpoint: str, app: str,
-    keep: bool, skip: str | None = None,
+    keep: bool, own: str = "",
 ) -> None:
+    """A caller on one line of a file that is not Python. `own`: the text of the file when the
+    migration writes it for the app (app.yaml, databricks.yml): a line there naming an app that
+    bears the endpoint's name is the app's, and a bundle's `name:` of its serving endpoint is the
+    endpoint's definition, not a caller."""
     if endpoint not in line:
         return
     kind_and_step = text_kind(endpoint, app, line)
-    if kind_and_step is None or (skip is not None and kind_and_step[0] == "the endpoint's name as a value"):
+    if kind_and_step is None:
         return
+    value = kind_and_step[0] == "the endpoint's name as a value"
+    if own and value and app == endpoint:
+        return
+    if own and value and "model_serving_endpoints" in own and _NAME_LINE.fullmatch(line.strip()):
+        kind_and_step = "the bundle's endpoint definition", (
+            f"the bundle still defines the Model Serving endpoint `{endpoint}`: remove that resource when "
+            "you delete the endpoint (MIGRATION.md, Endpoint retirement)"
+        )
     kind, message = kind_and_step
     code = " ".join(line.split())
     code = code if len(code) <= 60 else code[:57] + "..."
@@ -241,6 +254,9 @@ def _text_line(
     )
     if not keep:
         found.steps.append(ManualStep(RULE, cell + message, path, number))
+
+
+_NAME_LINE = re.compile(r"-?\s*name:\s*\S+")
 
 
 # -- lines of a rewritten file -----------------------------------------------------------------
