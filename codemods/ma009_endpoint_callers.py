@@ -50,6 +50,8 @@ class EndpointCallers(MigrationRule):
                 self._replacements.update(site.rewrite.replacements)
                 self.note_edit(f"line {site.line}: {site.rewrite.note}")
                 self.add_needed_import(*DATABRICKS_OPENAI)
+                for module, name in site.rewrite.unused_imports:
+                    self.remove_unused_import(module, name)
             elif not site.calls_app:
                 self._marks.setdefault(site.statement, []).append(site.message)
         if not self._replacements and not self._marks:

@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "golden"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The golden project whose Python callers are rewritten, copied."""
-    shutil.copytree(GOLDEN / "callers_openai_rewritten_to_app" / "input", tmp_path / "p")
+    shutil.copytree(GOLDEN / "callers_rewritten_to_call_the_app" / "input", tmp_path / "p")
     return tmp_path / "p"
 
 
@@ -33,8 +33,8 @@ def test_keep_callers_lists_them_and_changes_none(project: Path) -> None:
     assert "evaluate.py" not in changed(plan)
     assert not [s for s in plan.manual_steps if s.rule == "MA009"]
     rows = [line for line in plan.deploy_markdown.splitlines() if line.startswith("| `evaluate.py:")]
-    assert [row.rsplit("|", 2)[-2].strip() for row in rows] == ["kept (--keep-callers)"] * 2
-    assert "2 of them still point at the endpoint" in plan.deploy_markdown
+    assert [row.rsplit("|", 2)[-2].strip() for row in rows] == ["kept (--keep-callers)"] * 3
+    assert "3 of them still point at the endpoint" in plan.deploy_markdown
 
 
 def test_without_keep_callers_they_are_rewritten(project: Path) -> None:
@@ -51,6 +51,7 @@ def test_json_report_lists_every_caller_with_its_status(project: Path) -> None:
     assert [(c["path"], c["line"], c["kind"], c["status"]) for c in retirement["callers"]] == [
         ("evaluate.py", 12, "OpenAI responses", "calls the app"),
         ("evaluate.py", 20, "OpenAI responses", "calls the app"),
+        ("evaluate.py", 25, "OpenAI responses", "calls the app"),
         ("score.sql", 1, "ai_query (SQL)", "still calls the endpoint"),
     ]
 
@@ -82,7 +83,7 @@ def test_an_acknowledged_marker_stays_and_is_not_counted(project: Path) -> None:
 def test_the_endpoint_named_by_the_bundle_is_looked_for(tmp_path: Path) -> None:
     project = tmp_path / "p"
     project.mkdir()
-    shutil.copy(GOLDEN / "callers_openai_rewritten_to_app" / "input" / "agent.py", project)
+    shutil.copy(GOLDEN / "callers_rewritten_to_call_the_app" / "input" / "agent.py", project)
     (project / "databricks.yml").write_text(
         "bundle:\n  name: answers\nresources:\n  model_serving_endpoints:\n    answers:\n      name: answers-endpoint\n"
     )
@@ -114,3 +115,42 @@ def test_a_project_without_an_app_keeps_its_callers(tmp_path: Path) -> None:
 def test_rules_lists_endpoint_callers() -> None:
     rules = dict(all_rules())
     assert "ai_query" in rules["MA009"] and "--keep-callers" in rules["MA009"]
+
+
+def ipynb(*cells: str) -> str:
+    """A Jupyter notebook of these code cells."""
+    return json.dumps({
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": cell.splitlines(keepends=True)}
+            for cell in cells
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }, indent=1) + "\n"
+
+
+def test_a_jupyter_caller_is_rewritten_in_its_cell_and_a_shell_cell_listed(project: Path) -> None:
+    (project / "ask.ipynb").write_text(ipynb(
+        "%%sh\ncurl -X POST \"$HOST/serving-endpoints/agents_main-agents-answer_agent/invocations\" -d @q.json\n",
+        "from databricks.sdk import WorkspaceClient\n\nw = WorkspaceClient()\n"
+        "client = w.serving_endpoints.get_open_ai_client()\n",
+        'reply = client.responses.create(model="agents_main-agents-answer_agent", input="hi")\nprint(reply.output_text)',
+    ))
+    plan = plan_project(project, jobs=1)
+    cells = [cell["source"] for cell in json.loads(changed(plan)["ask.ipynb"])["cells"]]
+    assert "".join(cells[2]) == (
+        'reply = DatabricksOpenAI(workspace_client=w).responses.create(model="apps/answer-agent", input="hi")\n'
+        "print(reply.output_text)"
+    )
+    assert "from databricks_openai import DatabricksOpenAI\n" in cells[1]
+    steps = [(s.location(), s.message.split(":", 1)[0]) for s in plan.manual_steps if s.rule == "MA009"]
+    assert steps == [("ask.ipynb", "cell 1")]
+    rows = [line for line in plan.deploy_markdown.splitlines() if line.startswith("| `ask.ipynb")]
+    assert [row.split("|")[1:3] for row in rows] == [
+        [" `ask.ipynb (cell 1)` ", " HTTP to /serving-endpoints/.../invocations "],
+        [" `ask.ipynb (cell 3)` ", " OpenAI responses "],
+    ]
+    assert apply_plan(plan) == 1
+    again = plan_project(project, jobs=1)
+    assert not changed(again)
+    assert again.deploy_markdown == plan.deploy_markdown

@@ -52,6 +52,7 @@ class Rewrite:
 
     replacements: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
     note: str  # the edit line of the plan
+    unused_imports: tuple[tuple[str, str], ...] = ()  # (module, name) the old call needed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,9 +219,13 @@ def _call_site(state: _Module, call: cst.Call) -> CallerSite | None:
     if short == "query" and _attribute_chain(call.func, ("serving_endpoints", "query")):
         name = _keyword(call, "name") or _positional(call, 0)
         if name is not None and _is_endpoint(state, name.value):
+            rewrite = _query_rewrite(state, call, name)
+            if rewrite is not None:
+                return _site(state, call, "SDK serving_endpoints.query", rewrite=rewrite)
             return _site(state, call, "SDK serving_endpoints.query", message=(
-                f"`{_code(call)}` queries the endpoint `{endpoint}` (its answer is a QueryEndpointResponse): "
-                + app_hint(app)
+                f"`{_code(call)}` queries the endpoint `{endpoint}` (its answer is a QueryEndpointResponse; "
+                "only `messages=[ChatMessage(role=..., content=...)]` read as `.choices[0].message.content` "
+                "is rewritten): " + app_hint(app)
             ))
         return None
     if short == "create" and _attribute_chain(call.func, ("responses", "create")):
@@ -280,7 +285,7 @@ def _openai_site(state: _Module, call: cst.Call, chat: bool) -> CallerSite | Non
         return None
     endpoint, app = state.endpoint, state.app
     manual = f"`{_code(call)}` calls the endpoint `{endpoint}`; "
-    client = _client(state, _receiver(call, chat))
+    client = _client(state, _receiver(call, chat), call)
     if client is None:
         return _site(state, call, kind, message=manual + "this client is not one migrate-agent recognises "
                      f"as a workspace client's: {app_hint(app)}")
@@ -307,38 +312,109 @@ def _openai_site(state: _Module, call: cst.Call, chat: bool) -> CallerSite | Non
             args.append(arg.with_changes(keyword=cst.Name("input")))
         else:
             args.append(arg)
-    new_client = workspace if how == "databricks_openai" else cst.Call(
-        func=cst.Name(DATABRICKS_OPENAI[1]),
-        args=[cst.Arg(keyword=cst.Name("workspace_client"), value=workspace,
-                      equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))],
-    )
-    new_call = call.with_changes(
-        func=cst.Attribute(value=cst.Attribute(value=new_client, attr=cst.Name("responses")), attr=cst.Name("create")),
-        args=args,
-    )
+    if how == "databricks_openai":
+        new_call = call.with_changes(
+            func=cst.Attribute(value=cst.Attribute(value=workspace, attr=cst.Name("responses")), attr=cst.Name("create")),
+            args=args,
+        )
+    else:
+        new_call = call.with_changes(func=_responses_call(workspace, []).func, args=args)
     replacements: list[tuple[cst.CSTNode, cst.CSTNode]] = [(call, new_call)]
     note = f"{kind} call of `{endpoint}` now calls the app `{app}` (DatabricksOpenAI, model `{app_model(app)}`)"
     if chat:
-        for read in reads:
-            base = read.value.value.value.value  # r / the call itself
-            replacements.append((read, cst.Attribute(value=new_call if base is call else base, attr=cst.Name("output_text"))))
+        replacements += _output_text_reads(reads, call, new_call)
         note += "; messages sent as Responses input, answer read as `output_text`"
     return _site(state, call, kind, rewrite=Rewrite(replacements=tuple(replacements), note=note))
 
 
-def _client(state: _Module, receiver: cst.BaseExpression):
+_ROLES = {"USER": "user", "SYSTEM": "system", "ASSISTANT": "assistant"}
+SERVING_TYPES = "databricks.sdk.service.serving"
+
+
+def _query_rewrite(state: _Module, call: cst.Call, name: cst.Arg) -> Rewrite | None:
+    """`w.serving_endpoints.query(name=NAME, messages=[ChatMessage(role=ChatMessageRole.USER,
+    content=...), ...])` read only as `.choices[0].message.content`, as a Responses call to the
+    app read as `.output_text`; None when the call has another shape."""
+    messages = _keyword(call, "messages")
+    if messages is None or any(a is not name and a is not messages for a in call.args):
+        return None
+    if not isinstance(messages.value, cst.List) or isinstance(state.parents.get(call), cst.Await):
+        return None
+    items = []
+    for element in messages.value.elements:
+        value = element.value
+        if not (isinstance(value, cst.Call) and (dotted_name(value.func) or "").endswith("ChatMessage")):
+            return None
+        role, content = _keyword(value, "role"), _keyword(value, "content")
+        if role is None or content is None or len(value.args) != 2:
+            return None
+        role_name = dotted_name(role.value) or ""
+        if role_name.rsplit(".", 1)[0].rsplit(".", 1)[-1] != "ChatMessageRole" or role_name.rsplit(".", 1)[-1] not in _ROLES:
+            return None
+        items.append(cst.Element(cst.Dict([
+            cst.DictElement(cst.SimpleString('"role"'), cst.SimpleString(f'"{_ROLES[role_name.rsplit(".", 1)[-1]]}"')),
+            cst.DictElement(cst.SimpleString('"content"'), content.value),
+        ])))
+    workspace = call.func.value.value
+    if not _usable_workspace(state, workspace, True):
+        return None
+    reads = _chat_reads(state, call)
+    if not reads:
+        return None
+    app = state.app
+    new_call = _responses_call(workspace, [
+        cst.Arg(keyword=cst.Name("model"), value=cst.SimpleString(f'"{app_model(app)}"'), equal=_EQUAL),
+        cst.Arg(keyword=cst.Name("input"), value=cst.List(items), equal=_EQUAL),
+    ])
+    replacements = [(call, new_call), *_output_text_reads(reads, call, new_call)]
+    return Rewrite(
+        replacements=tuple(replacements),
+        note=(f"serving_endpoints.query of `{state.endpoint}` now calls the app `{app}` (DatabricksOpenAI, model "
+              f"`{app_model(app)}`); messages sent as Responses input, answer read as `output_text`"),
+        unused_imports=((SERVING_TYPES, "ChatMessage"), (SERVING_TYPES, "ChatMessageRole")),
+    )
+
+
+_EQUAL = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+
+
+def _responses_call(workspace: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
+    """`DatabricksOpenAI(workspace_client=<workspace>).responses.create(<args>)`."""
+    client = cst.Call(
+        func=cst.Name(DATABRICKS_OPENAI[1]),
+        args=[cst.Arg(keyword=cst.Name("workspace_client"), value=workspace, equal=_EQUAL)],
+    )
+    return cst.Call(
+        func=cst.Attribute(value=cst.Attribute(value=client, attr=cst.Name("responses")), attr=cst.Name("create")),
+        args=args,
+    )
+
+
+def _output_text_reads(reads: list[cst.Attribute], call: cst.Call, new_call: cst.Call) -> list:
+    """Each `x.choices[0].message.content` read as `x.output_text` (x: a name, or the call)."""
+    found = []
+    for read in reads:
+        base = read.value.value.value.value
+        found.append((read, cst.Attribute(value=new_call if base is call else base, attr=cst.Name("output_text"))))
+    return found
+
+
+def _client(state: _Module, receiver: cst.BaseExpression, call: cst.Call):
     """("workspace" | "databricks_openai" | "openai", the expression to build the app's client
-    from) for an OpenAI-compatible client, or None when the module does not say what it is."""
+    from) for an OpenAI-compatible client, or None when the module does not say what it is. A
+    workspace client named where the client was made is used at the call when it is a
+    module-level name, or when both are in the same function."""
     made = receiver
     if isinstance(receiver, (cst.Name, cst.Attribute)):
         made = _assigned_call(state, receiver)
     if not isinstance(made, cst.Call):
         return None
+    here = made is receiver or _owner(state, made) is _owner(state, call)
     written = dotted_name(made.func) or ""
     short = written.rsplit(".", 1)[-1]
     if isinstance(made.func, cst.Attribute) and _attribute_chain(made.func, ("serving_endpoints", "get_open_ai_client")):
         workspace = made.func.value.value
-        if _usable_workspace(state, workspace, receiver is made):
+        if _usable_workspace(state, workspace, here):
             return "workspace", workspace
         return None
     if short == DATABRICKS_OPENAI[1]:

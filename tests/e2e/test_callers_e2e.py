@@ -1,7 +1,8 @@
 """A caller MA009 rewrote gets from the migrated app the answer the original caller got from
-the Model Serving endpoint (issue 17 §1), for the golden case `callers_openai_rewritten_to_app`:
-its evaluate.py asks in chat format (read as `.choices[0].message.content`) and in Responses
-format.
+the Model Serving endpoint (issue 17 §1), for the golden case `callers_rewritten_to_call_the_app`:
+its evaluate.py asks through the OpenAI client in chat format (read as
+`.choices[0].message.content`) and in Responses format, and through the SDK's
+`serving_endpoints.query` with chat messages.
 
 The endpoint is a stand-in on the stub workspace that answers as the original agent does: the
 original agent is run first as Model Serving runs it (tests/support/original_runner.py) and its
@@ -31,10 +32,14 @@ from tests.support.stub_workspace import StubWorkspace
 
 pytestmark = pytest.mark.e2e
 
-CASE = "callers_openai_rewritten_to_app"
+CASE = "callers_rewritten_to_call_the_app"
 ENDPOINT = "agents_main-agents-answer_agent"
 APP = "answer-agent"
-QUESTIONS = {"ask_chat": "What is Databricks?", "ask_responses": "What is an app?"}
+QUESTIONS = {
+    "ask_chat": "What is Databricks?",
+    "ask_responses": "What is an app?",
+    "ask_sdk": "What is Model Serving?",
+}
 SHIMS = Path(__file__).parents[1] / "support" / "caller_shims"
 ASK = (
     "import json, sys\n"
@@ -60,6 +65,14 @@ def run_caller(project: Path, stub: StubWorkspace, *, shims: bool) -> dict[str, 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def endpoint_calls(stub: StubWorkspace) -> list:
+    """The requests the stub received for the endpoint: by URL, or naming it as the model."""
+    return [
+        r for r in stub.requests("/serving-endpoints/")
+        if r.path == f"/serving-endpoints/{ENDPOINT}/invocations" or r.body.get("model") == ENDPOINT
+    ]
+
+
 def output_text(response: dict) -> str:
     return "".join(
         part.get("text", "")
@@ -80,13 +93,13 @@ def test_rewritten_caller_gets_from_the_app_what_the_original_got_from_the_endpo
 
     stub.endpoints[ENDPOINT] = agent_answers.__getitem__
     before = run_caller(input_dir(CASE), stub, shims=False)
-    assert len([r for r in stub.requests("/serving-endpoints/") if r.body.get("model") == ENDPOINT]) == 2
+    assert len(endpoint_calls(stub)) == 3
 
     stub.reset()  # the endpoint is gone: only the app can answer now
     with running_app(expected_dir(CASE), stub) as app:
         stub.apps[APP] = app.url
         after = run_caller(expected_dir(CASE), stub, shims=True)
-    assert [r.path for r in stub.requests("/api/2.0/apps/")] == [f"/api/2.0/apps/{APP}"] * 2
-    assert not [r for r in stub.requests("/serving-endpoints/") if r.body.get("model") == ENDPOINT]
+    assert [r.path for r in stub.requests("/api/2.0/apps/")] == [f"/api/2.0/apps/{APP}"] * 3
+    assert not endpoint_calls(stub)
     assert before == expected
     assert after == expected

@@ -169,6 +169,49 @@ class TestEndpointCallersRewritten(CodemodTest):
         """
         self.assertCodemod(before, after, context_override=context())
 
+    def test_sdk_query_with_chat_messages_read_as_content_calls_the_app(self) -> None:
+        before = f"""
+            from databricks.sdk import WorkspaceClient
+            from databricks.sdk.service.serving import ChatMessage, ChatMessageRole
+
+            w = WorkspaceClient()
+
+            def ask(question):
+                answer = w.serving_endpoints.query(
+                    name="{ENDPOINT}", messages=[ChatMessage(role=ChatMessageRole.USER, content=question)]
+                )
+                return answer.choices[0].message.content
+        """
+        after = f"""
+            from databricks.sdk import WorkspaceClient
+            from databricks_openai import DatabricksOpenAI
+
+            w = WorkspaceClient()
+
+            def ask(question):
+                answer = DatabricksOpenAI(workspace_client=w).responses.create(model="apps/{APP}", input=[{{"role": "user", "content": question}}])
+                return answer.output_text
+        """
+        self.assertCodemod(before, after, context_override=context())
+
+    def test_a_workspace_client_of_the_same_function_is_used_at_the_call(self) -> None:
+        before = f"""
+            from databricks.sdk import WorkspaceClient
+
+            def ask(question, w: WorkspaceClient):
+                client = w.serving_endpoints.get_open_ai_client()
+                return client.responses.create(model="{ENDPOINT}", input=question).output_text
+        """
+        after = f"""
+            from databricks.sdk import WorkspaceClient
+            from databricks_openai import DatabricksOpenAI
+
+            def ask(question, w: WorkspaceClient):
+                client = w.serving_endpoints.get_open_ai_client()
+                return DatabricksOpenAI(workspace_client=w).responses.create(model="apps/{APP}", input=question).output_text
+        """
+        self.assertCodemod(before, after, context_override=context())
+
     def test_a_databricks_openai_client_only_changes_model(self) -> None:
         before = f"""
             from databricks_openai import DatabricksOpenAI
@@ -194,15 +237,17 @@ class TestEndpointCallersMarked(CodemodTest):
         marked = code.replace(statement, f"# TODO(migrate-agent): [MA009] {message}\n{statement}", 1)
         self.assertCodemod(code, marked, context_override=context())
 
-    def test_sdk_query_is_marked(self) -> None:
+    def test_sdk_query_of_another_shape_is_marked(self) -> None:
         code = f"""
             from databricks.sdk import WorkspaceClient
 
-            answer = WorkspaceClient().serving_endpoints.query(name="{ENDPOINT}", messages=[])
+            answer = WorkspaceClient().serving_endpoints.query(name="{ENDPOINT}", dataframe_records=rows)
         """
-        call = f'WorkspaceClient().serving_endpoints.query(name="{ENDPOINT}", messages=[])'
+        call = f'WorkspaceClient().serving_endpoints.query(name="{ENDPOINT}", dataframe_records=rows)'
         self.assert_marked(code, f"answer = {call}", (
-            f"`{shown(call)}` queries the endpoint `{ENDPOINT}` (its answer is a QueryEndpointResponse): {HINT}"
+            f"`{shown(call)}` queries the endpoint `{ENDPOINT}` (its answer is a QueryEndpointResponse; only "
+            "`messages=[ChatMessage(role=..., content=...)]` read as `.choices[0].message.content` is "
+            f"rewritten): {HINT}"
         ))
 
     def test_mlflow_deploy_client_predict_is_marked(self) -> None:
@@ -306,3 +351,16 @@ class TestEndpointCallersMarked(CodemodTest):
             llm = ChatDatabricks(endpoint=ENDPOINT)
         """
         assert sites(code) == [("ChatDatabricks (framework wrapper)", False, False)]
+
+    def test_a_client_of_a_workspace_client_local_to_another_function_is_marked(self) -> None:
+        code = f"""
+            from databricks.sdk import WorkspaceClient
+
+            def make_client():
+                w = WorkspaceClient()
+                return w.serving_endpoints.get_open_ai_client()
+
+            client = make_client()
+            reply = client.responses.create(model="{ENDPOINT}", input="hi")
+        """
+        assert sites(code) == [("OpenAI responses", False, False)]

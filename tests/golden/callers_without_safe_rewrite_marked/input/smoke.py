@@ -14,7 +14,7 @@ w = WorkspaceClient()
 answer = w.serving_endpoints.query(
     name=ENDPOINT, messages=[ChatMessage(role=ChatMessageRole.USER, content="Hello")]
 )
-print(answer.choices[0].message.content)
+print(answer.choices[0].message.content, answer.usage)
 
 deploy_client = mlflow.deployments.get_deploy_client("databricks")
 print(deploy_client.predict(endpoint=ENDPOINT, inputs={"input": [{"role": "user", "content": "Hello"}]}))

@@ -21,6 +21,11 @@ def ask_responses(question: str) -> str:
     return response.output_text
 
 
+def ask_sdk(question: str) -> str:
+    answer = DatabricksOpenAI(workspace_client=w).responses.create(model="apps/answer-agent", input=[{"role": "user", "content": question}])
+    return answer.output_text
+
+
 if __name__ == "__main__":
     print(ask_chat("What is Databricks?"))
     print(ask_responses("What is an app?"))

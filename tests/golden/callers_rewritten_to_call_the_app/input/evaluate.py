@@ -1,6 +1,7 @@
 """Asks the deployed agent a few questions."""
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.serving import ChatMessage, ChatMessageRole
 
 ENDPOINT = "agents_main-agents-answer_agent"
 w = WorkspaceClient()
@@ -18,6 +19,13 @@ def ask_chat(question: str) -> str:
 def ask_responses(question: str) -> str:
     response = client.responses.create(model=ENDPOINT, input=[{"role": "user", "content": question}])
     return response.output_text
+
+
+def ask_sdk(question: str) -> str:
+    answer = w.serving_endpoints.query(
+        name=ENDPOINT, messages=[ChatMessage(role=ChatMessageRole.USER, content=question)]
+    )
+    return answer.choices[0].message.content
 
 
 if __name__ == "__main__":
