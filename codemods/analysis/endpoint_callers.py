@@ -40,7 +40,7 @@ ENDPOINT_KEYWORDS = ("endpoint", "endpoint_name", "model", "model_name", "name")
 DEPLOYMENT_CALLS = (
     "agents.deploy", "serving_endpoints.create", "serving_endpoints.create_and_wait",
     "serving_endpoints.update_config", "serving_endpoints.update_config_and_wait",
-    "DatabricksServingEndpoint",
+    "DatabricksServingEndpoint", "log_model", "register_model", "set_model",
 )
 # A local placeholder for an f-string part the module does not know.
 _UNKNOWN = "\x00"
@@ -67,6 +67,15 @@ class CallerSite:
     rewrite: Rewrite | None = None
     message: str = ""  # the manual step when there is no rewrite
     calls_app: bool = False  # already calls the app
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Client:
+    """An OpenAI-compatible client: how it was made, and the expression the app's client is
+    built from (its workspace client, or the DatabricksOpenAI client itself)."""
+
+    kind: str  # "workspace", "databricks_openai" or "openai"
+    base: cst.BaseExpression | None = None
 
 
 @dataclass(kw_only=True)
@@ -187,7 +196,9 @@ def _positional(call: cst.Call, index: int) -> cst.Arg | None:
 
 
 def _code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The code of `node` on one line (brackets closed up, as if written so), shortened."""
     text = " ".join(cst.Module([]).code_for_node(node).split())
+    text = re.sub(r"([(\[{]) ", r"\1", re.sub(r",? ([)\]}])", r"\1", text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -289,7 +300,7 @@ def _openai_site(state: _Module, call: cst.Call, chat: bool) -> CallerSite | Non
     if client is None:
         return _site(state, call, kind, message=manual + "this client is not one migrate-agent recognises "
                      f"as a workspace client's: {app_hint(app)}")
-    how, workspace = client
+    how, workspace = client.kind, client.base
     if how == "openai":
         return _site(state, call, kind, message=manual + "this OpenAI client authenticates with its own "
                      "`api_key` (a personal access token, which Apps refuse): " + app_hint(app))
@@ -399,9 +410,8 @@ def _output_text_reads(reads: list[cst.Attribute], call: cst.Call, new_call: cst
     return found
 
 
-def _client(state: _Module, receiver: cst.BaseExpression, call: cst.Call):
-    """("workspace" | "databricks_openai" | "openai", the expression to build the app's client
-    from) for an OpenAI-compatible client, or None when the module does not say what it is. A
+def _client(state: _Module, receiver: cst.BaseExpression, call: cst.Call) -> _Client | None:
+    """What the OpenAI-compatible client `receiver` is, or None when the module does not say. A
     workspace client named where the client was made is used at the call when it is a
     module-level name, or when both are in the same function."""
     made = receiver
@@ -415,12 +425,12 @@ def _client(state: _Module, receiver: cst.BaseExpression, call: cst.Call):
     if isinstance(made.func, cst.Attribute) and _attribute_chain(made.func, ("serving_endpoints", "get_open_ai_client")):
         workspace = made.func.value.value
         if _usable_workspace(state, workspace, here):
-            return "workspace", workspace
+            return _Client(kind="workspace", base=workspace)
         return None
     if short == DATABRICKS_OPENAI[1]:
-        return "databricks_openai", receiver  # kept as it is: only the model changes
+        return _Client(kind="databricks_openai", base=receiver)  # kept as it is: only the model changes
     if short in ("OpenAI", "AsyncOpenAI"):
-        return "openai", None
+        return _Client(kind="openai")
     return None
 
 
@@ -528,27 +538,38 @@ def text_patterns(endpoint: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     )
 
 
-def text_kind(endpoint: str, app: str, text: str) -> tuple[str, str] | None:
-    """(kind, manual step) for a piece of text (a SQL line, a YAML value, a Python string) that
-    names the endpoint; None when it does not."""
+@dataclass(frozen=True, kw_only=True)
+class TextCaller:
+    """What a piece of text naming the endpoint is, and the manual step it gets."""
+
+    kind: str
+    message: str
+
+
+VALUE_KIND = "the endpoint's name as a value"
+
+
+def text_kind(endpoint: str, app: str, text: str) -> TextCaller | None:
+    """What a piece of text (a SQL line, a YAML value, a Python string) that names the endpoint
+    is; None when it does not name it."""
     ai_query, url, word = text_patterns(endpoint)
     if ai_query.search(text):
-        return "ai_query (SQL)", (
+        return TextCaller(kind="ai_query (SQL)", message=(
             f"`ai_query('{endpoint}', ...)` calls the endpoint, and ai_query serves Model Serving agents "
             f"only, not the app `{app}`: keep the endpoint while this query runs, or "
             + app_hint(app)
-        )
+        ))
     if url.search(text):
-        return "HTTP to /serving-endpoints/.../invocations", (
+        return TextCaller(kind="HTTP to /serving-endpoints/.../invocations", message=(
             f"posts to the invocations URL of the endpoint `{endpoint}`: post a Responses body "
             f"(`{{\"input\": [...]}}`) to `$APP_URL/invocations` (`databricks apps get {app}`) with an "
             "OAuth token, or " + app_hint(app)
-        )
+        ))
     if word.search(text):
-        return "the endpoint's name as a value", (
+        return TextCaller(kind=VALUE_KIND, message=(
             f"names the endpoint `{endpoint}` (a parameter, widget or setting): what reads it must call "
             f"the app `{app}` (model `{app_model(app)}`) instead, or the endpoint must stay"
-        )
+        ))
     return None
 
 
@@ -559,9 +580,9 @@ def _string_site(state: _Module, node: cst.CSTNode, covered: set[int]) -> Caller
     found = text_kind(state.endpoint, state.app, text)
     if found is None:
         return None
-    kind, message = found
+    kind, message = found.kind, found.message
     parent = state.parents.get(node)
-    if kind == "the endpoint's name as a value" and isinstance(parent, cst.Assign) and text == state.endpoint:
+    if kind == VALUE_KIND and isinstance(parent, cst.Assign) and text == state.endpoint:
         # A constant: a caller if something other than a call already listed reads it.
         targets = [t.target for t in parent.targets if isinstance(t.target, cst.Name)]
         names = {t.value for t in targets}
@@ -573,7 +594,7 @@ def _string_site(state: _Module, node: cst.CSTNode, covered: set[int]) -> Caller
         if not reads:
             return None
         message = f"`{_code(targets[0])}` " + message
-    if kind == "the endpoint's name as a value" and isinstance(parent, cst.Arg):
+    if kind == VALUE_KIND and isinstance(parent, cst.Arg):
         call = state.parents.get(parent)
         if isinstance(call, cst.Call) and (dotted_name(call.func) or "").endswith(DEPLOYMENT_CALLS):
             return None

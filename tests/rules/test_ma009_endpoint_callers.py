@@ -364,3 +364,12 @@ class TestEndpointCallersMarked(CodemodTest):
             reply = client.responses.create(model="{ENDPOINT}", input="hi")
         """
         assert sites(code) == [("OpenAI responses", False, False)]
+
+    def test_the_name_given_to_log_model_is_not_a_caller(self) -> None:
+        code = f"""
+            import mlflow
+
+            mlflow.pyfunc.log_model(name="{ENDPOINT}", python_model="agent.py")
+            mlflow.register_model("runs:/1/agent", "{ENDPOINT}")
+        """
+        assert sites(code) == []

@@ -18,7 +18,7 @@ from libcst.codemod import CodemodContext
 from libcst.metadata import MetadataWrapper
 
 from codemods._base import ACK_PREFIX, EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX, acknowledged_form
-from codemods.analysis.endpoint_callers import app_model, find_callers, text_kind
+from codemods.analysis.endpoint_callers import VALUE_KIND, TextCaller, app_model, find_callers, text_kind
 from codemods.ma009_endpoint_callers import APP_KEY, ENDPOINT_KEY, EndpointCallers
 from migrate_agent.discover.discovery import SKIPPED_DIRS, SOURCE_NOTEBOOK_HEADER
 from migrate_agent.discover.fileio import split_bom
@@ -103,11 +103,20 @@ def find_endpoint_callers(
 
 
 @dataclass(frozen=True, kw_only=True)
+class _Step:
+    line: int  # of its marker, in the code as rewritten
+    message: str
+    acknowledged: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class _Rewritten:
+    """One module through the rule: its code, edits, steps and callers (lines of that code)."""
+
     code: str
     edits: list[str]
-    steps: list[tuple[int | None, str, bool]]  # (marker line, message, acknowledged)
-    sites: list  # CallerSite of the code as rewritten
+    steps: list[_Step]
+    sites: list  # CallerSite
 
 
 def _rewrite(code: str, path: str, endpoint: str, app: str, keep: bool) -> _Rewritten | None:
@@ -132,7 +141,8 @@ def _rewrite(code: str, path: str, endpoint: str, app: str, keep: bool) -> _Rewr
         for text, acknowledged in ((finding.marker, False), (acknowledged_form(finding.marker), True)):
             lines = markers.get(text)
             if lines:
-                steps.append((lines[min(seen[finding.marker], len(lines)) - 1], finding.message, acknowledged))
+                line = lines[min(seen[finding.marker], len(lines)) - 1]
+                steps.append(_Step(line=line, message=finding.message, acknowledged=acknowledged))
                 break
     sites = find_callers(MetadataWrapper(cst.parse_module(new), unsafe_skip_copy=True), endpoint, app)
     edits = list(dict.fromkeys(context.scratch.get(EDITS_KEY, [])))
@@ -161,9 +171,9 @@ def _record(found: CallersFound, path: str, result: _Rewritten, locate: Callable
         line, cell = locate(site.line)
         status = CALLS_APP if site.calls_app else KEPT if keep else OPEN
         found.callers.append(EndpointCaller(path=path, line=line, cell=cell, kind=site.kind, code=site.code, status=status))
-    for line, message, acknowledged in result.steps:
-        at, cell = locate(line)
-        found.steps.append(ManualStep(RULE, cell + message, path, at, acknowledged=acknowledged))
+    for step in result.steps:
+        at, cell = locate(step.line)
+        found.steps.append(ManualStep(RULE, cell + step.message, path, at, acknowledged=step.acknowledged))
 
 
 # -- notebooks ---------------------------------------------------------------------------------
@@ -235,18 +245,18 @@ def _text_line(
     endpoint's definition, not a caller."""
     if endpoint not in line:
         return
-    kind_and_step = text_kind(endpoint, app, line)
-    if kind_and_step is None:
+    match = text_kind(endpoint, app, line)
+    if match is None:
         return
-    value = kind_and_step[0] == "the endpoint's name as a value"
+    value = match.kind == VALUE_KIND
     if own and value and app == endpoint:
         return
     if own and value and "model_serving_endpoints" in own and _NAME_LINE.fullmatch(line.strip()):
-        kind_and_step = "the bundle's endpoint definition", (
+        match = TextCaller(kind="the bundle's endpoint definition", message=(
             f"the bundle still defines the Model Serving endpoint `{endpoint}`: remove that resource when "
             "you delete the endpoint (MIGRATION.md, Endpoint retirement)"
-        )
-    kind, message = kind_and_step
+        ))
+    kind, message = match.kind, match.message
     code = " ".join(line.split())
     code = code if len(code) <= 60 else code[:57] + "..."
     found.callers.append(

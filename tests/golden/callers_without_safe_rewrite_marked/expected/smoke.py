@@ -11,7 +11,7 @@ ENDPOINT = "agents_main-agents-answer_agent"
 HOST = os.environ["DATABRICKS_HOST"]
 
 w = WorkspaceClient()
-# TODO(migrate-agent): [MA009] `w.serving_endpoints.query( name=ENDPOINT, messages=[ChatM...` queries the endpoint `agents_main-agents-answer_agent` (its answer is a QueryEndpointResponse; only `messages=[ChatMessage(role=..., content=...)]` read as `.choices[0].message.content` is rewritten): call the app with `DatabricksOpenAI(workspace_client=WorkspaceClient()).responses.create(model="apps/answer-agent", input=...)` (package databricks-openai; answer text in `.output_text`; Apps accept OAuth tokens only, not personal access tokens)
+# TODO(migrate-agent): [MA009] `w.serving_endpoints.query(name=ENDPOINT, messages=[ChatMe...` queries the endpoint `agents_main-agents-answer_agent` (its answer is a QueryEndpointResponse; only `messages=[ChatMessage(role=..., content=...)]` read as `.choices[0].message.content` is rewritten): call the app with `DatabricksOpenAI(workspace_client=WorkspaceClient()).responses.create(model="apps/answer-agent", input=...)` (package databricks-openai; answer text in `.output_text`; Apps accept OAuth tokens only, not personal access tokens)
 answer = w.serving_endpoints.query(
     name=ENDPOINT, messages=[ChatMessage(role=ChatMessageRole.USER, content="Hello")]
 )
