@@ -123,8 +123,9 @@ def find_callers(wrapper: MetadataWrapper, endpoint: str, app: str) -> list[Call
         s for s in find_all(module, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
         if not isinstance(state.parents.get(s), cst.ConcatenatedString)
     ]
-    constants = [s for s in strings if isinstance(state.parents.get(s), cst.Assign)]
-    for string in [s for s in strings if s not in constants] + constants:  # constants: once their readers are known
+    constants = {id(s) for s in strings if isinstance(state.parents.get(s), cst.Assign)}
+    later = [s for s in strings if id(s) in constants]  # constants: once their readers are known
+    for string in [s for s in strings if id(s) not in constants] + later:
         if id(string) in covered:
             continue
         site = _string_site(state, string, covered)
@@ -390,10 +391,12 @@ _EQUAL = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
 
 
 def _responses_call(workspace: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
-    """`DatabricksOpenAI(workspace_client=<workspace>).responses.create(<args>)`."""
+    """`DatabricksOpenAI(workspace_client=<workspace>).responses.create(<args>)`; the workspace
+    client's code is copied (it stays where the old client was made, and no node is in two
+    places of the tree)."""
     client = cst.Call(
         func=cst.Name(DATABRICKS_OPENAI[1]),
-        args=[cst.Arg(keyword=cst.Name("workspace_client"), value=workspace, equal=_EQUAL)],
+        args=[cst.Arg(keyword=cst.Name("workspace_client"), value=workspace.deep_clone(), equal=_EQUAL)],
     )
     return cst.Call(
         func=cst.Attribute(value=cst.Attribute(value=client, attr=cst.Name("responses")), attr=cst.Name("create")),
