@@ -249,12 +249,15 @@ def endpoint_callers(index: ProjectIndex) -> None:
     plan, root = index.plan, index.root
     app = planned_app_name(root, index.deployment)
     results = {r.path: r for r in plan.files}
+    read = dict(index.sources)  # Python files discovery read (notebooks and other files: read now)
 
     def current() -> Iterator[tuple[str, bytes]]:
         for rel in project_text_files(root):
             result = results.get(rel)
             if result is not None and result.after is not None:
                 yield rel, result.after
+            elif rel in read:
+                yield rel, read[rel]
             elif (root / rel).is_file():
                 yield rel, (root / rel).read_bytes()
 
@@ -265,19 +268,23 @@ def endpoint_callers(index: ProjectIndex) -> None:
     outcomes = {o.path: o for o in index.outcomes}
     for path, new in found.changed.items():
         result = results.get(path)
-        before = (root / path).read_bytes()
-        old = result.after if result is not None and result.after is not None else before
-        moved = line_map(old, new)
-        edits = [f"MA009: {edit}" if not edit.startswith("MA009") else edit for edit in found.edits.get(path, [])]
-        if result is None:
+        edits = found.edits.get(path, [])
+        if result is None:  # a file no earlier stage changed
+            before = read[path] if path in read else (root / path).read_bytes()
+            moved = line_map(before, new)
             plan.files.append(FileResult(path, FileStatus.MIGRATED, before=before, after=new, edits=edits))
         else:
-            result.status, result.after = FileStatus.MIGRATED, new
+            moved = line_map(result.after if result.after is not None else result.before, new)
+            if result.status is not FileStatus.CREATED:
+                result.status = FileStatus.MIGRATED
+            result.after = new
             result.edits.extend(edits)
         plan.manual_steps = [replace(s, line=moved(s.line)) if s.path == path else s for s in plan.manual_steps]
         outcome = outcomes.get(path)
         if outcome is not None:
-            outcome.status, outcome.after = FileStatus.MIGRATED, new
+            if outcome.status is FileStatus.UNCHANGED:
+                outcome.status = FileStatus.MIGRATED
+            outcome.after = new
             outcome.manual_steps = [replace(s, line=moved(s.line)) for s in outcome.manual_steps]
         if path in index.drivers:
             index.drivers[path] = new.decode("utf-8", "replace")
