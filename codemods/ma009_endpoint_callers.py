@@ -17,20 +17,23 @@ CALLERS_KEY = "migrate_agent.endpoint_callers"
 class EndpointCallers(MigrationRule):
     """MA009 endpoint-callers: code that calls the Model Serving endpoint the app replaces, found
     by the endpoint's name (from `agents.deploy`, the endpoint config, `--endpoint` or the
-    bundle) in the project's Python files and notebooks. A Responses call through an
-    OpenAI-compatible client made from a workspace client
-    (`w.serving_endpoints.get_open_ai_client()`, `DatabricksOpenAI(...)`) becomes
-    `DatabricksOpenAI(workspace_client=w).responses.create(model="apps/<app>", ...)` (package
-    databricks-openai); a `chat.completions.create(model=..., messages=...)` call whose answer is
-    only read as `.choices[0].message.content` becomes the same Responses call, read as
-    `.output_text`. Apps accept OAuth tokens only: run rewritten callers with OAuth (`databricks
-    auth login`, a service principal's OAuth secret), not a personal access token. Every other
-    caller gets a TODO and a manual step: `serving_endpoints.query`, MLflow's deployment client
+    bundle) in the project's Python files, notebooks (SQL and shell cells too), .sql files and
+    job / bundle / config files. A Responses call through an OpenAI-compatible client made from
+    a workspace client (`w.serving_endpoints.get_open_ai_client()`, `DatabricksOpenAI(...)`)
+    becomes `DatabricksOpenAI(workspace_client=w).responses.create(model="apps/<app>", ...)`
+    (package databricks-openai); a `chat.completions.create(model=..., messages=...)` call, or a
+    `w.serving_endpoints.query(name=..., messages=[ChatMessage(role=..., content=...)])`, whose
+    answer is only read as `.choices[0].message.content` becomes the same Responses call, read
+    as `.output_text`. Apps accept OAuth tokens only: run rewritten callers with OAuth
+    (`databricks auth login`, a service principal's OAuth secret), not a personal access token.
+    Every other caller is left working and gets a TODO (Python) and a manual step with
+    file:line: other `serving_endpoints.query` calls, MLflow's deployment client
     `predict(endpoint=...)`, `ChatDatabricks(endpoint=...)` and other wrappers, an `OpenAI`
     client given its own token, raw HTTP to `/serving-endpoints/<name>/invocations`,
-    `ai_query('<name>', ...)` (it serves Model Serving agents only), and the name as a plain value
-    (job parameters, widgets, config files: listed with file:line). MIGRATION.md lists every
-    caller under "Endpoint retirement"; `--keep-callers` lists them and changes none."""
+    `ai_query('<name>', ...)` (it serves Model Serving agents only), the name as a plain value
+    (job parameters, widgets, config files). MIGRATION.md lists every caller under "Endpoint
+    retirement", with when the endpoint can be deleted; `--keep-callers` lists them and changes
+    none."""
 
     RULE_ID = "MA009"
     DESCRIPTION = "Point callers of the retired serving endpoint at the app, or mark them."
