@@ -37,6 +37,7 @@ def plan_project(
     jobs: int | None = None,
     model_dir: Path | None = None,
     endpoint: str | None = None,
+    keep_callers: bool = False,
     progress=None,
     rules: frozenset[str] | None = None,
 ) -> Plan:
@@ -45,9 +46,13 @@ def plan_project(
 
     `progress` (a :class:`migrate_agent.output.progress.Progress`) is told of each file read and
     migrated. `rules`: the rule ids to apply (:func:`migrate_agent.rule_catalog.select_rules`);
-    None applies every rule. A rule left out changes no code and reports no step."""
+    None applies every rule. A rule left out changes no code and reports no step.
+    `keep_callers`: callers of the Model Serving endpoint are listed, not rewritten."""
     check_inputs(model_dir)
-    options = pipeline.Options(jobs=jobs, model_dir=model_dir, endpoint=endpoint, progress=progress, rules=rules)
+    options = pipeline.Options(
+        jobs=jobs, model_dir=model_dir, endpoint=endpoint, keep_callers=keep_callers, progress=progress,
+        rules=rules,
+    )
     return pipeline.run(path, options)
 
 

@@ -41,6 +41,10 @@ ModelDirOption = typer.Option(
 EndpointOption = typer.Option(
     None, "--endpoint", help="A live serving endpoint to read the deployment from (needs auth)."
 )
+KeepCallersOption = typer.Option(
+    False, "--keep-callers",
+    help="List the code that calls the Model Serving endpoint, but do not rewrite or mark it.",
+)
 QuietOption = typer.Option(
     False, "--quiet", "-q", help="No progress display on stderr (shown only on a terminal, for runs over ~1 s)."
 )
@@ -91,6 +95,7 @@ def plan(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    keep_callers: bool = KeepCallersOption,
     quiet: bool = QuietOption,
     select: Optional[List[str]] = SelectOption,
     ignore: Optional[List[str]] = IgnoreOption,
@@ -102,7 +107,7 @@ def plan(
     raise typer.Exit(
         run_plan(
             path, output_format=output_format.value, check=check, jobs=jobs,
-            model_dir=model_dir, endpoint=endpoint, quiet=quiet, rules=rules,
+            model_dir=model_dir, endpoint=endpoint, quiet=quiet, rules=rules, keep_callers=keep_callers,
         )
     )
 
@@ -119,6 +124,7 @@ def apply(
     jobs: Optional[int] = JobsOption,
     model_dir: Optional[Path] = ModelDirOption,
     endpoint: Optional[str] = EndpointOption,
+    keep_callers: bool = KeepCallersOption,
     quiet: bool = QuietOption,
     select: Optional[List[str]] = SelectOption,
     ignore: Optional[List[str]] = IgnoreOption,
@@ -130,7 +136,7 @@ def apply(
         run_apply(
             path, allow_dirty=allow_dirty, diff=diff, check=check,
             output_format=output_format.value, jobs=jobs, model_dir=model_dir,
-            endpoint=endpoint, quiet=quiet, rules=rules,
+            endpoint=endpoint, quiet=quiet, rules=rules, keep_callers=keep_callers,
         )
     )
 

@@ -49,9 +49,12 @@ def run_plan(
     endpoint: str | None = None,
     quiet: bool = False,
     rules: frozenset[str] | None = None,
+    keep_callers: bool = False,
 ) -> int:
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
+        result = _plan_with_progress(
+            path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules, keep_callers=keep_callers
+        )
     except _Unusable as error:
         return _failed(path, str(error), output_format)
     return _report(result, result.exit_code(), output_format, applied=False, show_diff=not check, diffs=not check)
@@ -70,6 +73,7 @@ def run_apply(
     endpoint: str | None = None,
     quiet: bool = False,
     rules: frozenset[str] | None = None,
+    keep_callers: bool = False,
 ) -> int:
     dry_run = diff or check
     if not dry_run and not allow_dirty:
@@ -78,7 +82,9 @@ def run_apply(
         except DirtyTreeError as error:
             return _failed(path, f"refusing to apply: {error}", output_format)
     try:
-        result = _plan_with_progress(path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules)
+        result = _plan_with_progress(
+            path, quiet, jobs=jobs, model_dir=model_dir, endpoint=endpoint, rules=rules, keep_callers=keep_callers
+        )
     except _Unusable as error:
         return _failed(path, str(error), output_format)
     code = result.exit_code() if dry_run else apply_plan(result)

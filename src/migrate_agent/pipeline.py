@@ -13,6 +13,7 @@ Each stage takes the :class:`ProjectIndex` and enriches it; :data:`STAGES` is th
     runtime imports   helpers in other folders import the runtime from the agent's package
     project checks    uses of changed names in other modules; helper modules' Python version
     deploy read       the Model Serving deployment: live endpoint, MLmodel, driver code
+    endpoint callers  code that calls the endpoint by name: rewritten to call the app, or listed
     app files         start_server.py, requirements.txt, the runtime helpers
     deploy map        each Model Serving item beside its Databricks Apps equivalent
     deploy write      app.yaml, databricks.yml, MIGRATION.md (the deploy diff)
@@ -36,10 +37,14 @@ from codemods.analysis.package_layout import ProjectFiles
 from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
+from migrate_agent.callers import find_endpoint_callers, line_map, project_text_files
 from migrate_agent.deploy import AppSpec, deployment_plan
-from migrate_agent.deploy.planner import DeploymentReading, read_deployment
+from migrate_agent.deploy.planner import DeploymentReading, planned_app_name, read_deployment
 from migrate_agent.deploy.read.code_facts import CodeFacts, ModelServingCall
 from migrate_agent.deploy.read.model_context_facts import read_model_context
+from migrate_agent.deploy.read.project_yaml import read_project_yaml
+from migrate_agent.deploy.write.app_yaml_file import APP_YAML_FILES
+from migrate_agent.deploy.write.bundle_file import BUNDLE_FILES
 from migrate_agent.discover.discovery import is_notebook, project_files, symlink_verdicts, text_markers
 from migrate_agent.discover.fileio import why_unwritable
 from migrate_agent.migrate.changed_names import uses_of_changed_names
@@ -49,6 +54,7 @@ from migrate_agent.migrate.python_version import newer_syntax_in_helpers
 from migrate_agent.migrate.user_client_flow import project_user_client_calls
 from migrate_agent.migrate.workers import migrate_all
 from migrate_agent.model import FileResult, FileStatus, ManualStep, Plan
+from migrate_agent.notebooks.notebook import read_notebook
 from migrate_agent.notebooks.project import NotebookFiles
 from migrate_agent.output.acknowledgements import MARKER_BYTES, is_acknowledged, open_markers, read_acknowledgements
 from migrate_agent.rule_catalog import conversion_notes
@@ -75,6 +81,7 @@ class Options:
     jobs: int | None = None
     model_dir: Path | None = None
     endpoint: str | None = None
+    keep_callers: bool = False  # callers of the endpoint are listed, not rewritten
     progress: object = None  # migrate_agent.output.progress.Progress, told of each file and stage
     rules: frozenset[str] | None = None  # rule ids to apply (rule_catalog.select_rules); None: all
 
@@ -291,8 +298,73 @@ def deploy_read(index: ProjectIndex) -> None:
     index.deployment = read_deployment(
         index.root, DeploySources(drivers, created),
         model_dir=index.options.model_dir, endpoint=index.options.endpoint,
+        live=index.deployment.live if index.deployment is not None else None,
     )
     index.code = _code_facts(index.root, index.outcomes)
+
+
+def endpoint_callers(index: ProjectIndex) -> None:
+    """Code that calls the Model Serving endpoint by name (Python, notebooks, SQL, job and config
+    files): rewritten to call the app where that is safe (MA009), listed with file:line either
+    way; the deploy diff says what still points at the endpoint."""
+    if index.agent is None or index.deployment is None:
+        return
+    endpoint = _endpoint_name(index)
+    if endpoint is None:
+        return
+    plan, root = index.plan, index.root
+    app = planned_app_name(root, index.deployment)
+    results = {r.path: r for r in plan.files}
+    read = dict(index.sources)  # Python files discovery read (notebooks and other files: read now)
+
+    def current() -> Iterator[tuple[str, bytes]]:
+        for rel in project_text_files(root):
+            result = results.get(rel)
+            if result is not None and result.after is not None:
+                yield rel, result.after
+            elif rel in read:
+                yield rel, read[rel]
+            elif (root / rel).is_file():
+                yield rel, (root / rel).read_bytes()
+
+    found = find_endpoint_callers(
+        current(), endpoint, app,
+        # --keep-callers, or MA009 left out by --select / --ignore: listed, not rewritten
+        keep=index.options.keep_callers or (index.options.rules is not None and "MA009" not in index.options.rules),
+        own_files=frozenset((*APP_YAML_FILES, *BUNDLE_FILES)),
+    )
+    outcomes = {o.path: o for o in index.outcomes}
+    for path, new in found.changed.items():
+        result = results.get(path)
+        edits = found.edits.get(path, [])
+        if result is None:  # a file no earlier stage changed
+            before = read[path] if path in read else (root / path).read_bytes()
+            moved = line_map(before, new)
+            plan.files.append(FileResult(path, FileStatus.MIGRATED, before=before, after=new, edits=edits))
+        else:
+            moved = line_map(result.after if result.after is not None else result.before, new)
+            if result.status is not FileStatus.CREATED:
+                result.status = FileStatus.MIGRATED
+            result.after = new
+            result.edits.extend(edits)
+        plan.manual_steps = [replace(s, line=moved(s.line)) if s.path == path else s for s in plan.manual_steps]
+        outcome = outcomes.get(path)
+        if outcome is not None:
+            if outcome.status is FileStatus.UNCHANGED:
+                outcome.status = FileStatus.MIGRATED
+            outcome.after = new
+            outcome.manual_steps = [replace(s, line=moved(s.line)) for s in outcome.manual_steps]
+        if path in index.drivers:
+            index.drivers[path] = new.decode("utf-8", "replace")
+        if path in index.notebooks.deploy_sources:
+            index.notebooks.deploy_sources[path] = read_notebook(path, new).python_text
+    plan.manual_steps.extend(found.steps)
+    if set(found.changed) & (set(index.drivers) | set(index.notebooks.deploy_sources)):
+        deploy_read(index)  # its lines are those of the files as they are written now
+    index.code = index.code._replace(
+        retired_endpoint=endpoint,
+        endpoint_callers=tuple(sorted(found.callers, key=lambda c: (c.path, c.line or 0, c.cell))),
+    )
 
 
 def app_files(index: ProjectIndex) -> None:
@@ -398,6 +470,7 @@ STAGES = (
     generated_imports_from_agent,
     project_checks,
     deploy_read,
+    endpoint_callers,
     app_files,
     deploy_map_and_write,
     check_links,
@@ -510,6 +583,19 @@ def _folder(path: str) -> str:
 def _served_by_our_server(root: Path, outcome: FileOutcome) -> bool:
     server = root / PurePosixPath(outcome.path).parent / SERVER_FILE
     return server.is_file() and served_module(server.read_bytes()) == agent_module(outcome.path, outcome.package)
+
+
+def _endpoint_name(index: ProjectIndex) -> str | None:
+    """The endpoint's name: from the deployment (agents.deploy, --endpoint, the endpoint
+    config), else the one serving endpoint the project's bundle defines."""
+    found = index.deployment.serving.endpoint_name
+    if found is not None and isinstance(found.value, str) and found.value:
+        return found.value
+    bundle = read_project_yaml(index.root, BUNDLE_FILES).data
+    resources = bundle.get("resources") if isinstance(bundle, dict) else None
+    endpoints = resources.get("model_serving_endpoints") if isinstance(resources, dict) else None
+    names = [e.get("name") for e in endpoints.values() if isinstance(e, dict)] if isinstance(endpoints, dict) else []
+    return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0] else None
 
 
 def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:

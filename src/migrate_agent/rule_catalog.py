@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from codemods import RULES
 from codemods.analysis.agent_analysis import CONVERSION_RULES
+from codemods.ma009_endpoint_callers import EndpointCallers
 from migrate_agent.deploy.rules import DEPLOY_RULES
 from migrate_agent.notebooks.notebook import NOTEBOOK_RULE, NOTEBOOK_RULE_HELP  # not a codemod
 
@@ -21,7 +22,8 @@ class UnknownRuleError(ValueError):
 def all_rules() -> list[tuple[str, str]]:
     """(id, help text) of each rule, each id once, in id order."""
     found: dict[str, str] = {}
-    for rule in RULES:  # a codemod's docstring starts with its id: shown once, as the heading
+    for rule in (*RULES, EndpointCallers):  # MA009 runs in its own stage, once the endpoint is known
+        # a codemod's docstring starts with its id: shown once, as the heading
         found.setdefault(rule.RULE_ID, inspect.cleandoc(rule.__doc__ or "").removeprefix(f"{rule.RULE_ID} "))
     for rule in DEPLOY_RULES:
         found.setdefault(rule.id, f"{rule.title}: {rule.help}")

@@ -19,6 +19,11 @@ Point a process at it with DATABRICKS_HOST=stub.url and any DATABRICKS_TOKEN. It
   POST /api/2.0/vector-search/indexes/<index>/query (one row, "doc for user-for-<token>"),
   GET /api/2.0/genie/spaces/<space_id> (title "<space_id> as seen by user-for-<token>").
   They wait `api_latency` seconds first (concurrency tests use it to overlap requests).
+* Stand-ins for what callers of an agent reach (tests/e2e/test_callers_e2e.py): a Model Serving
+  endpoint answering as its agent did (`endpoints`: name -> a function from the last user
+  message's text to the answer, for chat bodies sent to its name and for
+  POST /serving-endpoints/responses naming it) and the apps a
+  `GET /api/2.0/apps/<name>` finds (`apps`: name -> the app's URL).
 * POST /__harness__/mark: a marker the original runner's child posts between calls, so the
   log can be cut into per-call windows (see `windows`). Recorded, never a workspace call.
 * Anything else: 404 {"error_code": "NOT_FOUND", "message": ...}, as Databricks answers.
@@ -44,6 +49,7 @@ CREATED = 1_700_000_000  # fixed, so answers are identical from run to run
 _INVOCATIONS = re.compile(r"^/serving-endpoints/([^/]+)/invocations$")
 _VECTOR_QUERY = re.compile(r"^/api/2\.0/vector-search/indexes/([^/]+)/query$")
 _GENIE_SPACE = re.compile(r"^/api/2\.0/genie/spaces/([^/]+)$")
+_APP = re.compile(r"^/api/2\.0/apps/([^/]+)$")
 MARK_PATH = "/__harness__/mark"
 
 
@@ -68,10 +74,14 @@ def user_name_for(token: str | None) -> str:
 
 def echo_reply(body: dict) -> str:
     """Default answer: "echo: " + the text of the last user message."""
-    for message in reversed(body.get("messages") or []):
-        if message.get("role") == "user":
-            return "echo: " + _text_of(message.get("content"))
-    return "echo: "
+    return "echo: " + last_user_text(body.get("messages") or [])
+
+
+def last_user_text(messages: list) -> str:
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            return _text_of(message.get("content"))
+    return ""
 
 
 def _text_of(content: Any) -> str:
@@ -93,6 +103,8 @@ class StubWorkspace:
     def __init__(self, latency: float = 0.0, chunk_gap: float = 0.0, n_chunks: int = 4):
         self._lock = threading.Lock()
         self._log: list[RecordedRequest] = []
+        self.endpoints: dict[str, Callable[[str], str]] = {}  # serving endpoint -> question -> answer
+        self.apps: dict[str, str] = {}  # app name -> its URL
         self.configure(
             latency=latency, chunk_gap=chunk_gap, n_chunks=n_chunks, reply=echo_reply, api_latency=0.0
         )
@@ -159,6 +171,7 @@ class StubWorkspace:
     def reset(self) -> None:
         """Default behaviour (no latency, no gap, 4 chunks, echo) and an empty log."""
         self.configure(latency=0.0, chunk_gap=0.0, n_chunks=4, reply=echo_reply, api_latency=0.0)
+        self.endpoints, self.apps = {}, {}
         self.clear()
 
     # ---- request log -----------------------------------------------------------------
@@ -242,6 +255,14 @@ class _Handler(BaseHTTPRequestHandler):
         match = _INVOCATIONS.match(path)
         if self.command == "POST" and match:
             return self._chat(record, model=match.group(1))
+        if self.command == "POST" and path == "/serving-endpoints/responses":
+            return self._responses(record, model=str(_dict(record.body).get("model", "")))
+        match = _APP.match(path)
+        if self.command == "GET" and match:
+            url = self.stub.apps.get(match.group(1))
+            if url is None:
+                return self._json(404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"no app {match.group(1)}"})
+            return self._json(200, {"name": match.group(1), "url": url, "app_status": {"state": "RUNNING"}})
         if self.command == "GET" and path == "/.well-known/databricks-config":
             return self._json(200, {"oidc_endpoint": f"{base}/oidc", "workspace_id": "1234567890"})
         if self.command == "GET" and path == "/oidc/.well-known/oauth-authorization-server":
@@ -281,7 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
             })
         stub = self.stub
         time.sleep(stub.latency)
-        answer = stub.reply(body)
+        agent = stub.endpoints.get(model)
+        answer = agent(last_user_text(body["messages"])) if agent is not None else stub.reply(body)
         if body.get("stream"):
             return self._chat_stream(record, model, split_pieces(answer, stub.n_chunks), stub.chunk_gap)
         self._json(200, {
@@ -315,6 +337,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_chunk(b"")  # terminating zero-length chunk
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away mid-stream
+
+    def _responses(self, record: RecordedRequest, model: str) -> None:
+        """A Responses request to a stand-in endpoint: its agent's answer as one output message."""
+        agent = self.stub.endpoints.get(model)
+        if agent is None:
+            return self._json(404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"stub has no endpoint {model}"})
+        given = _dict(record.body).get("input")
+        answer = agent(given if isinstance(given, str) else last_user_text(given or []))
+        self._json(200, {
+            "id": "resp-stub",
+            "object": "response",
+            "created_at": CREATED,
+            "model": model,
+            "status": "completed",
+            "output": [{
+                "type": "message", "id": "msg-stub", "role": "assistant", "status": "completed",
+                "content": [{"type": "output_text", "text": answer, "annotations": []}],
+            }],
+        })
 
     def _vector_query(self, record: RecordedRequest, index: str) -> None:
         """QueryVectorIndexResponse: one row per requested column, from the caller's identity."""

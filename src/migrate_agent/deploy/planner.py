@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE, AppsDeployment, EnvEntry
-from migrate_agent.deploy.map.apps_plan import plan_apps
+from migrate_agent.deploy.map.apps_plan import choose_app_name, plan_apps
 from migrate_agent.deploy.read.code_facts import CodeFacts
 from migrate_agent.deploy.read.driver_reader import DriverReader
 from migrate_agent.deploy.read.live_endpoint import read_live_endpoint
@@ -52,6 +52,7 @@ class DeploymentReading:
 
     serving: ServingDeployment
     errors: tuple[str, ...]  # a requested source (--endpoint) that could not be read
+    live: ServingDeployment | None = None  # what the live endpoint said (read once per run)
 
     @property
     def pip_requirements(self) -> list[str]:
@@ -85,12 +86,22 @@ class DeploymentFiles:
 
 
 def read_deployment(
-    root: Path, sources: Mapping[str, str], *, model_dir: Path | None, endpoint: str | None
+    root: Path, sources: Mapping[str, str], *, model_dir: Path | None, endpoint: str | None,
+    live: ServingDeployment | None = None,
 ) -> DeploymentReading:
-    """Read the Model Serving deployment: the live endpoint, the MLmodel, the driver code."""
-    readings = _read_everything(root, sources, model_dir, endpoint)
+    """Read the Model Serving deployment: the live endpoint (`live`: as an earlier reading of
+    this run found it), the MLmodel, the driver code."""
+    readings = _read_everything(root, sources, model_dir, endpoint, live)
     errors = tuple(problem.message for found in readings for problem in found.problems if problem.fatal)
-    return DeploymentReading(serving=merge_deployments(readings), errors=errors)
+    return DeploymentReading(
+        serving=merge_deployments(readings), errors=errors, live=readings[0] if endpoint else None
+    )
+
+
+def planned_app_name(root: Path, reading: DeploymentReading) -> str:
+    """The name of the app the deploy map will choose (the bundle's, else one from the endpoint)."""
+    existing, _ = find_existing_app(root, read_project_yaml(root, BUNDLE_FILES))
+    return choose_app_name(reading.serving, existing)
 
 
 def map_deployment(
@@ -153,7 +164,7 @@ def write_deployment(
     example = serving.input_example.value if serving.input_example is not None else None
     smoke, placeholder = smoke_test(apps, example)
     report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path,
-                          code.model_serving_calls)
+                          code.model_serving_calls, code.retired_endpoint, code.endpoint_callers)
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
     return DeploymentFiles(files=tuple(files), steps=tuple(steps), markdown=markdown, data=render_json(report),
@@ -194,13 +205,14 @@ def _with_env(apps, users: dict[str, EnvEntry]):
 
 
 def _read_everything(
-    root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None
+    root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None,
+    live: ServingDeployment | None = None,
 ) -> list[ServingDeployment]:
     """What each source says of the Model Serving deployment: the live endpoint (when asked
     for), the MLmodel files, the driver code."""
     found: list[ServingDeployment] = []
     if endpoint:
-        found.append(read_live_endpoint(endpoint))
+        found.append(live if live is not None else read_live_endpoint(endpoint))
     if model_dir is not None:
         mlmodel = model_dir if model_dir.name == MLMODEL_FILE and model_dir.is_file() else model_dir / MLMODEL_FILE
         if mlmodel.is_file():

@@ -94,7 +94,7 @@ class _Planner:
             for r in existing.resources if isinstance(r, dict)
             for key, m in MATCH_FIELDS_BY_KEY.items() if key in r and isinstance(r.get(key), dict)
         }
-        name = _choose_app_name(serving, existing)
+        name = choose_app_name(serving, existing)
         experiment_key, experiment_resource, experiment_entry = self._experiment(bundle_key(existing.key or name))
         self.out = AppsDeployment(
             app_name=name,
@@ -432,7 +432,7 @@ class _Planner:
         return None
 
 
-def _choose_app_name(serving: ServingDeployment, existing: ExistingApp) -> str:
+def choose_app_name(serving: ServingDeployment, existing: ExistingApp) -> str:
     if is_valid_app_name(existing.name):
         return existing.name
     candidates: list[str] = []

@@ -44,3 +44,5 @@ class CodeFacts(NamedTuple):
     uses_user_identity: bool = False  # some code acts as the calling user
     user_client_calls: tuple[UserClientCall, ...] = ()
     model_serving_calls: tuple[ModelServingCall, ...] = ()
+    retired_endpoint: str | None = None  # the Model Serving endpoint whose callers were looked for
+    endpoint_callers: tuple = ()  # migrate_agent.callers.EndpointCaller, in path and line order

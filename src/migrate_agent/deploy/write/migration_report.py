@@ -36,6 +36,8 @@ class DeployReport(NamedTuple):
     bundle_path: str
     app_yaml_path: str
     model_serving_calls: tuple[ModelServingCall, ...] = ()  # driver calls marked MA007
+    retired_endpoint: str | None = None  # the endpoint whose callers were looked for
+    endpoint_callers: tuple = ()  # migrate_agent.callers.EndpointCaller
 
 
 def render_markdown(report: DeployReport) -> str:
@@ -88,11 +90,49 @@ def render_markdown(report: DeployReport) -> str:
             "| --- | --- |",
         ]
         lines += [f"| `{c.location()}` | {_cell(c.message)} |" for c in report.model_serving_calls]
+    if report.retired_endpoint:
+        lines += _retirement(report)
     lines += ["", "## Deploy", "", "```bash", *report.commands, "```", "", "## Smoke test", ""]
     if report.placeholder_example:
         lines += ["No input example was found: the request body below is a placeholder.", ""]
     lines += ["```bash", *report.smoke_test, "```", ""]
     return "\n".join(lines)
+
+
+def _retirement(report: DeployReport) -> list[str]:
+    """What still points at the endpoint the app replaces, and when it can be deleted."""
+    endpoint, app = report.retired_endpoint, report.apps.app_name
+    callers = report.endpoint_callers
+    left = [c for c in callers if c.status != "calls the app"]
+    lines = ["", "## Endpoint retirement", ""]
+    if callers:
+        lines += [
+            f"Code of this project that calls the Model Serving endpoint `{endpoint}` (by name), or the app "
+            "that replaces it:",
+            "",
+            "| Where | Caller | Code | Now |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [f"| `{c.location()}` | {_cell(c.kind)} | `{_cell(c.code)}` | {c.status} |" for c in callers]
+        lines.append("")
+        if any(c.status == "calls the app" for c in callers):
+            lines += [
+                "The code that calls the app does so through `DatabricksOpenAI` (package databricks-openai: install "
+                "it where that code runs) with its workspace client's authentication. Apps accept OAuth tokens "
+                "only: run it after `databricks auth login`, or as a service principal with an OAuth secret; a "
+                "personal access token (`DATABRICKS_TOKEN`) is refused.",
+                "",
+            ]
+    else:
+        lines += [f"No code of this project names the Model Serving endpoint `{endpoint}`.", ""]
+    still = (f"{len(left)} of them still point at the endpoint (MA009): delete `{endpoint}` once none does, "
+             if left else f"Nothing in this project points at `{endpoint}` any more: delete it once ")
+    lines.append(
+        still + f"the app `{app}` is deployed and answers, and callers outside this repository (jobs and "
+        "dashboards defined in the workspace, other teams' code) have moved, i.e. the endpoint's metrics "
+        f"(or its inference table) show no more requests: `databricks serving-endpoints delete {endpoint}`."
+    )
+    return lines
 
 
 def render_json(report: DeployReport) -> dict[str, Any]:
@@ -156,6 +196,14 @@ def render_json(report: DeployReport) -> dict[str, Any]:
         "model_serving_calls": [
             {"path": c.path, "line": c.line, "message": c.message} for c in report.model_serving_calls
         ],
+        "endpoint_retirement": {
+            "endpoint": report.retired_endpoint,
+            "callers": [
+                {"path": c.path, "line": c.line, "cell": c.cell.rstrip(": ") or None, "kind": c.kind,
+                 "code": c.code, "status": c.status}
+                for c in report.endpoint_callers
+            ],
+        },
         "commands": list(report.commands),
         "smoke_test": {"commands": list(report.smoke_test), "placeholder_example": report.placeholder_example},
     }
