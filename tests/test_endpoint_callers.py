@@ -12,7 +12,7 @@ import pytest
 
 from migrate_agent.api import apply_plan, plan_project
 from migrate_agent.output.report import render_json
-from migrate_agent.rule_catalog import all_rules
+from migrate_agent.rule_catalog import all_rules, select_rules
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -34,6 +34,13 @@ def test_keep_callers_lists_them_and_changes_none(project: Path) -> None:
     assert not [s for s in plan.manual_steps if s.rule == "MA009"]
     rows = [line for line in plan.deploy_markdown.splitlines() if line.startswith("| `evaluate.py:")]
     assert [row.rsplit("|", 2)[-2].strip() for row in rows] == ["kept (--keep-callers)"] * 3
+    assert "3 of them still point at the endpoint" in plan.deploy_markdown
+
+
+def test_ignoring_ma009_lists_the_callers_and_changes_none(project: Path) -> None:
+    plan = plan_project(project, jobs=1, rules=select_rules(ignore=["MA009"]))
+    assert "evaluate.py" not in changed(plan)
+    assert not [s for s in plan.manual_steps if s.rule == "MA009"]
     assert "3 of them still point at the endpoint" in plan.deploy_markdown
 
 
