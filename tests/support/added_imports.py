@@ -4,7 +4,9 @@ An import the migrated code gains must find its module: a file `apply` writes or
 ships (beside the importing file or in a folder above it, which is where `start_server.py` and
 the package-parent line it writes put `sys.path`), the standard library, or an installed
 distribution that the project's requirements.txt names, directly or through the requirements of
-one it names (`uvicorn` comes with `mlflow`). Nothing is imported: modules are looked up as
+one it names (`uvicorn` comes with `mlflow`). Code that runs outside the app (a caller of the
+endpoint MA009 rewrote) may import a distribution the app does not need, when MIGRATION.md
+tells the user to install it where that code runs. Nothing is imported: modules are looked up as
 files, distributions through their installed metadata.
 """
 
@@ -136,6 +138,7 @@ def required_distributions(files: dict[str, bytes]) -> frozenset[str]:
 def unresolved(files: dict[str, bytes], uses: list[ImportUse]) -> list[ImportUse]:
     """The uses whose module neither the tree, the standard library nor a required distribution provides."""
     installed = required_distributions(files)
+    told = files.get("MIGRATION.md", b"").decode("utf-8", "replace")
     missing = []
     for use in uses:
         root = use.module.split(".")[0]
@@ -144,6 +147,8 @@ def unresolved(files: dict[str, bytes], uses: list[ImportUse]) -> list[ImportUse
         if _in_tree(files, use.path, use.module):
             continue
         if _providers().get(root, frozenset()) & installed:
+            continue
+        if f"package {root.replace('_', '-')}: install it where that code runs" in told:
             continue
         missing.append(use)
     return missing
