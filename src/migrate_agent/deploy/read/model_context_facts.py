@@ -24,7 +24,12 @@ def read_model_context(root: Path, sources: Mapping[str, str]) -> ModelContextFa
         return ModelContextFacts()
     artifacts, artifacts_problem = _artifacts(root, found.artifacts)
     model_config, config_problem = _model_config(root, found.model_config)
-    return ModelContextFacts(True, artifacts, artifacts_problem, model_config, config_problem)
+    return ModelContextFacts(
+        True, artifacts, artifacts_problem, model_config, config_problem,
+        dataframe_input=any(
+            fact is not None and fact.value is not None for fact in (found.signature, found.input_example)
+        ),
+    )
 
 
 def _artifacts(root: Path, fact: Fact | None) -> tuple[dict[str, str] | None, str | None]:
