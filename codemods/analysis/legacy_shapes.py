@@ -107,11 +107,22 @@ def _input_hint(method: cst.FunctionDef) -> cst.BaseExpression | None:
     if annotation is None:
         return None
     hint = annotation.annotation
-    if isinstance(hint, cst.Subscript) and _last_name(hint.value) in ("dict", "Dict", "Optional"):
-        return None
-    if _last_name(hint) in _CHAT_INPUT_HINTS:
-        return None
-    return hint
+    return None if _is_chat_input_hint(hint) else hint
+
+
+def _is_chat_input_hint(hint: cst.BaseExpression) -> bool:
+    """`dict[...]`, `DataFrame`, `ChatCompletionRequest`..., or a union / Optional of those."""
+    if isinstance(hint, cst.BinaryOperation) and isinstance(hint.operator, cst.BitOr):
+        return _is_chat_input_hint(hint.left) and _is_chat_input_hint(hint.right)
+    if isinstance(hint, cst.Subscript):
+        outer = _last_name(hint.value)
+        if outer in ("dict", "Dict"):
+            return True
+        if outer in ("Union", "Optional"):
+            members = [e.slice.value for e in hint.slice if isinstance(e.slice, cst.Index)]
+            return all(_is_chat_input_hint(member) for member in members)
+        return False
+    return _last_name(hint) in _CHAT_INPUT_HINTS or (isinstance(hint, cst.Name) and hint.value == "None")
 
 
 _CHAT_INPUT_HINTS = frozenset(

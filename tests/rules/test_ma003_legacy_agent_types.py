@@ -297,6 +297,16 @@ class TestChatPythonModelInput(CodemodTest):
     def test_chat_completion_request_hint_reads_messages_attribute(self) -> None:
         self._assert_served("return model_input.messages[-1].content", hint=": ChatCompletionRequest")
 
+    def test_union_of_dataframe_and_dict_hint_reads_messages(self) -> None:
+        self._assert_served(
+            """
+            if isinstance(model_input, pd.DataFrame):
+                model_input = model_input.iloc[0].to_dict()
+            return model_input["messages"][-1]["content"]
+            """,
+            hint=": pd.DataFrame | dict[str, Any] | None",
+        )
+
     def test_batch_scoring_is_reported_without_claiming_a_dict_input(self) -> None:
         result = self._migrated("""
             import mlflow
