@@ -175,10 +175,15 @@ def _reads_messages(
                 return True
             helper = methods.get(func.attr.value)
             if helper is not None and is_name(func.value, own or "") and func.attr.value not in seen:
+                helper_params = [p.name.value for p in positional_params(helper)]
                 for position, arg in enumerate(node.args):
-                    if arg.keyword is None and not arg.star and _uses(arg.value, names) and _reads_messages(
-                        helper, position + 1, methods, seen | {function.name.value}
-                    ):
+                    if arg.star or not _uses(arg.value, names):
+                        continue
+                    if arg.keyword is not None:  # self._parse(data=model_input)
+                        if arg.keyword.value not in helper_params:
+                            continue
+                        position = helper_params.index(arg.keyword.value) - 1
+                    if _reads_messages(helper, position + 1, methods, seen | {function.name.value}):
                         return True
     return False
 

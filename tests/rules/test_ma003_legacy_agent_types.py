@@ -294,6 +294,17 @@ class TestChatPythonModelInput(CodemodTest):
             """,
         )
 
+    def test_helper_method_given_the_input_by_keyword(self) -> None:
+        self._assert_served(
+            """
+            return self._answer(data=model_input)
+            """,
+            helpers="""
+            def _answer(self, data):
+                return data.get("messages")[-1]["content"]
+            """,
+        )
+
     def test_chat_completion_request_hint_reads_messages_attribute(self) -> None:
         self._assert_served("return model_input.messages[-1].content", hint=": ChatCompletionRequest")
 
