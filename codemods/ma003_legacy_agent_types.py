@@ -8,14 +8,17 @@ from libcst.helpers import get_full_name_for_node
 from codemods._base import LEGACY_RUNTIME_MODULE
 from codemods.analysis.agent_analysis import AgentClass
 from codemods.analysis.legacy_shapes import takes_context
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY
 from codemods.ma001_agent_handlers import AgentToHandlers, _fresh
 
 # Adapter functions of the generated legacy_agent_adapters.py, per interface: (predict, stream).
 ADAPTERS = {
     "ChatAgent": ("chat_agent_predict", "chat_agent_stream"),
     "ChatModel": ("chat_model_predict", "chat_model_stream"),
-    "PythonModel": ("python_model_predict", None),
+    "PythonModel": ("python_model_predict", "python_model_stream"),
 }
+# A PythonModel logged with a signature or input example got a one-row DataFrame in predict.
+DATAFRAME_PREDICT = "python_model_predict_dataframe"
 _CONTEXT_GETTER = '''
 @once_per_process
 def {context_getter}():
@@ -58,13 +61,15 @@ NOT_EXPORTED = (
 
 class LegacyAgentTypes(AgentToHandlers):
     """MA003 legacy-agent-type: an exported `mlflow.pyfunc.ChatAgent`, `ChatModel`, or a
-    `PythonModel` whose predict takes chat messages (`model_input["messages"]`), keeps its class
+    `PythonModel` whose predict (or predict_stream) reads chat messages from its input, keeps its class
     and its code; `set_model` is replaced by `@invoke()` / `@stream()` handlers that serve the
     Responses API like every migrated agent, through the adapters of the generated
     `legacy_agent_adapters.py` (request -> the legacy arguments, the legacy answer or chunks ->
     Responses output items or stream events; see that file for the mapping). `load_context` and a
     ChatModel's / PythonModel's `predict` get a stand-in for Model Serving's context built from
-    what the driver logged. What cannot be served that way (batch-scoring PythonModels, other
+    what the driver logged; a PythonModel's predict gets its input as Model Serving handed it: a
+    one-row pandas DataFrame when the driver's `log_model` gave a signature or input example, else
+    the `{"messages": [...]}` dict (predict_stream: always the dict). What cannot be served that way (batch-scoring PythonModels, other
     signatures, a class logged as an object without set_model, a context the driver does not
     describe) is marked with a TODO and left working on Model Serving."""
 
@@ -95,6 +100,9 @@ class LegacyAgentTypes(AgentToHandlers):
 
     def _handler_code(self, agent: AgentClass, names: dict[str, str], taken: set[str]) -> tuple[list[str], list[str]]:
         predict, stream_fn = ADAPTERS[agent.kind]
+        facts = self.context.scratch.get(MODEL_CONTEXT_KEY)
+        if agent.kind == "PythonModel" and facts is not None and facts.dataframe_input:
+            predict = DATAFRAME_PREDICT
         has_predict = "predict" in agent.methods
         has_stream = stream_fn is not None and "predict_stream" in agent.methods
         code: list[str] = []

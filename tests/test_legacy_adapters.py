@@ -244,3 +244,79 @@ def test_an_edited_adapters_file_is_kept_and_not_reported(tmp_path):
     assert again.changed_files == []
     assert not [s for s in again.manual_steps if "legacy_agent_adapters" in (s.path or "") + s.message]
     assert adapters_file.read_text() == edited
+
+
+def _chat_request(**extra):
+    from mlflow.types.responses import ResponsesAgentRequest
+
+    return ResponsesAgentRequest(input=[{"role": "user", "content": "hi"}], **extra)
+
+
+def test_python_model_logged_with_a_signature_gets_a_one_row_dataframe(adapters):
+    import pandas as pd
+
+    class Model:
+        def predict(self, context, model_input, params=None):
+            self.seen = model_input
+            return "ok"
+
+    model = Model()
+    adapters.python_model_predict_dataframe(model, None, _chat_request(custom_inputs={"k": "v"}))
+    assert isinstance(model.seen, pd.DataFrame)
+    assert model.seen.to_dict("records") == [{"messages": [{"role": "user", "content": "hi"}], "k": "v"}]
+
+
+def test_python_model_typed_chat_completion_request_gets_the_dataclass(adapters):
+    from mlflow.models.rag_signatures import ChatCompletionRequest, Message
+    from mlflow.pyfunc import PythonModel
+
+    class Model(PythonModel):
+        def predict(self, context, model_input, params=None):
+            self.seen = model_input
+            return {"choices": [{"message": {"role": "assistant", "content": model_input.messages[-1].content}}]}
+
+    # the hint as an object: this module's annotations are strings MLflow would resolve in its globals
+    Model.predict.__annotations__["model_input"] = ChatCompletionRequest
+    model = Model()
+    output = adapters.python_model_predict_dataframe(model, None, _chat_request()).model_dump()["output"]
+    assert model.seen == ChatCompletionRequest(messages=[Message(role="user", content="hi")])
+    assert output[0]["content"][0]["text"] == "hi"
+
+
+def _stream_events(adapters, chunks):
+    class Model:
+        def predict_stream(self, context, model_input, params=None):
+            self.seen = model_input
+            yield from chunks
+
+    model = Model()
+    events = [e.model_dump(exclude_none=True) for e in adapters.python_model_stream(model, None, _chat_request())]
+    assert model.seen == {"messages": [{"role": "user", "content": "hi"}]}
+    return events
+
+
+def test_python_model_stream_of_strings_is_one_message(adapters):
+    events = _stream_events(adapters, ["Hel", "lo"])
+    assert [e["delta"] for e in events if e["type"] == "response.output_text.delta"] == ["Hel", "lo"]
+    done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
+    assert [(item["id"], item["content"][0]["text"]) for item in done] == [("msg_0", "Hello")]
+    assert events[-1]["type"] == "response.output_item.done"
+
+
+def test_python_model_stream_of_chat_completion_chunks(adapters):
+    chunks = [{"choices": [{"index": 0, "delta": {"role": "assistant", "content": part}}]} for part in ("a", "b")]
+    events = _stream_events(adapters, chunks)
+    done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
+    assert [(item["id"], item["content"][0]["text"]) for item in done] == [("msg_0", "ab")]
+
+
+def test_python_model_stream_of_chat_agent_chunks(adapters):
+    chunks = [{"delta": {"id": "m1", "role": "assistant", "content": part}} for part in ("x", "y")]
+    events = _stream_events(adapters, chunks)
+    done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
+    assert [(item["id"], item["content"][0]["text"]) for item in done] == [("m1", "xy")]
+
+
+def test_python_model_stream_of_unknown_chunks_is_a_clear_error(adapters):
+    with pytest.raises(TypeError, match="score"):
+        _stream_events(adapters, [{"score": 1}])

@@ -24,7 +24,7 @@ MODEL_CONTEXT_KEY = "migrate_agent.model_context"  # scratch key of the project'
 CONTEXT_FIELDS = ("artifacts", "model_config")
 # Methods that receive the context, and the position of the context parameter (self is 0).
 CONTEXT_PARAMS = {"load_context": 1}
-CONTEXT_PARAMS_BY_KIND = {"ChatModel": {"predict": 1, "predict_stream": 1}, "PythonModel": {"predict": 1}}
+CONTEXT_PARAMS_BY_KIND = {"ChatModel": {"predict": 1, "predict_stream": 1}, "PythonModel": {"predict": 1, "predict_stream": 1}}
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class ModelContextFacts:
     # on Apps (see codemods.analysis.agent_analysis, `_forwarded_app`).
     only_apps: tuple[str, ...] = ()
     apps_origin: str | None = None
+    # A signature or input example was logged: MLflow's schema enforcement handed a PythonModel's
+    # predict a one-row pandas DataFrame, not the request's dict.
+    dataframe_input: bool = False
 
 
 def context_reads(node: cst.ClassDef, kind: str) -> set[str] | None:

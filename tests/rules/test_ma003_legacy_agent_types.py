@@ -10,6 +10,7 @@ import textwrap
 
 from libcst.codemod import CodemodContext, CodemodTest, transform_module
 
+from codemods.analysis.model_context import MODEL_CONTEXT_KEY, ModelContextFacts
 from codemods.ma003_legacy_agent_types import LegacyAgentTypes
 
 
@@ -231,3 +232,161 @@ class TestLegacyAgentTypes(CodemodTest):
         """
         self.assertCodemod(before, after)
         self.assertCodemod(after, after)  # marked once
+
+
+class TestChatPythonModelInput(CodemodTest):
+    """Issue 14, defect 5: a chat PythonModel reads `messages` in the shapes Model Serving handed
+    it (a one-row DataFrame when logged with a signature or input example), and its predict gets
+    that shape through the adapters."""
+
+    TRANSFORM = LegacyAgentTypes
+
+    @staticmethod
+    def _migrated(code: str, facts: ModelContextFacts | None = None) -> str:
+        scratch = {} if facts is None else {MODEL_CONTEXT_KEY: facts}
+        context = CodemodContext(scratch=scratch)
+        result = transform_module(LegacyAgentTypes(context), textwrap.dedent(code))
+        return result.code
+
+    def _assert_served(self, predict_body: str, *, helpers: str = "", hint: str = "") -> None:
+        code = "\n".join([
+            "import mlflow",
+            "import pandas as pd",
+            "from mlflow.models.rag_signatures import ChatCompletionRequest",
+            "",
+            "class Chat(mlflow.pyfunc.PythonModel):",
+            textwrap.indent(textwrap.dedent(helpers), "    "),
+            f"    def predict(self, context, model_input{hint}, params=None):",
+            textwrap.indent(textwrap.dedent(predict_body).strip("\n"), "        "),
+            "",
+            "mlflow.models.set_model(Chat())",
+            "",
+        ])
+        result = self._migrated(code)
+        self.assertNotIn("TODO(migrate-agent)", result)
+        self.assertIn("run_in_thread(python_model_predict, agent, get_model_context(), request)", result)
+
+    def test_dataframe_branch_converted_to_records_reads_messages(self) -> None:
+        self._assert_served("""
+            if isinstance(model_input, pd.DataFrame):
+                model_input = model_input.to_dict("records")[0]
+            return model_input["messages"][-1]["content"]
+        """)
+
+    def test_row_of_the_dataframe_reads_messages(self) -> None:
+        self._assert_served("""
+            row = model_input.iloc[0]
+            messages = row["messages"]
+            return messages[-1]["content"]
+        """)
+
+    def test_helper_method_that_returns_the_messages(self) -> None:
+        self._assert_served(
+            """
+            messages = self._messages(model_input)
+            return messages[-1]["content"]
+            """,
+            helpers="""
+            def _messages(self, request):
+                if isinstance(request, pd.DataFrame):
+                    return request.to_dict(orient="records")[0].get("messages")
+                return request["messages"]
+            """,
+        )
+
+    def test_helper_method_given_the_input_by_keyword(self) -> None:
+        self._assert_served(
+            """
+            return self._answer(data=model_input)
+            """,
+            helpers="""
+            def _answer(self, data):
+                return data.get("messages")[-1]["content"]
+            """,
+        )
+
+    def test_chat_completion_request_hint_reads_messages_attribute(self) -> None:
+        self._assert_served("return model_input.messages[-1].content", hint=": ChatCompletionRequest")
+
+    def test_union_of_dataframe_and_dict_hint_reads_messages(self) -> None:
+        self._assert_served(
+            """
+            if isinstance(model_input, pd.DataFrame):
+                model_input = model_input.iloc[0].to_dict()
+            return model_input["messages"][-1]["content"]
+            """,
+            hint=": pd.DataFrame | dict[str, Any] | None",
+        )
+
+    def test_batch_scoring_is_reported_without_claiming_a_dict_input(self) -> None:
+        result = self._migrated("""
+            import mlflow
+
+            class Scorer(mlflow.pyfunc.PythonModel):
+                def predict(self, context, model_input, params=None):
+                    return model_input["text"].str.len()
+
+            mlflow.models.set_model(Scorer())
+        """)
+        self.assertIn("# TODO(migrate-agent): [MA003] `Scorer` is a PythonModel whose predict reads no chat messages", result)
+        self.assertNotIn("as a dict", result)
+        self.assertNotIn("@invoke()", result)
+
+    def test_typed_input_is_reported_with_its_type(self) -> None:
+        result = self._migrated("""
+            import mlflow
+
+            class Typed(mlflow.pyfunc.PythonModel):
+                def predict(self, context, model_input: list[str], params=None):
+                    return model_input["messages"]
+
+            mlflow.models.set_model(Typed())
+        """)
+        self.assertIn("`Typed.predict` takes typed input (`list[str]`)", result)
+        self.assertNotIn("@invoke()", result)
+
+    def test_logged_signature_or_example_hands_predict_a_dataframe(self) -> None:
+        code = """
+            import mlflow
+
+            class Chat(mlflow.pyfunc.PythonModel):
+                def predict(self, context, model_input, params=None):
+                    return model_input.to_dict("records")[0]["messages"][-1]["content"]
+
+            mlflow.models.set_model(Chat())
+        """
+        logged = self._migrated(code, ModelContextFacts(logged=True, artifacts={}, dataframe_input=True))
+        self.assertIn("run_in_thread(python_model_predict_dataframe, agent, get_model_context(), request)", logged)
+        self.assertIn("from legacy_agent_adapters import model_context, python_model_predict_dataframe", logged)
+        plain = self._migrated(code, ModelContextFacts(logged=True, artifacts={}))
+        self.assertIn("run_in_thread(python_model_predict, agent, get_model_context(), request)", plain)
+        self.assertEqual(self._migrated(logged, ModelContextFacts(logged=True, artifacts={}, dataframe_input=True)), logged)
+
+    def test_predict_stream_streams_through_the_adapter(self) -> None:
+        result = self._migrated("""
+            import mlflow
+
+            class Chat(mlflow.pyfunc.PythonModel):
+                def predict(self, context, model_input, params=None):
+                    return model_input["messages"][-1]["content"]
+
+                def predict_stream(self, context, model_input, params=None):
+                    yield model_input["messages"][-1]["content"]
+
+            mlflow.models.set_model(Chat())
+        """)
+        self.assertNotIn("TODO(migrate-agent)", result)
+        self.assertIn("iterate_in_thread(python_model_stream, agent, get_model_context(), request)", result)
+
+    def test_predict_stream_only_invokes_by_collecting_the_stream(self) -> None:
+        result = self._migrated("""
+            import mlflow
+
+            class Chat(mlflow.pyfunc.PythonModel):
+                def predict_stream(self, context, model_input, params=None):
+                    yield model_input.get("messages")[-1]["content"]
+
+            mlflow.models.set_model(Chat())
+        """)
+        self.assertNotIn("TODO(migrate-agent)", result)
+        self.assertIn("collect_stream, functools.partial(python_model_stream, agent, get_model_context()), request", result)

@@ -3,7 +3,8 @@
     python _original_main.py SPEC.json OUT.json
 
 SPEC: {"project_dir", "agent_file", "run_id", "mark_url", "shim_dir", "load_user_token",
-"retry_load_user_token", "serving_context" (optional), "calls": [{"mode": "predict" | "predict_stream", "payload": {...},
+"retry_load_user_token", "serving_context" (optional; {"artifacts", "model_config",
+"signature_example"}), "calls": [{"mode": "predict" | "predict_stream", "payload": {...},
 "user_token": str | null}]}.
 OUT: {"implements": {"predict": bool, "predict_stream": bool}, "load_error": str | null,
 "first_load_error": str (if the first load failed), "calls": [{"mode", "result" | "error"}]}:
@@ -108,9 +109,10 @@ def _mlflow_base(model):
     return ResponsesAgent
 
 
-def pyfunc(model, context):
+def pyfunc(model, context, signature_example=None):
     """What Model Serving calls: MLflow's pyfunc wrapper for the agent's interface (for a
-    ResponsesAgent, the same by hand if that wrapper moved)."""
+    ResponsesAgent, the same by hand if that wrapper moved). `signature_example`: the input
+    example a PythonModel's signature was inferred from when it was logged with one."""
     from mlflow.pyfunc import ChatAgent, ChatModel, ResponsesAgent
 
     base = _mlflow_base(model)
@@ -125,7 +127,18 @@ def pyfunc(model, context):
     if base is not ResponsesAgent:
         from mlflow.pyfunc.model import _PythonModelPyfuncWrapper
 
-        return _PythonModelPyfuncWrapper(model, context, None)
+        wrapper = _PythonModelPyfuncWrapper(model, context, None)
+        if signature_example is None:
+            return wrapper
+        # Logged with a signature (or an input example MLflow inferred one from): requests go
+        # through PyFuncModel's schema enforcement first, as on Model Serving.
+        from mlflow.models import Model, infer_signature
+        from mlflow.pyfunc import PyFuncModel
+
+        signature = infer_signature(signature_example)
+        wrapper.signature = signature
+        stream = "predict_stream" if implements(model).get("predict_stream") else None
+        return PyFuncModel(model_meta=Model(signature=signature), model_impl=wrapper, predict_stream_fn=stream)
     try:
         from mlflow.pyfunc.loaders.responses_agent import _ResponsesAgentPyfuncWrapper
 
@@ -193,7 +206,7 @@ def main() -> None:
             set_invoker(None)
     if model is not None:
         out["implements"] = implements(model)
-        served = pyfunc(model, context)
+        served = pyfunc(model, context, (spec.get("serving_context") or {}).get("signature_example"))
         for i, call in enumerate(spec["calls"]):
             mark(spec, f"call-{i}")
             set_invoker(call.get("user_token"))

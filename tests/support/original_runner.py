@@ -155,7 +155,9 @@ def run_original_calls(
     retry_load_user_token: if loading fails, load once more (same process) with this token;
     `first_load_error` then says why the first load failed.
     serving_context: what log_model logged, {"artifacts": {name: project path}, "model_config":
-    {...}}, given to load_context (and to a PythonModel's predict) as Model Serving does.
+    {...}}, given to load_context (and to a PythonModel's predict) as Model Serving does; with
+    "signature_example" (a PythonModel logged with a signature inferred from that example) its
+    requests go through MLflow's schema enforcement, as on Model Serving.
     """
     project = Path(project_dir).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="e2e-original-"))

@@ -28,12 +28,21 @@ Streams: a ChatAgentChunk's text is sent at once as `response.output_text.delta`
 message id); when the message id changes or the stream ends, the message's text item is sent as
 `response.output_item.done`. ChatCompletionChunks go through MLflow's own
 `output_to_responses_items_stream`.
+
+A PythonModel gets its input as Model Serving handed it: `predict` the request's
+{"messages": [...], **custom_inputs} dict, or (`python_model_predict_dataframe`, used when the
+model was logged with a signature or input example) that dict as a one-row pandas DataFrame;
+`predict_stream` always the dict. Its stream may yield strings (one message's text deltas), chat
+completion chunks or ChatAgent-like chunks.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import os
+import typing
 import uuid
 from typing import Any, Iterator
 
@@ -165,6 +174,10 @@ def chat_agent_predict(agent: Any, request: ResponsesAgentRequest) -> ResponsesA
 
 def chat_agent_stream(agent: Any, request: ResponsesAgentRequest) -> Iterator[ResponsesAgentStreamEvent]:
     """ChatAgent.predict_stream's chunks as Responses stream events, each sent as it comes."""
+    yield from _chat_agent_chunks(_as_dict(chunk) for chunk in agent.predict_stream(*_chat_agent_arguments(request)))
+
+
+def _chat_agent_chunks(chunks: Iterator[dict[str, Any]]) -> Iterator[ResponsesAgentStreamEvent]:
     text_id: str | None = None
     text = ""
 
@@ -172,8 +185,7 @@ def chat_agent_stream(agent: Any, request: ResponsesAgentRequest) -> Iterator[Re
         if text:
             yield ResponsesAgentStreamEvent(type=DONE, item=create_text_output_item(text, text_id))
 
-    for chunk in agent.predict_stream(*_chat_agent_arguments(request)):
-        chunk = _as_dict(chunk)
+    for chunk in chunks:
         delta, custom = chunk["delta"], chunk.get("custom_outputs")  # custom: on this chunk's events
         if delta.get("id") != text_id or delta.get("role") == "tool" or delta.get("tool_calls"):
             yield from finish_text()
@@ -233,14 +245,102 @@ def chat_model_stream(agent: Any, context: Any, request: ResponsesAgentRequest) 
 # -- PythonModel taking chat messages -----------------------------------------------------------
 
 
-def python_model_predict(agent: Any, context: Any, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
-    """PythonModel.predict(context, {"messages": [...], **custom_inputs}) as a Responses answer.
+def python_model_input(request: ResponsesAgentRequest) -> dict[str, Any]:
+    """The body Model Serving's scoring server handed a PythonModel: {"messages": [...],
+    **custom_inputs} (MLflow's unified LLM input, every key kept)."""
+    return {"messages": chat_messages(request), **(request.custom_inputs or {})}
 
-    Answers understood: a string (one text item), a chat completion ({"choices": ...}), a
-    ChatAgent-like {"messages": [...]}, one message ({"role", "content"}), or a list of one of
-    those (Model Serving's batch of one)."""
-    model_input = {"messages": chat_messages(request), **(request.custom_inputs or {})}
-    answer = agent.predict(context, model_input)
+
+def python_model_predict(agent: Any, context: Any, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    """PythonModel.predict(context, {"messages": [...], **custom_inputs}) as a Responses answer:
+    a model logged without signature or input example got the request's dict."""
+    return python_model_answer(agent.predict(context, python_model_input(request)))
+
+
+def python_model_predict_dataframe(agent: Any, context: Any, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    """PythonModel.predict(context, <one-row DataFrame>) as a Responses answer: a model logged
+    with a signature or input example got the request as one row of a pandas DataFrame (MLflow's
+    schema enforcement), one column per key; a predict whose input is typed as MLflow's
+    `ChatCompletionRequest` / `SplitChatMessagesRequest` got that row as the dataclass."""
+    import pandas as pd
+
+    frame = pd.DataFrame([python_model_input(request)])
+    hint = getattr(agent, "predict_type_hints", None)
+    dataclass_type = getattr(hint, "input", None)
+    if _is_chat_request_class(dataclass_type):
+        return python_model_answer(agent.predict(context, _dataclass_from(dataclass_type, frame.iloc[0].to_dict())))
+    return python_model_answer(agent.predict(context, frame))
+
+
+def python_model_stream(agent: Any, context: Any, request: ResponsesAgentRequest) -> Iterator[ResponsesAgentStreamEvent]:
+    """PythonModel.predict_stream(context, {"messages": [...], **custom_inputs})'s chunks as
+    Responses stream events (MLflow hands predict_stream the dict, signature or not). Chunks
+    understood: strings (text deltas of one message), chat completion chunks (MLflow's
+    `output_to_responses_items_stream`), ChatAgent-like chunks ({"delta": message}); chunks are
+    read as the first one is."""
+    chunks = iter(agent.predict_stream(context, python_model_input(request)))
+    first = next(chunks, None)
+    if first is None:
+        return
+    rest = itertools.chain([first], chunks)
+    if isinstance(first, str):
+        yield from _text_stream(rest, "msg_0")
+        return
+    first = _as_dict(first)
+    if "delta" in first:
+        yield from _chat_agent_chunks(_as_dict(chunk) for chunk in rest)
+        return
+    if "choices" not in first:
+        raise TypeError(
+            f"the agent's predict_stream yielded a dict with keys {sorted(first)}; see "
+            "legacy_agent_adapters.python_model_stream for the chunks it maps"
+        )
+    yield from output_to_responses_items_stream(_with_id(_as_dict(chunk), "msg_0") for chunk in rest)
+
+
+def _text_stream(chunks: Iterator[str], item_id: str) -> Iterator[ResponsesAgentStreamEvent]:
+    text = ""
+    for chunk in chunks:
+        if chunk:
+            text += chunk
+            yield ResponsesAgentStreamEvent(**create_text_delta(chunk, item_id))
+    if text:
+        yield ResponsesAgentStreamEvent(type=DONE, item=create_text_output_item(text, item_id))
+
+
+def _with_id(chunk: dict[str, Any], fallback_id: str) -> dict[str, Any]:
+    return chunk if chunk.get("id") else {**chunk, "id": fallback_id}
+
+
+def _is_chat_request_class(value: Any) -> bool:
+    from mlflow.models.rag_signatures import ChatCompletionRequest, SplitChatMessagesRequest
+
+    return isinstance(value, type) and issubclass(value, (ChatCompletionRequest, SplitChatMessagesRequest))
+
+
+def _dataclass_from(cls: Any, values: Any) -> Any:
+    """`cls` (a dataclass) built from a dict, nested dataclasses and lists of them included."""
+    if not dataclasses.is_dataclass(cls) or not isinstance(values, dict):
+        return values
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in values:
+            continue
+        value, hint = values[field.name], hints.get(field.name)
+        inner = typing.get_args(hint)
+        if isinstance(value, list) and inner and dataclasses.is_dataclass(inner[0]):
+            value = [_dataclass_from(inner[0], element) for element in value]
+        elif dataclasses.is_dataclass(hint):
+            value = _dataclass_from(hint, value)
+        kwargs[field.name] = value
+    return cls(**kwargs)
+
+
+def python_model_answer(answer: Any) -> ResponsesAgentResponse:
+    """A PythonModel's answer as a Responses answer. Answers understood: a string (one text
+    item), a chat completion ({"choices": ...}), a ChatAgent-like {"messages": [...]}, one message
+    ({"role", "content"}), or a list of one of those (Model Serving's batch of one)."""
     if isinstance(answer, list) and len(answer) == 1:
         answer = answer[0]
     if isinstance(answer, str):
@@ -260,5 +360,5 @@ def python_model_predict(agent: Any, context: Any, request: ResponsesAgentReques
         return _response(message_items({"role": "assistant", **answer}, "msg_0"))
     raise TypeError(
         f"the agent's predict returned a dict with keys {sorted(answer)}; see "
-        "legacy_agent_adapters.python_model_predict for the answers it maps"
+        "legacy_agent_adapters.python_model_answer for the answers it maps"
     )

@@ -137,7 +137,7 @@ class DriverReader:
             found.python_model = Fact(_describe(model), origin)
         if "registered_model_name" in args and found.uc_model is None:
             found.uc_model = Fact(args["registered_model_name"], origin)
-        for key in ("model_config", "input_example", "pip_requirements", "code_paths", "artifacts"):
+        for key in ("model_config", "input_example", "signature", "pip_requirements", "code_paths", "artifacts"):
             if key in args and getattr(found, key) is None:
                 value = args[key]
                 if isinstance(value, ConfigValue):

@@ -30,6 +30,9 @@ def read_model_context(root: Path, sources: Mapping[str, str]) -> ModelContextFa
         True, artifacts, artifacts_problem, model_config, config_problem,
         only_apps=tuple(r.identifier for r in resources) if resources and only_apps else (),
         apps_origin=str(resources[0].origin) if resources and only_apps else None,
+        dataframe_input=any(
+            fact is not None and fact.value is not None for fact in (found.signature, found.input_example)
+        ),
     )
 
 

@@ -134,6 +134,7 @@ class ServingDeployment:
     api_scopes: list[Fact] = field(default_factory=list)  # value: str
     model_config: Fact | None = None  # dict / str path / Unresolved
     input_example: Fact | None = None
+    signature: Fact | None = None  # log_model(signature=...) given (its value as read)
     python_model: Fact | None = None
     pip_requirements: Fact | None = None
     code_paths: Fact | None = None

@@ -5,7 +5,7 @@ import pandas as pd
 from mlflow.pyfunc import PythonModel
 
 
-# TODO(migrate-agent): [MA003] `LengthScorer` is a PythonModel whose predict does not take chat messages as a dict (it reads no `model_input["messages"]`, or its input is typed): batch scoring has no agent-server equivalent; keep it on Model Serving (or port it to ResponsesAgent by hand); it keeps running on Model Serving as it is (see README, 'ChatAgent, ChatModel, PythonModel')
+# TODO(migrate-agent): [MA003] `LengthScorer` is a PythonModel whose predict reads no chat messages from its input (`model_input["messages"]`, `.get("messages")`, `.messages`, directly, after `to_dict(...)` / `iloc[0]`, or in a helper method it hands the input to): batch scoring has no agent-server equivalent; keep it on Model Serving (or port it to ResponsesAgent by hand); it keeps running on Model Serving as it is (see README, 'ChatAgent, ChatModel, PythonModel')
 class LengthScorer(PythonModel):
     def predict(self, context, model_input, params=None):
         return pd.DataFrame({"length": model_input["text"].str.len()})

@@ -7,5 +7,4 @@ with mlflow.start_run():
         python_model="agent.py",
         artifacts={"system_prompt": "prompts/system.txt"},
         model_config={"greeting": "Hello"},
-        input_example={"messages": [{"role": "user", "content": "What is MLflow?"}]},
     )

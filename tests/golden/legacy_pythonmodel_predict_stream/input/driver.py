@@ -1,0 +1,4 @@
+import mlflow
+
+with mlflow.start_run():
+    mlflow.pyfunc.log_model(name="agent", python_model="agent.py")
