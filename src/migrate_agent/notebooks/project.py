@@ -253,7 +253,6 @@ def _not_importable(notebook: Notebook, unit: Unit) -> str | None:
     if notebook.path.endswith(".ipynb"):
         return ("the app cannot import an .ipynb: export the notebook as a source file (.py) or "
                 "write the agent with %%writefile, then run migrate-agent again")
-    stem = PurePosixPath(notebook.path).stem
-    if not stem.isidentifier():
-        return f"`{stem}` is not a Python module name the app could import: rename the notebook"
+    # Any other source notebook is imported as start_server.py imports an agent file: by name
+    # (`importlib.import_module("04_agent")`, spaces too) or, with dots in the name, by path.
     return notebook.blocked
