@@ -216,7 +216,7 @@ class AgentToHandlers(MigrationRule):
         getter = _fresh("get_agent", taken)
         names = {
             "getter": getter,
-            "cls": agent.name,
+            "cls": self._class_name(agent, export, taken),
             "constructor": tree.code_for_node(export.constructor),
             "invoke": self._import(AGENT_SERVER, "invoke", taken),
             "stream": self._import(AGENT_SERVER, "stream", taken),
@@ -273,6 +273,15 @@ class AgentToHandlers(MigrationRule):
             ("\n\n" + text).replace("\n", newline), config=tree.config_for_parsing
         )
         return list(parsed.body)
+
+    def _class_name(self, agent: AgentClass, export: Export, taken: set[str]) -> str:
+        """The agent class's name here, for annotations; imported when only the factory's module
+        (`from agents.factory import create_agent`) binds it."""
+        factory = export.imported_factory
+        if factory is None or factory.returns is None or factory.returns in taken:
+            return agent.name
+        self.add_needed_import(factory.module, factory.returns, relative=factory.level)
+        return factory.returns
 
     def _import(self, module: str, name: str, taken: set[str]) -> str:
         """Schedule `from module import name`, aliased when the module already binds `name` (a

@@ -88,3 +88,85 @@ def test_agent_class_imported_from_a_module_with_user_credentials_is_reported(tm
     messages = [(s.path, s.message) for s in plan.manual_steps]
     assert any(p == "agent.py" and "is defined in supervisor.py:5" in m for p, m in messages)
     assert not any(p == "supervisor.py" and "not exported" in m for p, m in messages)
+
+
+ECHO = b'''
+from mlflow.pyfunc import ResponsesAgent
+
+
+class EchoAgent(ResponsesAgent):
+    def predict(self, request):
+        return {"output": []}
+'''
+
+
+def _factory_project(tmp_path: Path, factory: bytes) -> Path:
+    """pkg/agent.py exports `create_agent(...)` of pkg/factory.py, imported relatively."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_bytes(b"")
+    (tmp_path / "pkg" / "factory.py").write_bytes(factory)
+    (tmp_path / "pkg" / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom .factory import create_agent as build\n\n"
+        b"mlflow.models.set_model(build(prefix='p'))\n"
+    )
+    return tmp_path
+
+
+def test_factory_of_another_module_returning_one_class_is_converted(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\n\ndef create_agent(prefix):\n    agent = EchoAgent()\n    agent.prefix = prefix\n    return agent\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not plan.manual_steps
+    agent = next(f for f in plan.files if f.path == "pkg/agent.py")
+    text = agent.after.decode()
+    assert "set_model" not in text
+    assert "from .factory import EchoAgent, create_agent as build" in text
+    assert "def get_agent() -> EchoAgent:\n" in text and "return build(prefix='p')" in text
+    assert any(f.path == "pkg/start_server.py" for f in plan.files)
+    factory_file = next(f for f in plan.files if f.path == "pkg/factory.py")
+    assert not factory_file.changed  # the class keeps its base; it is exported from agent.py
+
+
+def test_factory_returning_a_class_it_imports_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "echo.py").write_bytes(ECHO)
+    (tmp_path / "factory.py").write_bytes(
+        b"from echo import EchoAgent as Echo\n\n\ndef create_agent():\n    return Echo()\n"
+    )
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\nfrom factory import create_agent\n\nmlflow.models.set_model(create_agent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(f for f in plan.files if f.path == "agent.py").after.decode()
+    assert "from factory import Echo, create_agent" in text and "def get_agent() -> Echo:" in text
+
+
+def test_factory_of_another_module_returning_two_classes_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\n\nclass Other(EchoAgent):\n    pass\n\n\n"
+        b"def create_agent(prefix):\n    if prefix:\n        return Other()\n    return EchoAgent()\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    assert [(s.path, s.line) for s in plan.manual_steps] == [("pkg/agent.py", 5)]
+    assert "`create_agent` (pkg/factory.py:14) does not always return" in plan.manual_steps[0].message
+
+
+def test_factory_of_another_module_with_user_credentials_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\nfrom databricks.sdk.credentials_provider import ModelServingUserCredentials\n\n\n"
+        b"def create_agent(prefix):\n    return EchoAgent()\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    (step,) = plan.manual_steps
+    assert step.path == "pkg/agent.py"
+    assert "pkg/factory.py builds clients with the calling user's credentials" in step.message
+
+
+def test_generator_factory_of_another_module_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + b"\n\ndef create_agent(prefix):\n    yield EchoAgent()\n"
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    (step,) = plan.manual_steps
+    assert step.path == "pkg/agent.py" and "is a generator" in step.message

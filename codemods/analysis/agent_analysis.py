@@ -32,7 +32,7 @@ from codemods.analysis.identity_analysis import (
 )
 from codemods.analysis.legacy_shapes import legacy_problem
 from codemods.analysis.model_context import ModelContextFacts, context_problem, context_reads
-from codemods.analysis.project_classes import FileClassFacts, InheritedAgent
+from codemods.analysis.project_classes import FileClassFacts, ImportedFactory, InheritedAgent
 from codemods.analysis.python_version import newer_syntax
 from codemods.analysis.syntax import (
     find_all,
@@ -123,6 +123,7 @@ class Export:
     assign_index: int | None = None  # index of `AGENT = Cls(...)` in module.body
     problem: str | None = None  # why it cannot be converted safely
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
+    imported_factory: ImportedFactory | None = None  # when that factory is another module's
     lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
 
@@ -476,6 +477,15 @@ def _resolve_exports(
                 export.problem = why
                 continue
             export.factory = factory.name.value
+        elif class_name in collector.facts.factories:  # `create_agent` of another module
+            imported_factory = collector.facts.factories[class_name]
+            if imported_factory.agent is None:
+                export.problem = imported_factory.problem
+                continue
+            export.factory = class_name
+            export.imported_factory = imported_factory
+            class_name = imported_factory.agent.base
+            by_name = {**by_name, class_name: _imported_agent(class_name, imported_factory.agent, export.line)}
         if class_name in legacy:  # served through the legacy adapters (MA003)
             by_name = {**by_name, class_name: legacy[class_name]}
         imported = collector.facts.imported.get(class_name)
