@@ -280,6 +280,8 @@ class AgentToHandlers(MigrationRule):
         factory = export.imported_factory
         if factory is None or factory.returns is None or factory.returns in taken:
             return agent.name
+        if factory.attribute_of is not None:  # `f.create_agent(...)`: the class is `f.Cls` here
+            return f"{factory.attribute_of}.{factory.returns}"
         self.add_needed_import(factory.module, factory.returns, relative=factory.level)
         return factory.returns
 

@@ -170,3 +170,29 @@ def test_generator_factory_of_another_module_is_a_manual_step(tmp_path: Path) ->
     plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
     (step,) = plan.manual_steps
     assert step.path == "pkg/agent.py" and "is a generator" in step.message
+
+
+def test_factory_called_through_its_module_is_converted(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "factory.py").write_bytes(ECHO + b"\n\ndef create_agent():\n    return EchoAgent()\n")
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nimport agents.factory as f\n\nmlflow.models.set_model(f.create_agent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(x for x in plan.files if x.path == "agent.py").after.decode()
+    assert "import agents.factory as f\n" in text and "def get_agent() -> f.EchoAgent:" in text
+    assert "return f.create_agent()" in text
+
+
+def test_agent_class_called_through_its_module_is_converted(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "echo.py").write_bytes(ECHO)
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom agents import echo\n\nAGENT = echo.EchoAgent()\nmlflow.models.set_model(AGENT)\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(x for x in plan.files if x.path == "agent.py").after.decode()
+    assert "def get_agent() -> echo.EchoAgent:" in text and "return echo.EchoAgent()" in text
+    assert not next(x for x in plan.files if x.path == "agents/echo.py").changed

@@ -466,10 +466,15 @@ def _resolve_exports(
             export.variable = value.value
             export.assign_index, assign = found[0]
             value = assign.value
-        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+        facts = collector.facts
+        called = cst.helpers.get_full_name_for_node(value.func) if isinstance(value, cst.Call) else None
+        if not (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+            or called in facts.imported or called in facts.factories  # `f.create_agent(...)`
+        ):
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
-        class_name = value.func.value
+        class_name = called
         factory = collector.functions.get(class_name)
         if factory is not None:  # `AGENT = build()`: the class the factory returns
             class_name, why = _factory_class(factory, by_name, legacy, analysis, module)

@@ -57,6 +57,7 @@ class ImportedFactory:
     module: str
     level: int
     returns: str | None
+    attribute_of: str | None = None  # `f` when called as `f.create_agent(...)` (`import ... as f`)
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
         if b"set_model" not in data and b"mlflow.genai.agent_server" not in data:
             continue  # neither exports an agent nor serves one migrated before
         module = parsed_module(rel)
-        for local, qualified in module.imported.items():
-            if local.encode() not in data:
-                continue
+        for local, qualified, statement, attribute_of in _imported_names(rel, data, module, by_module, parsed_module):
             cls = classes.get(qualified)
             if cls is not None:
                 if cls.path != rel:
@@ -194,8 +193,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                 continue
             home, _, function = qualified.rpartition(".")
             where = by_module.get(home)
-            statement = module.from_imports.get(local)
-            if where is None or where == rel or statement is None:
+            if where is None or where == rel or (statement is None and attribute_of is None):
                 continue
             factory = parsed_module(where).functions.get(function)
             if factory is None:
@@ -218,7 +216,9 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                         exported.setdefault(cls.path, set()).add(cls.name)
             factories.setdefault(rel, {})[local] = ImportedFactory(
                 origin=origin, agent=agent, problem=problem,
-                module=statement.module or "", level=statement.level, returns=returned,
+                module=(statement.module or "") if statement else "",
+                level=statement.level if statement else 0,
+                returns=returned, attribute_of=attribute_of,
             )
     for path in set(inherited) | set(subclassed) | set(imported) | set(exported) | set(factories):
         facts[path] = FileClassFacts(
@@ -229,6 +229,23 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
             factories=factories.get(path, {}),
         )
     return facts
+
+
+def _imported_names(rel: str, data: bytes, module: _Module, by_module: dict[str, str], parsed_module):
+    """(name as the file uses it, qualified name, its `from` import or None, module alias or None)
+    for each name the file imports, and each `alias.name` it uses of a project module it imports
+    whole (`import agents.factory as f`, `from agents import factory`)."""
+    for local, qualified in module.imported.items():
+        if local.encode() not in data:
+            continue
+        yield local, qualified, module.from_imports.get(local), None
+        where = by_module.get(qualified)
+        if where is None or where == rel:
+            continue
+        other = parsed_module(where)
+        for name in [*other.functions, *(cls.name for cls in other.classes)]:
+            if f"{local}.{name}".encode() in data:
+                yield f"{local}.{name}", f"{qualified}.{name}", None, local
 
 
 def _factory_class(
