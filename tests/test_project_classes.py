@@ -196,3 +196,19 @@ def test_agent_class_called_through_its_module_is_converted(tmp_path: Path) -> N
     text = next(x for x in plan.files if x.path == "agent.py").after.decode()
     assert "def get_agent() -> echo.EchoAgent:" in text and "return echo.EchoAgent()" in text
     assert not next(x for x in plan.files if x.path == "agents/echo.py").changed
+
+
+def test_factory_of_another_module_given_a_user_client_is_a_manual_step(tmp_path: Path) -> None:
+    project = _factory_project(tmp_path, ECHO + b"\n\ndef create_agent(client):\n    return EchoAgent()\n")
+    (project / "pkg" / "agent.py").write_bytes(
+        b"import mlflow\nfrom databricks.sdk import WorkspaceClient\n"
+        b"from databricks.sdk.credentials_provider import ModelServingUserCredentials\n\n"
+        b"from .factory import create_agent\n\n"
+        b"mlflow.models.set_model(create_agent(WorkspaceClient(credentials_strategy=ModelServingUserCredentials())))\n"
+    )
+    plan = plan_project(project, jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    assert any(
+        s.path == "pkg/agent.py" and "`EchoAgent` is built with the calling user's credentials" in s.message
+        for s in plan.manual_steps
+    )

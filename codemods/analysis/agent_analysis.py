@@ -516,6 +516,13 @@ def _resolve_exports(
             continue
         export.agent = agent
         export.constructor = value
+        if any(_builds_from_user(arg, analysis, module) for arg in value.args):  # Cls(user client)
+            export.problem = (
+                f"`{class_name}` is built with the calling user's credentials in the exported "
+                "call; on Apps the agent is built once per process and shared by every user: "
+                "build user clients per request inside the agent"
+            )
+            continue
         problem = agent.handler_problem()
         if problem is None:
             agent.context_reads = (
@@ -632,22 +639,28 @@ def _factory_class(
     class_name = classes.pop()
     if class_name in legacy or class_name not in agents:
         return class_name, ""  # the caller says what kind of class it is
+    if _builds_from_user(factory, analysis, module):
+        return None, (
+            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
+            "the agent is built once per process: build user clients per request inside the agent"
+        )
+    return class_name, ""
+
+
+def _builds_from_user(node: cst.CSTNode, analysis: ModuleAnalysis, module: cst.Module) -> bool:
+    """Whether `node` calls a user client factory or reads a module-level name bound to one."""
     user_nodes = {call.node for call in analysis.identity.user_calls}
+    if not user_nodes:
+        return False
+    if any(call in user_nodes for call in find_all(node, cst.Call)):
+        return True
     user_globals = {
         statement.body[0].targets[0].target.value
         for statement in module.body
         if single_name_assign(statement) is not None
         and any(call in user_nodes for call in find_all(statement, cst.Call))
     }
-    uses_user = any(call in user_nodes for call in find_all(factory, cst.Call)) or any(
-        n.value in user_globals for n in find_all(factory.body, cst.Name)
-    )
-    if uses_user:
-        return None, (
-            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
-            "the agent is built once per process: build user clients per request inside the agent"
-        )
-    return class_name, ""
+    return any(n.value in user_globals for n in find_all(node, cst.Name))
 
 
 class _Returns(cst.CSTVisitor):
