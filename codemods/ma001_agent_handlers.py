@@ -92,7 +92,9 @@ class AgentToHandlers(MigrationRule):
     `mlflow.genai.agent_server` call its `predict` / `predict_stream` in worker threads so that no
     request blocks the server's event loop and each stream event is sent as soon as it exists.
     A class with only one of the two methods gets the other handler derived from it.
-    `set_model` is removed. `load_context` runs once, when the agent is built, with a stand-in
+    `set_model` is removed. The export may be a factory call (`set_model(create_agent(cfg))`,
+    the factory in this module or another of the project) that always returns one agent class;
+    a class of another module stays there as it is. `load_context` runs once, when the agent is built, with a stand-in
     for Model Serving's context (`model_context(...)`: the artifacts and model_config the driver
     logs, shipped with the app). Shapes it cannot convert safely (dynamic or several exports, an
     unexpected predict signature, a context the driver code does not describe) are left as they
