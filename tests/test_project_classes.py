@@ -212,3 +212,19 @@ def test_factory_of_another_module_given_a_user_client_is_a_manual_step(tmp_path
         s.path == "pkg/agent.py" and "`EchoAgent` is built with the calling user's credentials" in s.message
         for s in plan.manual_steps
     )
+
+
+def test_chat_agent_of_another_module_is_a_manual_step_where_it_is_exported(tmp_path: Path) -> None:
+    (tmp_path / "support.py").write_bytes(
+        b"from mlflow.pyfunc import ChatAgent\n\n\nclass SupportAgent(ChatAgent):\n"
+        b"    def predict(self, messages, context=None, custom_inputs=None):\n        return None\n"
+    )
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom support import SupportAgent\n\nmlflow.models.set_model(SupportAgent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not any(f.path == "start_server.py" for f in plan.files)
+    (step,) = plan.manual_steps
+    assert (step.path, step.rule) == ("agent.py", "MA001")
+    assert "`SupportAgent` (a ChatAgent, support.py:4) is defined in another module" in step.message
+    assert not next(f for f in plan.files if f.path == "support.py").changed

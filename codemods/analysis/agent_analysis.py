@@ -471,6 +471,7 @@ def _resolve_exports(
         if not (
             isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
             or called in facts.imported or called in facts.factories  # `f.create_agent(...)`
+        or called in facts.imported_legacy
         ):
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
@@ -496,6 +497,14 @@ def _resolve_exports(
         imported = collector.facts.imported.get(class_name)
         if class_name not in by_name and imported is not None:
             by_name[class_name] = _imported_agent(class_name, imported, export.line)
+        if class_name not in by_name and class_name in collector.facts.imported_legacy:
+            export.problem = (
+                f"`{class_name}` ({collector.facts.imported_legacy[class_name]}) is defined in "
+                "another module; the adapters (MA003) convert such a class where it is exported "
+                "from the module that defines it: move this `set_model(...)` there, then run "
+                "migrate-agent again"
+            )
+            continue
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
             continue

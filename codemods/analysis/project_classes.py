@@ -20,6 +20,10 @@ from typing import NamedTuple
 from codemods.analysis.syntax import ast_dotted_name, ast_imported_module, module_names
 
 RESPONSES_AGENT = frozenset({"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"})
+LEGACY_BASES = {  # the older interfaces MA003 serves through adapters, by qualified name
+    f"mlflow.pyfunc{module}.{kind}": kind
+    for module in ("", ".model") for kind in ("ChatAgent", "ChatModel", "PythonModel")
+}
 KEPT_METHODS = ("predict", "predict_stream", "load_context")  # what a subclass may inherit
 USER_CREDENTIALS = b"ModelServingUserCredentials"
 FACTS_KEY = "migrate_agent.project_classes"
@@ -71,6 +75,9 @@ class FileClassFacts:
     imported: dict[str, InheritedAgent] = field(default_factory=dict)
     exported_elsewhere: frozenset[str] = frozenset()  # agent classes here another file exports
     factories: dict[str, ImportedFactory] = field(default_factory=dict)  # local name -> facts
+    # Legacy agent classes (ChatAgent...) this file imports from another project module:
+    # local name -> "a ChatAgent, support.py:5" (MA003 converts them only where defined).
+    imported_legacy: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,6 +184,7 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
         return modules[rel]
 
     imported: dict[str, dict[str, InheritedAgent]] = {}
+    legacy: dict[str, dict[str, str]] = {}
     factories: dict[str, dict[str, ImportedFactory]] = {}
     exported: dict[str, set[str]] = {}
     for rel, data in sources:
@@ -185,15 +193,23 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
         module = parsed_module(rel)
         for local, qualified, statement, attribute_of in _imported_names(rel, data, module, by_module, parsed_module):
             cls = classes.get(qualified)
-            if cls is not None:
-                if cls.path != rel:
-                    agent = exported_class(cls)
-                    if agent is not None:
-                        imported.setdefault(rel, {})[local] = agent
+            agent = exported_class(cls) if cls is not None and cls.path != rel else None
+            if agent is not None:
+                imported.setdefault(rel, {})[local] = agent
                 continue
             home, _, function = qualified.rpartition(".")
             where = by_module.get(home)
             if where is None or where == rel or (statement is None and attribute_of is None):
+                continue
+            kind = next((
+                (LEGACY_BASES[b], c) for c in parsed_module(where).classes if c.name == function
+                for b in c.bases if b in LEGACY_BASES
+            ), None)
+            if kind is not None:  # a ChatAgent... of another module: said where it is exported
+                legacy.setdefault(rel, {})[local] = f"a {kind[0]}, {where}:{kind[1].line}"
+                exported.setdefault(where, set()).add(function)
+                continue
+            if cls is not None:
                 continue
             factory = parsed_module(where).functions.get(function)
             if factory is None:
@@ -220,13 +236,14 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                 level=statement.level if statement else 0,
                 returns=returned, attribute_of=attribute_of,
             )
-    for path in set(inherited) | set(subclassed) | set(imported) | set(exported) | set(factories):
+    for path in set(inherited) | set(subclassed) | set(imported) | set(exported) | set(factories) | set(legacy):
         facts[path] = FileClassFacts(
             inherited=inherited.get(path, {}),
             subclassed=frozenset(subclassed.get(path, ())),
             imported=imported.get(path, {}),
             exported_elsewhere=frozenset(exported.get(path, ())),
             factories=factories.get(path, {}),
+            imported_legacy=legacy.get(path, {}),
         )
     return facts
 
