@@ -148,9 +148,23 @@ class GroupsNewImports:
                 finally:
                     self.context = replace(self.context, wrapper=outer)
             tree = run_import_visitors(self.context, tree)
+        original = wrapper.module
         tree = relative_generated_imports(tree, before, self.context)
         first_party = {*scratch.get(FIRST_PARTY_KEY, ()), *GENERATED_MODULES}
-        return group_new_imports(tree, before, first_party)
+        return _starts_as_before(group_new_imports(tree, before, first_party), original)
+
+
+def _starts_as_before(tree: cst.Module, original: cst.Module) -> cst.Module:
+    """A module that began with a statement still does: when its first statement (`import mlflow`)
+    was removed, the blank lines that separated the next one from it go too."""
+    if original.header or not original.body or not tree.body or tree.header:
+        return tree
+    first = tree.body[0]
+    if getattr(original.body[0], "leading_lines", ()) or not getattr(first, "leading_lines", ()):
+        return tree
+    if any(line.comment is not None for line in first.leading_lines):
+        return tree
+    return tree.with_changes(body=[first.with_changes(leading_lines=()), *tree.body[1:]])
 
 
 def run_import_visitors(context: CodemodContext, tree: cst.Module) -> cst.Module:

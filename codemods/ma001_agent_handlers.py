@@ -92,7 +92,9 @@ class AgentToHandlers(MigrationRule):
     `mlflow.genai.agent_server` call its `predict` / `predict_stream` in worker threads so that no
     request blocks the server's event loop and each stream event is sent as soon as it exists.
     A class with only one of the two methods gets the other handler derived from it.
-    `set_model` is removed. `load_context` runs once, when the agent is built, with a stand-in
+    `set_model` is removed. The export may be a factory call (`set_model(create_agent(cfg))`,
+    the factory in this module or another of the project) that always returns one agent class;
+    a class of another module stays there as it is. `load_context` runs once, when the agent is built, with a stand-in
     for Model Serving's context (`model_context(...)`: the artifacts and model_config the driver
     logs, shipped with the app). Shapes it cannot convert safely (dynamic or several exports, an
     unexpected predict signature, a context the driver code does not describe) are left as they
@@ -223,7 +225,7 @@ class AgentToHandlers(MigrationRule):
         getter = _fresh("get_agent", taken)
         names = {
             "getter": getter,
-            "cls": agent.name,
+            "cls": self._class_name(agent, export, taken),
             "constructor": tree.code_for_node(export.constructor),
             "invoke": self._import(AGENT_SERVER, "invoke", taken),
             "stream": self._import(AGENT_SERVER, "stream", taken),
@@ -280,6 +282,17 @@ class AgentToHandlers(MigrationRule):
             ("\n\n" + text).replace("\n", newline), config=tree.config_for_parsing
         )
         return list(parsed.body)
+
+    def _class_name(self, agent: AgentClass, export: Export, taken: set[str]) -> str:
+        """The agent class's name here, for annotations; imported when only the factory's module
+        (`from agents.factory import create_agent`) binds it."""
+        factory = export.imported_factory
+        if factory is None or factory.returns is None or factory.returns in taken:
+            return agent.name
+        if factory.attribute_of is not None:  # `f.create_agent(...)`: the class is `f.Cls` here
+            return f"{factory.attribute_of}.{factory.returns}"
+        self.add_needed_import(factory.module, factory.returns, relative=factory.level)
+        return factory.returns
 
     def _import(self, module: str, name: str, taken: set[str]) -> str:
         """Schedule `from module import name`, aliased when the module already binds `name` (a

@@ -155,6 +155,8 @@ class LegacyAgentTypes(AgentToHandlers):
                 self.report(message)
         if not analysis.exports and not _serves_through_adapters(tree):
             for agent in analysis.legacy:
+                if agent.name in analysis.exported_elsewhere:
+                    continue  # the module that exports it says what to do
                 message = self._not_exported(agent)
                 if agent.body_index is not None:
                     body[agent.body_index] = self.mark(body[agent.body_index], message)

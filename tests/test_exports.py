@@ -130,6 +130,20 @@ def test_factory_building_from_user_credentials_is_not_shared(tmp_path: Path) ->
     assert "get_user_workspace_client" not in next(f for f in plan.files if f.path == "agent.py").after.decode()
 
 
+def test_agent_built_with_a_user_client_in_the_export_is_not_shared(tmp_path: Path) -> None:
+    for export in (
+        "mlflow.models.set_model(Echo(WorkspaceClient(credentials_strategy=ModelServingUserCredentials())))\n",
+        "client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n"
+        "mlflow.models.set_model(Echo(client))\n",
+    ):
+        plan = plan_of(tmp_path, "\n\n" + export)
+        assert not converted(plan)
+        assert any(
+            s.rule == "MA001" and "built with the calling user's credentials" in s.message
+            for s in plan.manual_steps
+        )
+
+
 def test_lazy_getter_never_called_at_module_level_is_reported(tmp_path: Path) -> None:
     source = (
         "\n\n_AGENT = None\n\n\ndef get_agent():\n    global _AGENT\n    if _AGENT is None:\n"

@@ -121,3 +121,143 @@ def test_the_table_of_mlflow_paths_matches_the_installed_mlflow() -> None:
             for alias in n.names
         }
         assert name in bound, qualified
+
+
+ECHO = b'''
+from mlflow.pyfunc import ResponsesAgent
+
+
+class EchoAgent(ResponsesAgent):
+    def predict(self, request):
+        return {"output": []}
+'''
+
+
+def _factory_project(tmp_path: Path, factory: bytes) -> Path:
+    """pkg/agent.py exports `create_agent(...)` of pkg/factory.py, imported relatively."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_bytes(b"")
+    (tmp_path / "pkg" / "factory.py").write_bytes(factory)
+    (tmp_path / "pkg" / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom .factory import create_agent as build\n\n"
+        b"mlflow.models.set_model(build(prefix='p'))\n"
+    )
+    return tmp_path
+
+
+def test_factory_of_another_module_returning_one_class_is_converted(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\n\ndef create_agent(prefix):\n    agent = EchoAgent()\n    agent.prefix = prefix\n    return agent\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not plan.manual_steps
+    agent = next(f for f in plan.files if f.path == "pkg/agent.py")
+    text = agent.after.decode()
+    assert "set_model" not in text
+    assert "from .factory import EchoAgent, create_agent as build" in text
+    assert "def get_agent() -> EchoAgent:\n" in text and "return build(prefix='p')" in text
+    assert any(f.path == "pkg/start_server.py" for f in plan.files)
+    factory_file = next(f for f in plan.files if f.path == "pkg/factory.py")
+    assert not factory_file.changed  # the class keeps its base; it is exported from agent.py
+
+
+def test_factory_returning_a_class_it_imports_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "echo.py").write_bytes(ECHO)
+    (tmp_path / "factory.py").write_bytes(
+        b"from echo import EchoAgent as Echo\n\n\ndef create_agent():\n    return Echo()\n"
+    )
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\nfrom factory import create_agent\n\nmlflow.models.set_model(create_agent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(f for f in plan.files if f.path == "agent.py").after.decode()
+    assert "from factory import Echo, create_agent" in text and "def get_agent() -> Echo:" in text
+
+
+def test_factory_of_another_module_returning_two_classes_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\n\nclass Other(EchoAgent):\n    pass\n\n\n"
+        b"def create_agent(prefix):\n    if prefix:\n        return Other()\n    return EchoAgent()\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    assert [(s.path, s.line) for s in plan.manual_steps] == [("pkg/agent.py", 5)]
+    assert "`create_agent` (pkg/factory.py:14) does not always return" in plan.manual_steps[0].message
+
+
+def test_factory_of_another_module_with_user_credentials_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + (
+        b"\nfrom databricks.sdk.credentials_provider import ModelServingUserCredentials\n\n\n"
+        b"def create_agent(prefix):\n    return EchoAgent()\n"
+    )
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    (step,) = plan.manual_steps
+    assert step.path == "pkg/agent.py"
+    assert "pkg/factory.py builds clients with the calling user's credentials" in step.message
+
+
+def test_generator_factory_of_another_module_is_a_manual_step(tmp_path: Path) -> None:
+    factory = ECHO + b"\n\ndef create_agent(prefix):\n    yield EchoAgent()\n"
+    plan = plan_project(_factory_project(tmp_path, factory), jobs=1)
+    (step,) = plan.manual_steps
+    assert step.path == "pkg/agent.py" and "is a generator" in step.message
+
+
+def test_factory_called_through_its_module_is_converted(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "factory.py").write_bytes(ECHO + b"\n\ndef create_agent():\n    return EchoAgent()\n")
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nimport agents.factory as f\n\nmlflow.models.set_model(f.create_agent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(x for x in plan.files if x.path == "agent.py").after.decode()
+    assert "import agents.factory as f\n" in text and "def get_agent() -> f.EchoAgent:" in text
+    assert "return f.create_agent()" in text
+
+
+def test_agent_class_called_through_its_module_is_converted(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "echo.py").write_bytes(ECHO)
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom agents import echo\n\nAGENT = echo.EchoAgent()\nmlflow.models.set_model(AGENT)\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not plan.manual_steps
+    text = next(x for x in plan.files if x.path == "agent.py").after.decode()
+    assert "def get_agent() -> echo.EchoAgent:" in text and "return echo.EchoAgent()" in text
+    assert not next(x for x in plan.files if x.path == "agents/echo.py").changed
+
+
+def test_factory_of_another_module_given_a_user_client_is_a_manual_step(tmp_path: Path) -> None:
+    project = _factory_project(tmp_path, ECHO + b"\n\ndef create_agent(client):\n    return EchoAgent()\n")
+    (project / "pkg" / "agent.py").write_bytes(
+        b"import mlflow\nfrom databricks.sdk import WorkspaceClient\n"
+        b"from databricks.sdk.credentials_provider import ModelServingUserCredentials\n\n"
+        b"from .factory import create_agent\n\n"
+        b"mlflow.models.set_model(create_agent(WorkspaceClient(credentials_strategy=ModelServingUserCredentials())))\n"
+    )
+    plan = plan_project(project, jobs=1)
+    assert not any(f.path.endswith("start_server.py") for f in plan.files)
+    assert any(
+        s.path == "pkg/agent.py" and "`EchoAgent` is built with the calling user's credentials" in s.message
+        for s in plan.manual_steps
+    )
+
+
+def test_chat_agent_of_another_module_is_a_manual_step_where_it_is_exported(tmp_path: Path) -> None:
+    (tmp_path / "support.py").write_bytes(
+        b"from mlflow.pyfunc import ChatAgent\n\n\nclass SupportAgent(ChatAgent):\n"
+        b"    def predict(self, messages, context=None, custom_inputs=None):\n        return None\n"
+    )
+    (tmp_path / "agent.py").write_bytes(
+        b"import mlflow\n\nfrom support import SupportAgent\n\nmlflow.models.set_model(SupportAgent())\n"
+    )
+    plan = plan_project(tmp_path, jobs=1)
+    assert not any(f.path == "start_server.py" for f in plan.files)
+    (step,) = plan.manual_steps
+    assert (step.path, step.rule) == ("agent.py", "MA001")
+    assert "`SupportAgent` (a ChatAgent, support.py:4) is defined in another module" in step.message
+    assert not next(f for f in plan.files if f.path == "support.py").changed

@@ -37,6 +37,7 @@ from codemods.analysis.project_classes import (
     MLFLOW_AGENT_BASES,
     RESPONSES_AGENT,
     FileClassFacts,
+    ImportedFactory,
     InheritedAgent,
 )
 from codemods.analysis.python_version import newer_syntax
@@ -128,6 +129,7 @@ class Export:
     assign_index: int | None = None  # index of `AGENT = Cls(...)` in module.body
     problem: str | None = None  # why it cannot be converted safely
     factory: str | None = None  # `build` when the export is `build()`, a module-level factory
+    imported_factory: ImportedFactory | None = None  # when that factory is another module's
     lazy_getter: str | None = None  # `get_agent` when set_model runs inside that function
     nested_call: cst.Call | None = None  # that set_model call (removed when converted)
     own_advice: bool = False  # `problem` says all there is to do (no generic advice appended)
@@ -528,10 +530,16 @@ def _resolve_exports(
             export.variable = value.value
             export.assign_index, assign = found[0]
             value = assign.value
-        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+        facts = collector.facts
+        called = cst.helpers.get_full_name_for_node(value.func) if isinstance(value, cst.Call) else None
+        if not (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+            or called in facts.imported or called in facts.factories  # `f.create_agent(...)`
+        or called in facts.imported_legacy
+        ):
             export.problem = "the exported model is not built by a call of a class defined in this module"
             continue
-        class_name = value.func.value
+        class_name = called
         factory = collector.functions.get(class_name)
         if factory is not None:  # `AGENT = build()`: the class the factory returns
             class_name, why = _factory_class(factory, by_name, legacy, analysis, module)
@@ -539,6 +547,15 @@ def _resolve_exports(
                 export.problem = why
                 continue
             export.factory = factory.name.value
+        elif class_name in collector.facts.factories:  # `create_agent` of another module
+            imported_factory = collector.facts.factories[class_name]
+            if imported_factory.agent is None:
+                export.problem = imported_factory.problem
+                continue
+            export.factory = class_name
+            export.imported_factory = imported_factory
+            class_name = imported_factory.agent.base
+            by_name = {**by_name, class_name: _imported_agent(class_name, imported_factory.agent, export.line)}
         if class_name in legacy:  # served through the legacy adapters (MA003)
             by_name = {**by_name, class_name: legacy[class_name]}
         imported = collector.facts.imported.get(class_name)
@@ -547,6 +564,14 @@ def _resolve_exports(
         if class_name not in by_name and class_name in analysis.unresolved_bases:
             export.problem = analysis.unresolved_bases[class_name][1]
             export.own_advice = True
+            continue
+        if class_name not in by_name and class_name in collector.facts.imported_legacy:
+            export.problem = (
+                f"`{class_name}` ({collector.facts.imported_legacy[class_name]}) is defined in "
+                "another module; the adapters (MA003) convert such a class where it is exported "
+                "from the module that defines it: move this `set_model(...)` there, then run "
+                "migrate-agent again"
+            )
             continue
         if class_name not in by_name:
             export.problem = f"`{class_name}` is not a ResponsesAgent subclass defined in this module"
@@ -577,6 +602,13 @@ def _resolve_exports(
                 "Apps, so there is nothing to convert. What is left: point the callers of the Model "
                 "Serving endpoint at the app (`POST <app url>/invocations`, with an OAuth token), "
                 "then retire the endpoint and the driver code that logs and deploys this model"
+            )
+            continue
+        if any(_builds_from_user(arg, analysis, module) for arg in value.args):  # Cls(user client)
+            export.problem = (
+                f"`{class_name}` is built with the calling user's credentials in the exported "
+                "call; on Apps the agent is built once per process and shared by every user: "
+                "build user clients per request inside the agent"
             )
             continue
         problem = agent.handler_problem()
@@ -717,22 +749,28 @@ def _factory_class(
     class_name = classes.pop()
     if class_name in legacy or class_name not in agents:
         return class_name, ""  # the caller says what kind of class it is
+    if _builds_from_user(factory, analysis, module):
+        return None, (
+            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
+            "the agent is built once per process: build user clients per request inside the agent"
+        )
+    return class_name, ""
+
+
+def _builds_from_user(node: cst.CSTNode, analysis: ModuleAnalysis, module: cst.Module) -> bool:
+    """Whether `node` calls a user client factory or reads a module-level name bound to one."""
     user_nodes = {call.node for call in analysis.identity.user_calls}
+    if not user_nodes:
+        return False
+    if any(call in user_nodes for call in find_all(node, cst.Call)):
+        return True
     user_globals = {
         statement.body[0].targets[0].target.value
         for statement in module.body
         if single_name_assign(statement) is not None
         and any(call in user_nodes for call in find_all(statement, cst.Call))
     }
-    uses_user = any(call in user_nodes for call in find_all(factory, cst.Call)) or any(
-        n.value in user_globals for n in find_all(factory.body, cst.Name)
-    )
-    if uses_user:
-        return None, (
-            f"the factory `{name}` builds the agent from the calling user's credentials; on Apps "
-            "the agent is built once per process: build user clients per request inside the agent"
-        )
-    return class_name, ""
+    return any(n.value in user_globals for n in find_all(node, cst.Name))
 
 
 class _Returns(cst.CSTVisitor):

@@ -71,13 +71,6 @@ ORIGINAL_CANNOT_RUN = {
         "original cannot be loaded by path: it uses a relative import (`from .prompts import`)",
         "predict",
     ),
-    # `from pkg.formatting import ...` in src/pkg/agent.py needs src/ on sys.path (Model
-    # Serving: code_paths); the original runner puts only the project root there. The app's
-    # start_server.py puts src/ there and imports `pkg.agent`.
-    "src_layout_agent": (
-        "original cannot be loaded: `pkg` is importable only with src/ on sys.path",
-        "predict",
-    ),
 }
 # Cases that must not run here at all; still covered by tests/test_golden.py.
 NOT_RUN = {

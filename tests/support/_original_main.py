@@ -43,12 +43,17 @@ def mark(spec: dict, label: str) -> None:
         response.read()
 
 
-def prepare_sys_path(project_dir: Path, shim_dir: str | None) -> None:
+def prepare_sys_path(project_dir: Path, shim_dir: str | None, agent_file: str = "") -> None:
     """The agent's directory first (as code_paths would provide), not this harness directory
     (which `python _original_main.py` put first and could shadow the agent's imports); shims of
-    packages missing from the test environment last, so a real install always wins."""
+    packages missing from the test environment last, so a real install always wins. An agent of
+    a src layout (`src/pkg/agent.py` importing `pkg.x`) gets src/ too: Model Serving had its
+    package from `code_paths=["src/pkg"]`."""
     here = Path(__file__).resolve().parent
-    sys.path[:] = [str(project_dir)] + [p for p in sys.path if p and Path(p).resolve() != here]
+    first = [str(project_dir)]
+    if agent_file.startswith("src/"):
+        first.append(str(project_dir / "src"))
+    sys.path[:] = first + [p for p in sys.path if p and Path(p).resolve() != here]
     if shim_dir:
         sys.path.append(shim_dir)
 
@@ -186,7 +191,7 @@ def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
     out = {"implements": {}, "load_error": None, "calls": []}
     project_dir = Path(spec["project_dir"])
-    prepare_sys_path(project_dir, spec.get("shim_dir"))
+    prepare_sys_path(project_dir, spec.get("shim_dir"), spec["agent_file"])
     mark(spec, "load")
     model = None
     # Model Serving has no invoker while it loads (None); then, if asked, once more with one.

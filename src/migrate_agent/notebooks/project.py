@@ -5,7 +5,7 @@ the files its %%writefile cells write that the project does not ship (the app ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codemods._base import acknowledged_form, todo_comment
@@ -271,7 +271,6 @@ def _not_importable(notebook: Notebook, unit: Unit) -> str | None:
     if notebook.path.endswith(".ipynb"):
         return ("the app cannot import an .ipynb: export the notebook as a source file (.py) or "
                 "write the agent with %%writefile, then run migrate-agent again")
-    stem = PurePosixPath(notebook.path).stem
-    if not stem.isidentifier():
-        return f"`{stem}` is not a Python module name the app could import: rename the notebook"
+    # Any other source notebook is imported as start_server.py imports an agent file: by name
+    # (`importlib.import_module("04_agent")`, spaces too) or, with dots in the name, by path.
     return notebook.blocked

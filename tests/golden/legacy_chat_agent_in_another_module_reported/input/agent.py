@@ -1,0 +1,5 @@
+import mlflow
+
+from support import SupportAgent
+
+mlflow.models.set_model(SupportAgent())
