@@ -230,7 +230,7 @@ def test_names_in_comments_docstrings_and_attributes_do_not_keep_an_import() -> 
             kind = other.ResponsesAgent
     '''
     after = edit(before, remove=[("mlflow.pyfunc", "ResponsesAgent", None)])
-    assert "import" not in after and after.startswith("\nclass A:")
+    assert "import" not in after and after.startswith("class A:")  # no blank line left where the import was
 
 
 def test_remove_by_node_finds_the_import_through_scopes() -> None:
