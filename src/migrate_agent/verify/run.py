@@ -1,0 +1,356 @@
+"""`migrate-agent verify`: run the original and the migrated app side by side and compare answers.
+
+Exit 0: every answer and outbound call the same; 1: some differ; 2: verify could not run (the
+reason is in the report). Both sides run from temporary copies, the project is only read; the
+processes, proxies and copies are gone on every way out, Ctrl-C and SIGTERM included.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrate_agent.verify import compare, processes
+from migrate_agent.verify.proxy import Exchange, Proxy, Recording, Upstream
+from migrate_agent.verify.request_bodies import load_requests, read_original_facts
+from migrate_agent.verify.sides import (
+    APP_TOKEN,
+    MODES,
+    SERVICE_TOKENS,
+    SERVING_TOKEN,
+    AppStart,
+    Call,
+    SideError,
+    app_healthy,
+    ask_app,
+    read_original,
+    start_app,
+    start_original,
+)
+from migrate_agent.verify.sources import (
+    Origin,
+    SourceError,
+    copy_project,
+    extract_revision,
+    find_agent_file,
+    resolve_before,
+)
+
+EQUAL, DIFFERENT, COULD_NOT_RUN = 0, 1, 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyOptions:
+    project: Path
+    requests_file: Path | None = None
+    before: str | None = None
+    user_token: str | None = None
+    workspace: str | None = None  # a stand-in workspace's URL (else the configured one, if any)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    timeout: float = 120.0  # seconds for the sides to start, and for each request
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallRecord:
+    """An outbound call a side made, whose token it carried, and how it compares."""
+
+    side: str
+    window: str
+    method: str
+    path: str
+    identity: str  # "user", "serving identity", "app identity", "no token", "another token"
+    replayed: bool
+    difference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModeResult:
+    mode: str  # "invoke" or "stream"
+    equal: bool
+    diff: str
+    original_error: str | None
+    app_error: str | None
+    note: str | None = None  # how the reference was made when the original lacks the method
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestResult:
+    index: int
+    request: dict
+    modes: tuple[ModeResult, ...]
+    calls: tuple[CallRecord, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyReport:
+    exit_code: int
+    reason: str | None = None  # why verify could not run (exit 2)
+    before: str = ""
+    after: str = ""
+    requests_source: str = ""
+    workspace: str = ""
+    requests: tuple[RequestResult, ...] = ()
+    calls: tuple[CallRecord, ...] = ()  # every outbound call of both sides
+    differences: tuple[str, ...] = ()  # outbound calls and identities that differ
+
+
+class _CannotRun(Exception):
+    """Verify cannot go on; the message is the reason."""
+
+
+def verify(options: VerifyOptions, progress: Callable[[str], None]) -> VerifyReport:
+    project = options.project.resolve()
+    after = str(project)
+    before = options.before or ""
+    try:
+        upstream = workspace_upstream(options.workspace)
+        with _scratch() as scratch, _terminate_as_interrupt():
+            return _verify(options, project, upstream, scratch, progress)
+    except (_CannotRun, SourceError, SideError) as error:
+        return VerifyReport(exit_code=COULD_NOT_RUN, reason=str(error), before=before, after=after)
+
+
+def workspace_upstream(url: str | None) -> Upstream | None:
+    """--workspace URL (a stand-in: callers' tokens go through as they are), else the workspace of
+    the usual Databricks configuration (environment, ~/.databrickscfg), else None (offline)."""
+    if url:
+        return Upstream(url=url.rstrip("/"))
+    configured = os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")
+    config_file = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
+    if not configured and not config_file.is_file():
+        return None
+    from databricks.sdk.core import Config  # the SDK resolves host and credentials as it always does
+
+    try:
+        config = Config()
+    except Exception as error:  # the SDK's own message says what is missing
+        raise _CannotRun(f"the Databricks configuration cannot be used: {error}") from None
+    if not config.host:
+        return None
+    return Upstream(url=config.host.rstrip("/"), service_headers=config.authenticate)
+
+
+def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, scratch: Path,
+            progress: Callable[[str], None]) -> VerifyReport:
+    if not project.is_dir():
+        raise _CannotRun(f"{project} is not a directory")
+    origin, before_dir = resolve_before(project, options.before)
+    original_dir, app_dir = scratch / "original" / "project", scratch / "app" / "project"
+    if before_dir is not None:
+        copy_project(before_dir, original_dir)
+    else:
+        extract_revision(project, origin.where, original_dir)
+    copy_project(project, app_dir)
+    agent_file = find_agent_file(original_dir)
+    facts = read_original_facts(original_dir)
+    requests = load_requests(options.requests_file, facts)
+    user_token = options.user_token or f"verify-user-{secrets.token_hex(8)}"
+    calls = [
+        Call(label=f"request {k} {mode}", mode=mode, payload=body)
+        for k, body in enumerate(requests.bodies, 1) for mode in MODES
+    ]
+    identity = _identities(user_token)
+    recording = Recording()
+    report = dict(
+        before=_describe_origin(origin), after=str(project), requests_source=requests.source,
+        workspace=upstream.url if upstream else "none (offline)",
+    )
+    proxy_options = dict(recording=recording, upstream=upstream, service_tokens=SERVICE_TOKENS)
+    with Proxy(side="original", replay=False, **proxy_options) as original_proxy, \
+            Proxy(side="app", replay=True, **proxy_options) as app_proxy:
+        progress(f"starting the original ({agent_file}, as Model Serving loads it) and the app "
+                 f"(app.yaml's command) side by side")
+        original = start_original(
+            project=original_dir, agent_file=agent_file, scratch=scratch / "original",
+            proxy_url=original_proxy.url, calls=calls, user_token=user_token,
+            artifacts=facts.artifacts, model_config=facts.model_config,
+        )
+        app: AppStart | None = None
+        try:
+            app = start_app(project=app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
+                            extra_env=options.extra_env)
+            answers = _wait_for_both(original, app, scratch / "original", options.timeout, progress)
+            _check_offline(upstream, recording)
+            recording.complete.set()
+            app_answers = {}
+            for k, call in enumerate(calls, 1):
+                progress(f"request {(k + 1) // 2} of {len(requests.bodies)}: {call.mode} on the app")
+                app_proxy.set_window(call.label)
+                app_answers[call.label] = ask_app(app, call, user_token, options.timeout)
+            app_proxy.set_window("end")
+        finally:
+            recording.complete.set()  # a replay still waiting gives up
+            processes.stop(original)
+            if app is not None:
+                processes.stop(app.process)
+    return _report(report, requests.bodies, calls, answers, app_answers, recording, identity)
+
+
+def _wait_for_both(original, app: AppStart, original_scratch: Path, timeout: float,
+                   progress: Callable[[str], None]) -> dict[str, dict]:
+    """The original's answers once both it has finished and the app answers /health."""
+    started = time.monotonic()
+    answers: dict[str, dict] | None = None
+    healthy = False
+    while answers is None or not healthy:
+        if time.monotonic() - started > timeout:
+            waiting = "the original" if answers is None else "the app's /health"
+            raise _CannotRun(f"{waiting} did not finish within {timeout:g}s (--timeout)")
+        if answers is None and processes.exited(original):
+            out = read_original(original_scratch, original)
+            answers = {entry["label"]: entry for entry in out["calls"]}
+            progress(f"the original answered {len(answers)} calls ({time.monotonic() - started:.1f}s)")
+        if not healthy and app_healthy(app):
+            healthy = True
+            progress(f"the app is up on {app.url} ({time.monotonic() - started:.1f}s)")
+        time.sleep(0.05)
+    return answers
+
+
+def _check_offline(upstream: Upstream | None, recording: Recording) -> None:
+    if upstream is not None:
+        return
+    original, _ = recording.snapshot()
+    made = sorted({f"{e.method} {e.path.split('?')[0]}" for e in original if not e.plumbing})
+    if made:
+        raise _CannotRun(
+            f"the original calls the workspace ({', '.join(made)}) and no workspace is configured: "
+            "set DATABRICKS_HOST and credentials (or a profile), or pass --workspace URL of a stand-in"
+        )
+
+
+def _identities(user_token: str) -> Callable[[str | None], str]:
+    names = {user_token: "user", SERVING_TOKEN: "serving identity", APP_TOKEN: "app identity", None: "no token"}
+    return lambda token: names.get(token, "another token")
+
+
+def _same_identity(a: str, b: str) -> bool:
+    service = {"serving identity", "app identity"}
+    return a == b or (a in service and b in service)
+
+
+def _report(report: dict, bodies, calls: list[Call], answers: dict[str, dict], app_answers: dict[str, dict],
+            recording: Recording, identity: Callable[[str | None], str]) -> VerifyReport:
+    original_calls, app_calls = recording.snapshot()
+    records: list[CallRecord] = []
+    differences: list[str] = []
+    for exchange in original_calls:
+        if not exchange.plumbing and exchange.window not in ("end",):
+            records.append(_record(exchange, identity))
+    for exchange in app_calls:
+        if exchange.plumbing:
+            continue
+        difference = _app_call_difference(exchange, original_calls, identity)
+        if difference:
+            differences.append(f"{exchange.window}: {difference}")
+        records.append(_record(exchange, identity, difference))
+    for missing in recording.unused():
+        text = (f"{missing.window}: the original called {missing.method} {_path(missing)} as the "
+                f"{identity(missing.token)}; the app never made that call")
+        differences.append(text)
+    results = []
+    for k, body in enumerate(bodies, 1):
+        modes = tuple(_compare(call, answers.get(call.label, {}), app_answers.get(call.label, {}))
+                      for call in calls if call.label.startswith(f"request {k} "))
+        mine = tuple(r for r in records if r.window.startswith(f"request {k} "))
+        results.append(RequestResult(index=k, request=body, modes=modes, calls=mine))
+    same = all(m.equal for r in results for m in r.modes) and not differences
+    return VerifyReport(
+        exit_code=EQUAL if same else DIFFERENT, requests=tuple(results), calls=tuple(records),
+        differences=tuple(differences), **report,
+    )
+
+
+def _record(exchange: Exchange, identity: Callable[[str | None], str], difference: str | None = None) -> CallRecord:
+    return CallRecord(
+        side=exchange.side, window=exchange.window, method=exchange.method, path=_path(exchange),
+        identity=identity(exchange.token), replayed=exchange.replayed, difference=difference,
+    )
+
+
+def _app_call_difference(exchange: Exchange, original_calls: list[Exchange],
+                         identity: Callable[[str | None], str]) -> str | None:
+    who = identity(exchange.token)
+    if exchange.matched is not None:
+        was = identity(exchange.matched.token)
+        if _same_identity(was, who):
+            return None
+        return (f"{exchange.method} {_path(exchange)}: the original called as the {was}, the app as "
+                f"the {who}" + (" (it must call as the user)" if was == "user" else ""))
+    text = f"the app called {exchange.method} {_path(exchange)} as the {who}; the original never made this call"
+    near = [e for e in original_calls if e.method == exchange.method and e.path == exchange.path
+            and e.window != "save"]
+    if near:
+        text += "; against the original's closest call:\n" + compare.body_diff(near[0].body, exchange.body)
+    return text
+
+
+def _path(exchange: Exchange) -> str:
+    return exchange.path.split("?")[0]
+
+
+def _compare(call: Call, original: dict, app: dict) -> ModeResult:
+    fallback = original.get("fallback")
+    result = original.get("result")
+    note = None
+    if call.mode == "invoke":
+        if fallback and result is not None:
+            result, note = compare.aggregate(result), "the original defines only predict_stream: its done items"
+        left = compare.invoke_view(result, original.get("error"))
+        right = compare.invoke_view(app.get("result"), app.get("error"))
+    else:
+        if fallback and result is not None:
+            result, note = compare.stream_of_items(result), "the original defines only predict: one done event per item"
+        left = compare.stream_view(result, original.get("error"))
+        right = compare.stream_view(app.get("result", app.get("events")), app.get("error"))
+    text = compare.diff(left, right)
+    return ModeResult(mode=call.mode, equal=not text, diff=text, original_error=original.get("error"),
+                      app_error=app.get("error"), note=note)
+
+
+def _describe_origin(origin: Origin) -> str:
+    return f"git {origin.where}" if origin.kind == "git" else origin.where
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="migrate-agent-verify-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so every `finally` stops what it started."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_STARTED = time.monotonic()
+
+
+def progress_to_stderr(message: str) -> None:
+    sys.stderr.write(f"verify: [{time.monotonic() - _STARTED:5.1f}s] {message}\n")
+    sys.stderr.flush()
