@@ -3,7 +3,7 @@
 Nothing of the caller's own Databricks / MLflow / OpenAI setup reaches a side: every client is
 pointed at that side's loopback proxy. HTTP(S) proxies are set to a closed loopback port with
 loopback exempt, so a client that would go anywhere else by itself fails instead of leaving the
-machine. MLflow tracks into a local store of the scratch folder.
+machine. MLflow tracks (traces included) into a local file store of the scratch folder.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def side_env(scratch: Path) -> dict[str, str]:
         if not k.upper().startswith(_DROPPED_PREFIXES) and k.upper() not in _DROPPED
     }
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    store = f"sqlite:///{scratch / 'mlflow.db'}"
+    # A file store: ready at once (a new SQLite store spends seconds on its schema migrations,
+    # on the first trace of the app's first request).
+    store = (scratch / "mlruns").as_uri()
     env.update(
         {name: _CLOSED_PORT_PROXY for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")},
         NO_PROXY="127.0.0.1,localhost",

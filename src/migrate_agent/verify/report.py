@@ -43,6 +43,7 @@ def render_text(report: VerifyReport) -> str:
             first, *rest = text.splitlines()
             lines.append(f"  - {first}")
             lines += [f"      {line}" for line in rest]
+    lines += ([""] if report.notes else []) + [f"note: {note}" for note in report.notes]
     verdict = "equal (exit 0)" if report.exit_code == EQUAL else "different (exit 1)"
     lines += ["", f"result: {verdict}"]
     return "\n".join(lines) + "\n"

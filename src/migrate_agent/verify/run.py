@@ -43,6 +43,7 @@ from migrate_agent.verify.sources import (
     copy_project,
     extract_revision,
     find_agent_file,
+    legacy_interface,
     resolve_before,
 )
 
@@ -102,6 +103,7 @@ class VerifyReport:
     requests: tuple[RequestResult, ...] = ()
     calls: tuple[CallRecord, ...] = ()  # every outbound call of both sides
     differences: tuple[str, ...] = ()  # outbound calls and identities that differ
+    notes: tuple[str, ...] = ()  # how the run departed from Model Serving, what could not be read
 
 
 class _CannotRun(Exception):
@@ -115,7 +117,9 @@ def verify(options: VerifyOptions, progress: Callable[[str], None]) -> VerifyRep
     try:
         upstream = workspace_upstream(options.workspace)
         with _scratch() as scratch, _terminate_as_interrupt():
-            return _verify(options, project, upstream, scratch, progress)
+            report = _verify(options, project, upstream, scratch, progress)
+        progress("both sides stopped, temporary copies removed")
+        return report
     except (_CannotRun, SourceError, SideError) as error:
         return VerifyReport(exit_code=COULD_NOT_RUN, reason=str(error), before=before, after=after)
 
@@ -152,15 +156,22 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         extract_revision(project, origin.where, original_dir)
     copy_project(project, app_dir)
     agent_file = find_agent_file(original_dir)
+    legacy = legacy_interface(original_dir, agent_file)
+    if legacy:
+        raise _CannotRun(
+            f"the original is a {legacy} ({agent_file}): verify compares ResponsesAgent originals "
+            "only, a legacy agent's chat answers are not compared with the app's Responses answers yet"
+        )
     facts = read_original_facts(original_dir)
     requests = load_requests(options.requests_file, facts)
     user_token = options.user_token or f"verify-user-{secrets.token_hex(8)}"
     calls = [
-        Call(label=f"request {k} {mode}", mode=mode, payload=body)
+        Call(label=f"request {k} {mode}", mode=mode, payload={key: v for key, v in body.items() if key != "stream"})
         for k, body in enumerate(requests.bodies, 1) for mode in MODES
     ]
     identity = _identities(user_token)
     recording = Recording()
+    notes = list(facts.notes)
     report = dict(
         before=_describe_origin(origin), after=str(project), requests_source=requests.source,
         workspace=upstream.url if upstream else "none (offline)",
@@ -179,7 +190,14 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         try:
             app = start_app(project=app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
                             extra_env=options.extra_env)
-            answers = _wait_for_both(original, app, scratch / "original", options.timeout, progress)
+            out = _wait_for_both(original, app, scratch / "original", options.timeout, progress)
+            answers = {entry["label"]: entry for entry in out["calls"]}
+            if out.get("first_load_error"):
+                notes.append(
+                    f"the original fails to load on Model Serving as written "
+                    f"({out['first_load_error'].splitlines()[0][:240]}); "
+                    "it was compared loaded with the user's token present"
+                )
             _check_offline(upstream, recording)
             recording.complete.set()
             app_answers = {}
@@ -193,23 +211,22 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
             processes.stop(original)
             if app is not None:
                 processes.stop(app.process)
-    return _report(report, requests.bodies, calls, answers, app_answers, recording, identity)
+    return _report({**report, "notes": tuple(notes)}, requests.bodies, calls, answers, app_answers, recording, identity)
 
 
 def _wait_for_both(original, app: AppStart, original_scratch: Path, timeout: float,
-                   progress: Callable[[str], None]) -> dict[str, dict]:
-    """The original's answers once both it has finished and the app answers /health."""
+                   progress: Callable[[str], None]) -> dict:
+    """The original's output once both it has finished and the app answers /health."""
     started = time.monotonic()
-    answers: dict[str, dict] | None = None
+    answers: dict | None = None
     healthy = False
     while answers is None or not healthy:
         if time.monotonic() - started > timeout:
             waiting = "the original" if answers is None else "the app's /health"
             raise _CannotRun(f"{waiting} did not finish within {timeout:g}s (--timeout)")
         if answers is None and processes.exited(original):
-            out = read_original(original_scratch, original)
-            answers = {entry["label"]: entry for entry in out["calls"]}
-            progress(f"the original answered {len(answers)} calls ({time.monotonic() - started:.1f}s)")
+            answers = read_original(original_scratch, original)
+            progress(f"the original answered {len(answers['calls'])} calls ({time.monotonic() - started:.1f}s)")
         if not healthy and app_healthy(app):
             healthy = True
             progress(f"the app is up on {app.url} ({time.monotonic() - started:.1f}s)")

@@ -19,7 +19,7 @@ outbound call belongs to which request.
 
 SPEC: {"agent_file", "model_dir", "artifacts", "model_config", "window_url", "save_token",
 "calls": [{"label", "mode", "payload", "user_token"}]}
-OUT: {"load_error", "missing_module", "calls": [{"label", "mode", "fallback"?, "result" | "error"}]}
+OUT: {"load_error", "first_load_error" (the load without an invoker failed), "missing_module", "calls": [{"label", "mode", "fallback"?, "result" | "error"}]}
 ("fallback": the agent does not define `mode`, so the other method was called in its place)
 """
 
@@ -98,7 +98,19 @@ def load(spec):
     finally:
         set_invoker(None)
     window(spec, "load")  # Model Serving loads the model with no invoking user
-    return mlflow.pyfunc.load_model(spec["model_dir"])
+    try:
+        return mlflow.pyfunc.load_model(spec["model_dir"]), None
+    except Exception as error:
+        traceback.print_exc()
+        first_error = describe(error)
+    # An agent that builds user clients while loading fails so on Model Serving; loaded once more
+    # with the invoker's token present, it shows what it does per request (such clients read the
+    # token again on every call).
+    set_invoker(spec.get("save_token"))
+    try:
+        return mlflow.pyfunc.load_model(spec["model_dir"]), first_error
+    finally:
+        set_invoker(None)
 
 
 def main():
@@ -107,9 +119,9 @@ def main():
     # whose modules could shadow the agent's imports.
     here = Path(__file__).resolve().parent
     sys.path[:] = [os.getcwd()] + [p for p in sys.path if p and Path(p).resolve() != here]
-    out = {"load_error": None, "missing_module": None, "calls": []}
+    out = {"load_error": None, "first_load_error": None, "missing_module": None, "calls": []}
     try:
-        model = load(spec)
+        model, out["first_load_error"] = load(spec)
     except BaseException as error:
         traceback.print_exc()
         out["load_error"] = describe(error)

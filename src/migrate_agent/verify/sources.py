@@ -104,6 +104,22 @@ def find_agent_file(project: Path) -> str:
     raise SourceError(f"several files of the original call set_model ({', '.join(found)}): cannot tell which is the agent")
 
 
+LEGACY_INTERFACES = ("ChatAgent", "ChatModel", "PythonModel")
+
+
+def legacy_interface(project: Path, agent_file: str) -> str | None:
+    """The older MLflow interface (ChatAgent, ChatModel, PythonModel) a class of the agent file
+    derives from, if any: those answer chat bodies, the app the Responses API."""
+    tree = ast.parse((project / agent_file).read_bytes())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+                if name in LEGACY_INTERFACES:
+                    return name
+    return None
+
+
 def _calls_set_model(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
