@@ -69,6 +69,26 @@ class Agent(ResponsesAgent):
 mlflow.models.set_model(Agent())
 '''
 
+# Calls the workspace when the module is imported: the app does that while it starts.
+IMPORT_TIME_CALL_AGENT = '''\
+import mlflow
+from databricks.sdk import WorkspaceClient
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+OWNER = WorkspaceClient().current_user.me().user_name
+
+
+class Agent(ResponsesAgent):
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=f"served by {OWNER}", id="m1")])
+
+
+mlflow.models.set_model(Agent())
+'''
+
+NO_CALLS_AGENT = MISSING_DEPENDENCY_AGENT.replace("import verify_test_package_that_is_not_installed\n", "")
+
 
 def migrate(source: Path, tmp_path: Path) -> tuple[Path, Path]:
     """(original, migrated): `source` copied twice, the second copy migrated by `apply`."""
@@ -197,6 +217,30 @@ def test_offline_agent_calling_the_workspace_cannot_run(
     assert report.exit_code == 2
     assert "POST /serving-endpoints/chat/completions" in report.reason
     assert "no workspace is configured" in report.reason
+
+
+def test_offline_agent_without_outbound_calls_verifies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("DATABRICKS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
+    original, migrated = project_with(tmp_path, NO_CALLS_AGENT)
+    report = run(migrated, original, None)
+    assert report.exit_code == 0, explain(report)
+    assert report.workspace == "none (offline)"
+
+
+def test_app_calling_the_workspace_while_it_starts(tmp_path: Path, stub: StubWorkspace) -> None:
+    """The app imports the agent module before /health answers; its call waits for the
+    original's recording instead of blocking the start."""
+    original, migrated = project_with(tmp_path, IMPORT_TIME_CALL_AGENT)
+    report = run(migrated, original, stub, timeout=90)
+    assert report.exit_code == 0, explain(report)
+    starting = [c for c in report.calls if c.side == "app" and c.window == "start"]
+    assert [(c.path, c.identity, c.replayed) for c in starting] == [
+        ("/api/2.0/preview/scim/v2/Me", "app identity", True)
+    ]
+    assert "while loading" in explain(report)
 
 
 def test_cli_git_head_is_the_original_and_json_for_ci(tmp_path: Path, stub: StubWorkspace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from migrate_agent.verify.run import COULD_NOT_RUN, EQUAL, VerifyReport
+from migrate_agent.verify.run import COULD_NOT_RUN, EQUAL, CallRecord, VerifyReport
 
 _VERDICT = {EQUAL: "equal", 1: "different", COULD_NOT_RUN: "could not run"}
 
@@ -22,6 +22,10 @@ def render_text(report: VerifyReport) -> str:
         lines += ["", f"verify could not run: {report.reason}", "", "result: could not run (exit 2)"]
         return "\n".join(lines) + "\n"
     lines += [f"requests: {len(report.requests)} ({report.requests_source})", f"workspace: {report.workspace}"]
+    starting = [c for c in report.calls if not c.window.startswith(("request ", "save"))]
+    if starting:
+        lines += ["", "while loading (the original) and starting or building the agent (the app):"]
+        lines += [_call_line(call) for call in starting]
     for result in report.requests:
         lines += ["", f"request {result.index}: {_short(json.dumps(result.request, ensure_ascii=False))}"]
         for mode in result.modes:
@@ -33,10 +37,7 @@ def render_text(report: VerifyReport) -> str:
                     lines.append(f"    {who} failed: {_short(error, 300)}")
             if mode.diff:
                 lines += [f"    {line}" for line in mode.diff.splitlines()]
-        for call in result.calls:
-            mark = " (replayed)" if call.replayed else ""
-            flag = "  <- DIFFERENT" if call.difference else ""
-            lines.append(f"  call  {call.side:<8} {call.method} {call.path}  as the {call.identity}{mark}{flag}")
+        lines += [_call_line(call) for call in result.calls]
     if report.differences:
         lines += ["", "outbound calls that differ:"]
         for text in report.differences:
@@ -47,6 +48,12 @@ def render_text(report: VerifyReport) -> str:
     verdict = "equal (exit 0)" if report.exit_code == EQUAL else "different (exit 1)"
     lines += ["", f"result: {verdict}"]
     return "\n".join(lines) + "\n"
+
+
+def _call_line(call: CallRecord) -> str:
+    mark = " (replayed)" if call.replayed else ""
+    flag = "  <- DIFFERENT" if call.difference else ""
+    return f"  call  {call.side:<8} {call.method} {call.path}  as the {call.identity}{mark}{flag}"
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -190,7 +190,7 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         try:
             app = start_app(project=app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
                             extra_env=options.extra_env)
-            out = _wait_for_both(original, app, scratch / "original", options.timeout, progress)
+            out = _wait_for_both(original, app, scratch / "original", recording, options.timeout, progress)
             answers = {entry["label"]: entry for entry in out["calls"]}
             if out.get("first_load_error"):
                 notes.append(
@@ -199,7 +199,6 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
                     "it was compared loaded with the user's token present"
                 )
             _check_offline(upstream, recording)
-            recording.complete.set()
             app_answers = {}
             for k, call in enumerate(calls, 1):
                 progress(f"request {(k + 1) // 2} of {len(requests.bodies)}: {call.mode} on the app")
@@ -211,12 +210,18 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
             processes.stop(original)
             if app is not None:
                 processes.stop(app.process)
+    if upstream is not None and upstream.service_headers is not None and not options.user_token:
+        if any(identity(e.token) == "user" for e in recording.snapshot()[0]):
+            notes.append("the user's calls carried a generated fake token, which the workspace rejects: "
+                         "pass --user-token with a real user's token")
     return _report({**report, "notes": tuple(notes)}, requests.bodies, calls, answers, app_answers, recording, identity)
 
 
-def _wait_for_both(original, app: AppStart, original_scratch: Path, timeout: float,
+def _wait_for_both(original, app: AppStart, original_scratch: Path, recording: Recording, timeout: float,
                    progress: Callable[[str], None]) -> dict:
-    """The original's output once both it has finished and the app answers /health."""
+    """The original's output once both it has finished and the app answers /health. The
+    recording is complete as soon as the original has finished: an app that calls the workspace
+    while it starts gets its answers from then on."""
     started = time.monotonic()
     answers: dict | None = None
     healthy = False
@@ -226,6 +231,7 @@ def _wait_for_both(original, app: AppStart, original_scratch: Path, timeout: flo
             raise _CannotRun(f"{waiting} did not finish within {timeout:g}s (--timeout)")
         if answers is None and processes.exited(original):
             answers = read_original(original_scratch, original)
+            recording.complete.set()
             progress(f"the original answered {len(answers['calls'])} calls ({time.monotonic() - started:.1f}s)")
         if not healthy and app_healthy(app):
             healthy = True
