@@ -5,6 +5,7 @@ how a recorded call is chosen for replay. The runs themselves: tests/e2e/test_ve
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -144,3 +145,10 @@ def test_legacy_interfaces_are_recognised() -> None:
     assert legacy_interface(chat_agent, find_agent_file(chat_agent)) == "ChatAgent"
     responses = GOLDEN / "predict_and_stream" / "input"
     assert legacy_interface(responses, find_agent_file(responses)) is None
+
+
+def test_an_agent_written_by_a_notebook_cell_is_found_in_the_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "original"
+    shutil.copytree(GOLDEN / "notebook_magic_writefile" / "input", copy)
+    agent = find_agent_file(copy)
+    assert "set_model" in (copy / agent).read_text()

@@ -69,7 +69,7 @@ class CallRecord:
     window: str
     method: str
     path: str
-    identity: str  # "user", "serving identity", "app identity", "no token", "another token"
+    identity: str  # "user", "serving identity", "app identity", "no token", "another token (abcd...)"
     replayed: bool
     difference: str | None = None
 
@@ -254,7 +254,7 @@ def _check_offline(upstream: Upstream | None, recording: Recording) -> None:
 
 def _identities(user_token: str) -> Callable[[str | None], str]:
     names = {user_token: "user", SERVING_TOKEN: "serving identity", APP_TOKEN: "app identity", None: "no token"}
-    return lambda token: names.get(token, "another token")
+    return lambda token: names.get(token) or f"another token ({str(token)[:4]}...)"
 
 
 def _same_identity(a: str, b: str) -> bool:

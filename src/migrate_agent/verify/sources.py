@@ -15,6 +15,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrate_agent.notebooks import is_notebook, read_notebook
+
 _SKIPPED = (".git", "__pycache__", ".venv", "venv", "node_modules", "mlruns", ".mypy_cache", ".pytest_cache")
 
 
@@ -84,7 +86,41 @@ def extract_revision(project: Path, revision: str, target: Path) -> None:
 
 
 def find_agent_file(project: Path) -> str:
-    """The file that calls `set_model` in code (the models-from-code file Model Serving loads)."""
+    """The file that calls `set_model` in code (the models-from-code file Model Serving loads).
+
+    When no file does, the files the project's notebooks write with `%%writefile` cells are
+    written into `project` (a copy), as running those cells would, and looked at too."""
+    found = _set_model_files(project)
+    if not found and _write_notebook_targets(project):
+        found = _set_model_files(project)
+    if len(found) == 1:
+        return found[0]
+    if "agent.py" in found:
+        return "agent.py"
+    if not found:
+        raise SourceError("no file of the original calls mlflow.models.set_model(...): nothing to load as Model Serving does")
+    raise SourceError(f"several files of the original call set_model ({', '.join(found)}): cannot tell which is the agent")
+
+
+def _write_notebook_targets(project: Path) -> bool:
+    """Write the files the notebooks' `%%writefile` cells write (a target outside the project
+    beside its notebook, where the migrated app keeps its copy); True if there were any."""
+    wrote = False
+    for path in sorted([*project.rglob("*.py"), *project.rglob("*.ipynb")]):
+        relative = path.relative_to(project).as_posix()
+        data = path.read_bytes()
+        if any(part in _SKIPPED for part in path.relative_to(project).parts) or not is_notebook(relative, data):
+            continue
+        for unit in read_notebook(relative, data).units:
+            if unit.kind == "writefile" and unit.app_path:
+                target = project / unit.app_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(unit.code, encoding="utf-8")
+                wrote = True
+    return wrote
+
+
+def _set_model_files(project: Path) -> list[str]:
     found = []
     for path in sorted(project.rglob("*.py")):
         if any(part in _SKIPPED for part in path.relative_to(project).parts):
@@ -95,13 +131,7 @@ def find_agent_file(project: Path) -> str:
             continue
         if any(_calls_set_model(node) for node in ast.walk(tree)):
             found.append(path.relative_to(project).as_posix())
-    if len(found) == 1:
-        return found[0]
-    if "agent.py" in found:
-        return "agent.py"
-    if not found:
-        raise SourceError("no file of the original calls mlflow.models.set_model(...): nothing to load as Model Serving does")
-    raise SourceError(f"several files of the original call set_model ({', '.join(found)}): cannot tell which is the agent")
+    return found
 
 
 LEGACY_INTERFACES = ("ChatAgent", "ChatModel", "PythonModel")
