@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate_agent.verify import compare
+from migrate_agent.verify import compare, legacy
 from migrate_agent.verify.proxy import Exchange, Recording
 from migrate_agent.verify.request_bodies import DEFAULT_REQUEST, load_requests, read_original_facts
 from migrate_agent.verify.sources import SourceError, find_agent_file, legacy_interface, resolve_before
@@ -152,3 +152,43 @@ def test_an_agent_written_by_a_notebook_cell_is_found_in_the_copy(tmp_path: Path
     shutil.copytree(GOLDEN / "notebook_magic_writefile" / "input", copy)
     agent = find_agent_file(copy)
     assert "set_model" in (copy / agent).read_text()
+
+
+def test_legacy_requests_go_to_the_original_as_chat_bodies() -> None:
+    body = {"input": [{"role": "user", "content": "hi"}], "custom_inputs": {"k": 1}, "temperature": 0.2}
+    chat_agent, responses = legacy.bodies_for(legacy.CHAT_AGENT, body)
+    assert chat_agent == {"messages": [{"role": "user", "content": "hi"}], "custom_inputs": {"k": 1}}
+    assert responses is body
+    chat_model, _ = legacy.bodies_for(legacy.CHAT_MODEL, body)
+    assert chat_model == {"messages": [{"role": "user", "content": "hi"}], "temperature": 0.2, "custom_inputs": {"k": 1}}
+    python_model, _ = legacy.bodies_for(legacy.PYTHON_MODEL, body)
+    assert python_model == {"messages": [{"role": "user", "content": "hi"}], "k": 1}
+    chat = {"messages": [{"role": "user", "content": "hi"}]}
+    assert legacy.bodies_for(legacy.CHAT_AGENT, chat) == (chat, {"input": [{"role": "user", "content": "hi"}]})
+    with pytest.raises(SourceError, match="plain messages only"):
+        legacy.bodies_for(legacy.CHAT_AGENT, {"input": [{"type": "function_call_output", "call_id": "c"}]})
+
+
+def test_legacy_answers_and_app_items_meet_as_the_same_entries() -> None:
+    call = {"id": "call-1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    answer = {"messages": [
+        {"role": "assistant", "content": "", "tool_calls": [call], "id": "a"},
+        {"role": "tool", "content": "out", "tool_call_id": "call-1", "id": "b"},
+        {"role": "assistant", "content": "done", "id": "c"},
+    ], "custom_outputs": {"x": 1}}
+    entries, custom, has_ids = legacy.chat_answer_entries(answer)
+    items = [
+        {"type": "function_call", "call_id": "call-1", "name": "f", "arguments": "{}", "id": "a"},
+        {"type": "function_call_output", "call_id": "call-1", "output": "out"},
+        {"type": "message", "id": "c", "role": "assistant",
+         "content": [{"type": "output_text", "text": "done", "annotations": []}]},
+    ]
+    assert entries == legacy.item_entries(items) and custom == {"x": 1} and has_ids
+    chunks = [{"delta": m} for m in answer["messages"][:2]] + [
+        {"delta": {"role": "assistant", "content": "do", "id": "c"}},
+        {"delta": {"role": "assistant", "content": "ne", "id": "c"}},
+    ]
+    assert legacy.chat_stream_entries(chunks) == entries
+    completion = {"id": "r1", "choices": [{"message": {"role": "assistant", "content": "hi"}}]}
+    assert legacy.chat_answer_entries(completion)[0] == [{"kind": "text", "id": "r1", "text": "hi"}]
+    assert legacy.chat_answer_entries("plain")[0] == [{"kind": "text", "text": "plain"}]

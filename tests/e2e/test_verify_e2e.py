@@ -196,6 +196,23 @@ def test_user_call_made_as_the_app_is_a_difference(tmp_path: Path, stub: StubWor
     assert flagged and flagged[0].identity == "app identity"
 
 
+def test_chat_agent_with_tool_calls_verifies_and_a_changed_tool_output_does_not(
+    tmp_path: Path, stub: StubWorkspace
+) -> None:
+    """A ChatAgent original gets the chat body, the app the Responses one; their answers are
+    compared by the README's mapping (texts, tool calls, tool outputs)."""
+    original, migrated = migrate(GOLDEN_DIR / "legacy_chat_agent_tool_calls" / "input", tmp_path)
+    report = run(migrated, original, stub)
+    assert report.exit_code == 0, explain(report)
+    assert report.requests[0].modes[0].note.startswith("a ChatAgent")
+    edit(migrated / "agent.py", 'return f"sunny in {city}"', 'return f"rainy in {city}"')
+    report = run(migrated, original, stub)
+    assert report.exit_code == 1, explain(report)
+    invoke, streamed = report.requests[0].modes
+    for mode in (invoke, streamed):
+        assert '-      "output": "sunny in Paris"' in mode.diff and '+      "output": "rainy in Paris"' in mode.diff
+
+
 def test_missing_dependency_cannot_run(tmp_path: Path, stub: StubWorkspace) -> None:
     original, migrated = project_with(tmp_path, MISSING_DEPENDENCY_AGENT)
     report = run(migrated, original, stub)

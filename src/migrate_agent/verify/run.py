@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrate_agent.verify import compare, processes
+from migrate_agent.verify import compare, legacy, processes
 from migrate_agent.verify.proxy import Exchange, Proxy, Recording, Upstream
 from migrate_agent.verify.request_bodies import load_requests, read_original_facts
 from migrate_agent.verify.sides import (
@@ -156,17 +156,12 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         extract_revision(project, origin.where, original_dir)
     copy_project(project, app_dir)
     agent_file = find_agent_file(original_dir)
-    legacy = legacy_interface(original_dir, agent_file)
-    if legacy:
-        raise _CannotRun(
-            f"the original is a {legacy} ({agent_file}): verify compares ResponsesAgent originals "
-            "only, a legacy agent's chat answers are not compared with the app's Responses answers yet"
-        )
+    interface = legacy_interface(original_dir, agent_file)
     facts = read_original_facts(original_dir)
     requests = load_requests(options.requests_file, facts)
     user_token = options.user_token or f"verify-user-{secrets.token_hex(8)}"
     calls = [
-        Call(label=f"request {k} {mode}", mode=mode, payload={key: v for key, v in body.items() if key != "stream"})
+        _call(k, mode, {key: v for key, v in body.items() if key != "stream"}, interface)
         for k, body in enumerate(requests.bodies, 1) for mode in MODES
     ]
     identity = _identities(user_token)
@@ -214,7 +209,15 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         if any(identity(e.token) == "user" for e in recording.snapshot()[0]):
             notes.append("the user's calls carried a generated fake token, which the workspace rejects: "
                          "pass --user-token with a real user's token")
-    return _report({**report, "notes": tuple(notes)}, requests.bodies, calls, answers, app_answers, recording, identity)
+    return _report({**report, "notes": tuple(notes)}, requests.bodies, calls, answers, app_answers, recording, identity, interface)
+
+
+def _call(index: int, mode: str, body: dict, interface: str | None) -> Call:
+    label = f"request {index} {mode}"
+    if interface is None:
+        return Call(label=label, mode=mode, payload=body)
+    chat, responses = legacy.bodies_for(interface, body)
+    return Call(label=label, mode=mode, payload=responses, original_payload=chat)
 
 
 def _wait_for_both(original, app: AppStart, original_scratch: Path, recording: Recording, timeout: float,
@@ -263,7 +266,7 @@ def _same_identity(a: str, b: str) -> bool:
 
 
 def _report(report: dict, bodies, calls: list[Call], answers: dict[str, dict], app_answers: dict[str, dict],
-            recording: Recording, identity: Callable[[str | None], str]) -> VerifyReport:
+            recording: Recording, identity: Callable[[str | None], str], interface: str | None) -> VerifyReport:
     original_calls, app_calls = recording.snapshot()
     records: list[CallRecord] = []
     differences: list[str] = []
@@ -277,20 +280,26 @@ def _report(report: dict, bodies, calls: list[Call], answers: dict[str, dict], a
         if difference:
             differences.append(f"{exchange.window}: {difference}")
         records.append(_record(exchange, identity, difference))
+    notes = list(report.pop("notes", ()))
     for missing in recording.unused():
         text = (f"{missing.window}: the original called {missing.method} {_path(missing)} as the "
                 f"{identity(missing.token)}; the app never made that call")
-        differences.append(text)
+        if missing.window == "load":
+            # Made while Model Serving imported the agent (a notebook's test cell, say): not part
+            # of any answer; what the app needs of it shows in its answers and its own calls.
+            notes.append(text + " (while loading: not counted as a difference)")
+        else:
+            differences.append(text)
     results = []
     for k, body in enumerate(bodies, 1):
-        modes = tuple(_compare(call, answers.get(call.label, {}), app_answers.get(call.label, {}))
+        modes = tuple(_compare(call, answers.get(call.label, {}), app_answers.get(call.label, {}), interface)
                       for call in calls if call.label.startswith(f"request {k} "))
         mine = tuple(r for r in records if r.window.startswith(f"request {k} "))
         results.append(RequestResult(index=k, request=body, modes=modes, calls=mine))
     same = all(m.equal for r in results for m in r.modes) and not differences
     return VerifyReport(
         exit_code=EQUAL if same else DIFFERENT, requests=tuple(results), calls=tuple(records),
-        differences=tuple(differences), **report,
+        differences=tuple(differences), notes=tuple(notes), **report,
     )
 
 
@@ -322,16 +331,20 @@ def _path(exchange: Exchange) -> str:
     return exchange.path.split("?")[0]
 
 
-def _compare(call: Call, original: dict, app: dict) -> ModeResult:
+def _compare(call: Call, original: dict, app: dict, interface: str | None) -> ModeResult:
     fallback = original.get("fallback")
-    result = original.get("result")
-    note = None
-    if call.mode == "invoke":
+    if interface is not None:
+        left, right, note = _legacy_views(call.mode, original, app, interface)
+    elif call.mode == "invoke":
+        result = original.get("result")
+        note = None
         if fallback and result is not None:
             result, note = compare.aggregate(result), "the original defines only predict_stream: its done items"
         left = compare.invoke_view(result, original.get("error"))
         right = compare.invoke_view(app.get("result"), app.get("error"))
     else:
+        result = original.get("result")
+        note = None
         if fallback and result is not None:
             result, note = compare.stream_of_items(result), "the original defines only predict: one done event per item"
         left = compare.stream_view(result, original.get("error"))
@@ -339,6 +352,39 @@ def _compare(call: Call, original: dict, app: dict) -> ModeResult:
     text = compare.diff(left, right)
     return ModeResult(mode=call.mode, equal=not text, diff=text, original_error=original.get("error"),
                       app_error=app.get("error"), note=note)
+
+
+def _legacy_views(mode: str, original: dict, app: dict, interface: str) -> tuple[dict, dict, str]:
+    """The original's chat answer and the app's Responses answer as the same entries (see
+    verify/legacy.py)."""
+    result, answer = original.get("result"), app.get("result", app.get("events"))
+    note = f"a {interface}: its chat answer mapped to Responses items"
+    if original.get("fallback") == "predict_stream" or (mode == "stream" and not original.get("fallback")):
+        entries = legacy.chat_stream_entries(result or [])
+        custom, has_ids = None, all(e.get("id") for e in entries if e["kind"] == "text")
+    else:
+        entries, custom, has_ids = legacy.chat_answer_entries(result) if result is not None else ([], None, True)
+    if mode == "invoke":
+        app_entries = legacy.item_entries((answer or {}).get("output") or [])
+        app_custom = (answer or {}).get("custom_outputs")
+        if original.get("fallback"):
+            custom = None  # invoke aggregated from a stream carries no custom_outputs
+        left = {"entries": entries, "custom_outputs": custom}
+        right = {"entries": app_entries, "custom_outputs": app_custom}
+    else:
+        events = answer or []
+        app_entries = legacy.item_entries([e["item"] for e in events if e.get("type") == compare.DONE and "item" in e])
+        streamed: dict[str, str] = {}
+        for event in events:
+            if event.get("type") == compare.TEXT_DELTA:
+                streamed[str(event.get("item_id"))] = streamed.get(str(event.get("item_id")), "") + str(event.get("delta", ""))
+        expected_text = [] if original.get("fallback") else [e["text"] for e in entries if e["kind"] == "text"]
+        left = {"entries": entries, "streamed text": expected_text}
+        right = {"entries": app_entries, "streamed text": list(streamed.values())}
+    if not has_ids:
+        left["entries"], right["entries"] = legacy.without_ids(left["entries"]), legacy.without_ids(right["entries"])
+    left["failed"], right["failed"] = original.get("error") is not None, app.get("error") is not None
+    return compare.normalized(left), compare.normalized(right), note
 
 
 def _describe_origin(origin: Origin) -> str:

@@ -66,9 +66,10 @@ def missing_module(error):
 
 def not_implemented(error):
     """True when the call failed because the agent does not define that method (MLflow's base
-    class raises NotImplementedError), following the cause chain."""
+    class raises NotImplementedError; a PythonModel without predict_stream is not streamable),
+    following the cause chain."""
     while error is not None:
-        if isinstance(error, NotImplementedError):
+        if isinstance(error, NotImplementedError) or "does not support predict_stream" in str(error):
             return True
         error = error.__cause__ or error.__context__
     return False

@@ -47,7 +47,8 @@ class SideError(RuntimeError):
 class Call:
     label: str  # "request 1 invoke"
     mode: str  # "invoke" or "stream"
-    payload: dict
+    payload: dict  # the app's request body
+    original_payload: dict | None = None  # the original's, when it differs (a legacy agent's chat body)
 
 
 def missing_module(log: str) -> str | None:
@@ -75,7 +76,7 @@ def start_original(
         "save_token": user_token,
         "calls": [
             {"label": c.label, "mode": "predict" if c.mode == "invoke" else "predict_stream",
-             "payload": c.payload, "user_token": user_token}
+             "payload": c.original_payload or c.payload, "user_token": user_token}
             for c in calls
         ],
     }
