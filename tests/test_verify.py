@@ -13,8 +13,17 @@ import pytest
 
 from migrate_agent.verify import compare, legacy
 from migrate_agent.verify.proxy import Exchange, Recording
-from migrate_agent.verify.request_bodies import DEFAULT_REQUEST, load_requests, read_original_facts
-from migrate_agent.verify.sources import SourceError, find_agent_file, legacy_interface, resolve_before
+from migrate_agent.verify.request_bodies import (
+    DEFAULT_REQUEST,
+    load_requests,
+    read_original_facts,
+)
+from migrate_agent.verify.sources import (
+    SourceError,
+    find_agent_file,
+    legacy_interface,
+    resolve_before,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -61,6 +70,9 @@ def test_agent_file_is_the_one_calling_set_model(tmp_path: Path) -> None:
     assert find_agent_file(tmp_path) == "my_agent.py"
     (tmp_path / "my_agent.py").write_text("X = 2\n")
     with pytest.raises(SourceError, match="no file of the original calls"):
+        find_agent_file(tmp_path)
+    (tmp_path / "my_agent.py").write_text("import mlflow\nmlflow.models.set_model(object()\n")
+    with pytest.raises(SourceError, match=r"my_agent.py:2: the original does not parse on this Python"):
         find_agent_file(tmp_path)
 
 

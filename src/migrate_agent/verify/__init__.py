@@ -7,6 +7,11 @@ app (`proxy.py`); answers, outbound calls and the identity each call carried are
 (`compare.py`, `run.py`) and reported (`report.py`).
 """
 
-from migrate_agent.verify.run import VerifyOptions, VerifyReport, progress_to_stderr, verify
+from migrate_agent.verify.run import (
+    VerifyOptions,
+    VerifyReport,
+    progress_to_stderr,
+    verify,
+)
 
 __all__ = ["VerifyOptions", "VerifyReport", "progress_to_stderr", "verify"]

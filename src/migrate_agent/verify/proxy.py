@@ -63,7 +63,7 @@ class Exchange:
     content_type: str = ""
     answer: bytes = b""
     replayed: bool = False  # app side: the original's recorded answer was given
-    matched: "Exchange | None" = None  # app side: the original's call it was matched with
+    matched: Exchange | None = None  # app side: the original's call it was matched with
     forwarded: bool = False  # sent to the workspace (live)
 
     @property
@@ -79,7 +79,7 @@ class Exchange:
 class _State:
     side: str
     upstream: Upstream | None
-    recording: "Recording"
+    recording: Recording
     replay: bool
     service_tokens: frozenset[str]
     window: str = "start"
@@ -154,7 +154,7 @@ class Proxy:
         with self.state.lock:
             self.state.window = label
 
-    def __enter__(self) -> "Proxy":
+    def __enter__(self) -> Proxy:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -232,11 +232,11 @@ class _Handler(BaseHTTPRequestHandler):
         exchange.forwarded = True
         url = upstream.url.rstrip("/") + self.path
         try:
-            with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), trust_env=False) as client:
-                with client.stream(self.command, url, content=raw or None, headers=headers) as response:
-                    exchange.status = response.status_code
-                    exchange.content_type = response.headers.get("content-type", "")
-                    self._relay(exchange, response.iter_raw())
+            with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), trust_env=False) as client, \
+                    client.stream(self.command, url, content=raw or None, headers=headers) as response:
+                exchange.status = response.status_code
+                exchange.content_type = response.headers.get("content-type", "")
+                self._relay(exchange, response.iter_raw())
         except httpx.HTTPError as error:
             answer = json.dumps({"error_code": "TEMPORARILY_UNAVAILABLE",
                                  "message": f"migrate-agent verify: the workspace did not answer: {error}"}).encode()

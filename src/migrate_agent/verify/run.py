@@ -22,7 +22,12 @@ from pathlib import Path
 
 from migrate_agent.verify import compare, legacy, processes
 from migrate_agent.verify.proxy import Exchange, Proxy, Recording, Upstream
-from migrate_agent.verify.request_bodies import load_requests, read_original_facts
+from migrate_agent.verify.request_bodies import (
+    OriginalFacts,
+    Requests,
+    load_requests,
+    read_original_facts,
+)
 from migrate_agent.verify.sides import (
     APP_TOKEN,
     MODES,
@@ -133,7 +138,9 @@ def workspace_upstream(url: str | None) -> Upstream | None:
     config_file = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
     if not configured and not config_file.is_file():
         return None
-    from databricks.sdk.core import Config  # the SDK resolves host and credentials as it always does
+    from databricks.sdk.core import (
+        Config,  # the SDK resolves host and credentials as it always does
+    )
 
     try:
         config = Config()
@@ -144,8 +151,20 @@ def workspace_upstream(url: str | None) -> Upstream | None:
     return Upstream(url=config.host.rstrip("/"), service_headers=config.authenticate)
 
 
-def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, scratch: Path,
-            progress: Callable[[str], None]) -> VerifyReport:
+@dataclass(frozen=True, kw_only=True)
+class _Prepared:
+    """The two copies, and what the original is loaded with and asked."""
+
+    origin: Origin
+    original_dir: Path
+    app_dir: Path
+    agent_file: str
+    interface: str | None  # ChatAgent / ChatModel / PythonModel; None: a ResponsesAgent
+    facts: OriginalFacts
+    requests: Requests
+
+
+def _prepare(options: VerifyOptions, project: Path, scratch: Path) -> _Prepared:
     if not project.is_dir():
         raise _CannotRun(f"{project} is not a directory")
     origin, before_dir = resolve_before(project, options.before)
@@ -156,47 +175,69 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
         extract_revision(project, origin.where, original_dir)
     copy_project(project, app_dir)
     agent_file = find_agent_file(original_dir)
-    interface = legacy_interface(original_dir, agent_file)
     facts = read_original_facts(original_dir)
-    requests = load_requests(options.requests_file, facts)
+    return _Prepared(
+        origin=origin, original_dir=original_dir, app_dir=app_dir, agent_file=agent_file,
+        interface=legacy_interface(original_dir, agent_file), facts=facts,
+        requests=load_requests(options.requests_file, facts),
+    )
+
+
+def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, scratch: Path,
+            progress: Callable[[str], None]) -> VerifyReport:
+    prepared = _prepare(options, project, scratch)
+    bodies = prepared.requests.bodies
     user_token = options.user_token or f"verify-user-{secrets.token_hex(8)}"
     calls = [
-        _call(k, mode, {key: v for key, v in body.items() if key != "stream"}, interface)
-        for k, body in enumerate(requests.bodies, 1) for mode in MODES
+        _call(k, mode, {key: v for key, v in body.items() if key != "stream"}, prepared.interface)
+        for k, body in enumerate(bodies, 1) for mode in MODES
     ]
     identity = _identities(user_token)
     recording = Recording()
-    notes = list(facts.notes)
-    report = dict(
-        before=_describe_origin(origin), after=str(project), requests_source=requests.source,
-        workspace=upstream.url if upstream else "none (offline)",
-    )
-    proxy_options = dict(recording=recording, upstream=upstream, service_tokens=SERVICE_TOKENS)
+    out, app_answers = _run_sides(options, prepared, scratch, upstream, recording, calls, user_token, progress)
+    notes = list(prepared.facts.notes)
+    if out.get("first_load_error"):
+        notes.append(
+            f"the original fails to load on Model Serving as written "
+            f"({out['first_load_error'].splitlines()[0][:240]}); it was compared loaded with the user's token present"
+        )
+    live = upstream is not None and upstream.service_headers is not None
+    if live and not options.user_token and any(identity(e.token) == "user" for e in recording.snapshot()[0]):
+        notes.append("the user's calls carried a generated fake token, which the workspace rejects: "
+                     "pass --user-token with a real user's token")
+    header = {
+        "before": _describe_origin(prepared.origin), "after": str(project),
+        "requests_source": prepared.requests.source,
+        "workspace": upstream.url if upstream else "none (offline)", "notes": tuple(notes),
+    }
+    answers = {entry["label"]: entry for entry in out["calls"]}
+    return _report(header, bodies, calls, answers, app_answers, recording, identity, prepared.interface)
+
+
+def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstream: Upstream | None,
+               recording: Recording, calls: list[Call], user_token: str,
+               progress: Callable[[str], None]) -> tuple[dict, dict[str, dict]]:
+    """Both sides started at once, the original's calls recorded, then the app asked: (the
+    original's output, the app's answers by call label). Both are stopped on every way out."""
+    proxy_options = {"recording": recording, "upstream": upstream, "service_tokens": SERVICE_TOKENS}
     with Proxy(side="original", replay=False, **proxy_options) as original_proxy, \
             Proxy(side="app", replay=True, **proxy_options) as app_proxy:
-        progress(f"starting the original ({agent_file}, as Model Serving loads it) and the app "
+        progress(f"starting the original ({prepared.agent_file}, as Model Serving loads it) and the app "
                  f"(app.yaml's command) side by side")
         original = start_original(
-            project=original_dir, agent_file=agent_file, scratch=scratch / "original",
+            project=prepared.original_dir, agent_file=prepared.agent_file, scratch=scratch / "original",
             proxy_url=original_proxy.url, calls=calls, user_token=user_token,
-            artifacts=facts.artifacts, model_config=facts.model_config,
+            artifacts=prepared.facts.artifacts, model_config=prepared.facts.model_config,
         )
         app: AppStart | None = None
         try:
-            app = start_app(project=app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
+            app = start_app(project=prepared.app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
                             extra_env=options.extra_env)
             out = _wait_for_both(original, app, scratch / "original", recording, options.timeout, progress)
-            answers = {entry["label"]: entry for entry in out["calls"]}
-            if out.get("first_load_error"):
-                notes.append(
-                    f"the original fails to load on Model Serving as written "
-                    f"({out['first_load_error'].splitlines()[0][:240]}); "
-                    "it was compared loaded with the user's token present"
-                )
             _check_offline(upstream, recording)
             app_answers = {}
             for k, call in enumerate(calls, 1):
-                progress(f"request {(k + 1) // 2} of {len(requests.bodies)}: {call.mode} on the app")
+                progress(f"request {(k + 1) // 2} of {len(prepared.requests.bodies)}: {call.mode} on the app")
                 app_proxy.set_window(call.label)
                 app_answers[call.label] = ask_app(app, call, user_token, options.timeout)
             app_proxy.set_window("end")
@@ -205,11 +246,7 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
             processes.stop(original)
             if app is not None:
                 processes.stop(app.process)
-    if upstream is not None and upstream.service_headers is not None and not options.user_token:
-        if any(identity(e.token) == "user" for e in recording.snapshot()[0]):
-            notes.append("the user's calls carried a generated fake token, which the workspace rejects: "
-                         "pass --user-token with a real user's token")
-    return _report({**report, "notes": tuple(notes)}, requests.bodies, calls, answers, app_answers, recording, identity, interface)
+    return out, app_answers
 
 
 def _call(index: int, mode: str, body: dict, interface: str | None) -> Call:

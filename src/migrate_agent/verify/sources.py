@@ -11,6 +11,7 @@ import ast
 import io
 import shutil
 import subprocess
+import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,9 +126,17 @@ def _set_model_files(project: Path) -> list[str]:
     for path in sorted(project.rglob("*.py")):
         if any(part in _SKIPPED for part in path.relative_to(project).parts):
             continue
+        data = path.read_bytes()
         try:
-            tree = ast.parse(path.read_bytes())
-        except (SyntaxError, ValueError):
+            tree = ast.parse(data)
+        except SyntaxError as error:
+            if b"set_model" in data:
+                raise SourceError(
+                    f"{path.relative_to(project).as_posix()}:{error.lineno}: the original does not parse on this "
+                    f"Python ({sys.version.split()[0]}): {error.msg}"
+                ) from None
+            continue
+        except ValueError:
             continue
         if any(_calls_set_model(node) for node in ast.walk(tree)):
             found.append(path.relative_to(project).as_posix())
