@@ -135,7 +135,7 @@ def test_golden_case_verifies_equal(case: str, tmp_path: Path, stub: StubWorkspa
     before = tree(migrated)
     report = run(migrated, original, stub)
     assert report.exit_code == 0, explain(report)
-    assert [m.mode for m in report.requests[0].modes] == ["invoke", "stream"]
+    assert [m.mode for m in report.requests[0].modes] == ["invoke", "stream", "responses"]
     assert tree(migrated) == before  # nothing written to the project
     app_calls = [c for c in report.calls if c.side == "app"]
     assert app_calls and all(c.replayed for c in app_calls)  # the original's LLM answers, replayed
@@ -149,8 +149,8 @@ def test_changed_system_prompt_is_a_difference(tmp_path: Path, stub: StubWorkspa
     edit(migrated / "agent.py", "You are a helpful assistant.", "You are a pirate.")
     report = run(migrated, original, stub)
     assert report.exit_code == 1, explain(report)
-    invoke = report.requests[0].modes[0]
-    assert not invoke.equal
+    invoke, _, responses = report.requests[0].modes
+    assert not invoke.equal and not responses.equal
     assert "You are a helpful assistant. | hello verify" in invoke.diff
     assert "You are a pirate. | hello verify" in invoke.diff
     text = "\n".join(report.differences)
@@ -164,8 +164,8 @@ def test_dropped_stream_event_is_a_difference(tmp_path: Path, stub: StubWorkspac
          "        _dropped = ResponsesAgentStreamEvent(\n            type=")
     report = run(migrated, original, stub)
     assert report.exit_code == 1, explain(report)
-    invoke, streamed = report.requests[0].modes
-    assert invoke.equal and not streamed.equal
+    invoke, streamed, responses = report.requests[0].modes
+    assert invoke.equal and responses.equal and not streamed.equal
     assert '-    "response.output_item.done"' in streamed.diff
     assert report.differences == ()  # same outbound calls: only the answer differs
 
@@ -208,8 +208,7 @@ def test_chat_agent_with_tool_calls_verifies_and_a_changed_tool_output_does_not(
     edit(migrated / "agent.py", 'return f"sunny in {city}"', 'return f"rainy in {city}"')
     report = run(migrated, original, stub)
     assert report.exit_code == 1, explain(report)
-    invoke, streamed = report.requests[0].modes
-    for mode in (invoke, streamed):
+    for mode in report.requests[0].modes:
         assert '-      "output": "sunny in Paris"' in mode.diff and '+      "output": "rainy in Paris"' in mode.diff
 
 

@@ -31,6 +31,7 @@ from migrate_agent.verify.request_bodies import (
 from migrate_agent.verify.sides import (
     APP_TOKEN,
     MODES,
+    RESPONSES,
     SERVICE_TOKENS,
     SERVING_TOKEN,
     AppStart,
@@ -81,7 +82,7 @@ class CallRecord:
 
 @dataclass(frozen=True, kw_only=True)
 class ModeResult:
-    mode: str  # "invoke" or "stream"
+    mode: str  # "invoke", "stream", or "responses" (the app's /responses, against the original's invoke)
     equal: bool
     diff: str
     original_error: str | None
@@ -190,7 +191,7 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
     user_token = options.user_token or f"verify-user-{secrets.token_hex(8)}"
     calls = [
         _call(k, mode, {key: v for key, v in body.items() if key != "stream"}, prepared.interface)
-        for k, body in enumerate(bodies, 1) for mode in MODES
+        for k, body in enumerate(bodies, 1) for mode in (*MODES, RESPONSES)
     ]
     identity = _identities(user_token)
     recording = Recording()
@@ -236,8 +237,8 @@ def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstr
             out = _wait_for_both(original, app, scratch / "original", recording, options.timeout, progress)
             _check_offline(upstream, recording)
             app_answers = {}
-            for k, call in enumerate(calls, 1):
-                progress(f"request {(k + 1) // 2} of {len(prepared.requests.bodies)}: {call.mode} on the app")
+            for call in calls:
+                progress(f"request {call.index} of {len(prepared.requests.bodies)}: {call.mode} on the app")
                 app_proxy.set_window(call.label)
                 app_answers[call.label] = ask_app(app, call, user_token, options.timeout)
             app_proxy.set_window("end")
@@ -252,9 +253,9 @@ def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstr
 def _call(index: int, mode: str, body: dict, interface: str | None) -> Call:
     label = f"request {index} {mode}"
     if interface is None:
-        return Call(label=label, mode=mode, payload=body)
+        return Call(index=index, label=label, mode=mode, payload=body)
     chat, responses = legacy.bodies_for(interface, body)
-    return Call(label=label, mode=mode, payload=responses, original_payload=chat)
+    return Call(index=index, label=label, mode=mode, payload=responses, original_payload=chat)
 
 
 def _wait_for_both(original, app: AppStart, original_scratch: Path, recording: Recording, timeout: float,
@@ -329,8 +330,8 @@ def _report(report: dict, bodies, calls: list[Call], answers: dict[str, dict], a
             differences.append(text)
     results = []
     for k, body in enumerate(bodies, 1):
-        modes = tuple(_compare(call, answers.get(call.label, {}), app_answers.get(call.label, {}), interface)
-                      for call in calls if call.label.startswith(f"request {k} "))
+        modes = tuple(_compare(call, answers.get(_original_label(call), {}), app_answers.get(call.label, {}), interface)
+                      for call in calls if call.index == k)
         mine = tuple(r for r in records if r.window.startswith(f"request {k} "))
         results.append(RequestResult(index=k, request=body, modes=modes, calls=mine))
     same = all(m.equal for r in results for m in r.modes) and not differences
@@ -368,11 +369,17 @@ def _path(exchange: Exchange) -> str:
     return exchange.path.split("?")[0]
 
 
+def _original_label(call: Call) -> str:
+    """The original's call an app call is compared with (/responses: the original's invoke)."""
+    return f"request {call.index} invoke" if call.mode == RESPONSES else call.label
+
+
 def _compare(call: Call, original: dict, app: dict, interface: str | None) -> ModeResult:
     fallback = original.get("fallback")
+    mode = "invoke" if call.mode == RESPONSES else call.mode
     if interface is not None:
-        left, right, note = _legacy_views(call.mode, original, app, interface)
-    elif call.mode == "invoke":
+        left, right, note = _legacy_views(mode, original, app, interface)
+    elif mode == "invoke":
         result = original.get("result")
         note = None
         if fallback and result is not None:

@@ -36,7 +36,8 @@ SERVICE_TOKENS = frozenset({SERVING_TOKEN, APP_TOKEN})
 _TOKEN_FILE = "model-dependencies-oauth-token"  # databricks-sdk's ModelServingAuthProvider
 _CHILD = Path(__file__).with_name("serving_child.py")
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
-MODES = ("invoke", "stream")
+MODES = ("invoke", "stream")  # what both sides are asked
+RESPONSES = "responses"  # the app only: POST /responses (the OpenAI client's path), compared with invoke
 
 
 class SideError(RuntimeError):
@@ -45,8 +46,9 @@ class SideError(RuntimeError):
 
 @dataclass(frozen=True, kw_only=True)
 class Call:
+    index: int  # the request's number, from 1
     label: str  # "request 1 invoke"
-    mode: str  # "invoke" or "stream"
+    mode: str  # "invoke", "stream" or "responses"
     payload: dict  # the app's request body
     original_payload: dict | None = None  # the original's, when it differs (a legacy agent's chat body)
 
@@ -77,7 +79,7 @@ def start_original(
         "calls": [
             {"label": c.label, "mode": "predict" if c.mode == "invoke" else "predict_stream",
              "payload": c.original_payload or c.payload, "user_token": user_token}
-            for c in calls
+            for c in calls if c.mode in MODES
         ],
     }
     (scratch / "spec.json").write_text(json.dumps(spec))
@@ -198,11 +200,13 @@ def user_headers(token: str) -> dict[str, str]:
 
 
 def ask_app(app: AppStart, call: Call, user_token: str, timeout: float) -> dict:
-    """{"result": ...} (invoke: the JSON answer; stream: the list of events) or {"error": ...}."""
+    """{"result": ...} (invoke and responses: the JSON answer; stream: the list of events) or
+    {"error": ...}."""
     headers = user_headers(user_token)
     with httpx.Client(timeout=timeout, trust_env=False) as client:
-        if call.mode == "invoke":
-            response = client.post(f"{app.url}/invocations", json=call.payload, headers=headers)
+        if call.mode in ("invoke", RESPONSES):
+            path = "/responses" if call.mode == RESPONSES else "/invocations"
+            response = client.post(f"{app.url}{path}", json=call.payload, headers=headers)
             if response.status_code != 200:
                 return {"error": f"HTTP {response.status_code}: {response.text[:2000]}"}
             return {"result": response.json()}
