@@ -22,8 +22,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 WINDOW_PATH = "/__migrate_agent_verify__/window"
 # Calls the SDK makes on its own (host metadata, OAuth discovery and token exchange): plumbing,
 # not something the agent does on anyone's behalf; forwarded, never compared.
@@ -229,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers.update(upstream.service_headers())
         elif self.headers.get("Authorization"):
             headers["Authorization"] = self.headers["Authorization"]
+        import httpx  # here, not at the top: the CLI loads this module for every command, only verify needs httpx
+
         exchange.forwarded = True
         url = upstream.url.rstrip("/") + self.path
         try:

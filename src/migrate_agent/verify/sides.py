@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 from migrate_agent.verify import processes
@@ -176,6 +175,8 @@ def start_app(*, project: Path, scratch: Path, proxy_url: str, extra_env: dict[s
 
 def app_healthy(app: AppStart) -> bool:
     """True once GET /health answers 200; SideError when the app has exited."""
+    import httpx  # here, not at the top: the CLI loads this module for every command, only verify needs httpx
+
     if processes.exited(app.process):
         log = processes.tail(app.log, 10**7)
         raise SideError(
@@ -202,6 +203,8 @@ def user_headers(token: str) -> dict[str, str]:
 def ask_app(app: AppStart, call: Call, user_token: str, timeout: float) -> dict:
     """{"result": ...} (invoke and responses: the JSON answer; stream: the list of events) or
     {"error": ...}."""
+    import httpx  # see app_healthy
+
     headers = user_headers(user_token)
     with httpx.Client(timeout=timeout, trust_env=False) as client:
         if call.mode in ("invoke", RESPONSES):
