@@ -133,14 +133,34 @@ def explain(report: VerifyReport) -> str:
 def test_golden_case_verifies_equal(case: str, tmp_path: Path, stub: StubWorkspace) -> None:
     original, migrated = migrate(GOLDEN_DIR / case / "input", tmp_path)
     before = tree(migrated)
-    report = run(migrated, original, stub)
+    second = {"input": [{"role": "user", "content": "and a second question"}]}
+    report = run(migrated, original, stub, requests=[*REQUESTS, second])
     assert report.exit_code == 0, explain(report)
-    assert [m.mode for m in report.requests[0].modes] == ["invoke", "stream", "responses"]
+    assert [r.index for r in report.requests] == [1, 2]
+    assert [m.mode for m in report.requests[1].modes] == ["invoke", "stream", "responses"]
     assert tree(migrated) == before  # nothing written to the project
     app_calls = [c for c in report.calls if c.side == "app"]
     assert app_calls and all(c.replayed for c in app_calls)  # the original's LLM answers, replayed
     # the app never reached the workspace: everything it asked was answered from the recording
     assert not [r for r in stub.requests() if r.token == "verify-app-identity-token"]
+
+
+def test_configured_workspace_records_with_its_credentials(
+    tmp_path: Path, stub: StubWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --workspace: the usual Databricks configuration is the workspace; the original's calls
+    as its serving identity reach it with the configured credentials, never a made-up token."""
+    for name in list(os.environ):
+        if name.startswith("DATABRICKS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("DATABRICKS_HOST", stub.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-configured")
+    original, migrated = migrate(GOLDEN_DIR / "predict_and_stream" / "input", tmp_path)
+    report = run(migrated, original, None)
+    assert report.exit_code == 0, explain(report)
+    assert report.workspace == stub.url
+    assert {r.token for r in stub.llm_calls()} == {"dapi-configured"}
 
 
 def test_changed_system_prompt_is_a_difference(tmp_path: Path, stub: StubWorkspace) -> None:
