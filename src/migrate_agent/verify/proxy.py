@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,7 +47,7 @@ class Upstream:
     service_headers: Callable[[], dict[str, str]] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Exchange:
     """One outbound call a side made, and the answer it got."""
 
@@ -191,74 +191,63 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "application/json", b"{}")
         with state.lock:
             window = state.window
-        exchange = Exchange(
+        call = Exchange(
             side=state.side, window=window, method=self.command, path=self.path,
             body=_parse_any(raw), token=self._bearer(),
         )
-        if state.replay and not exchange.plumbing:
+        if state.replay and not call.plumbing:
             state.recording.complete.wait(_NO_RECORDING_WAIT)
-            recorded = state.recording.take(exchange, self._identity)
+            recorded = state.recording.take(call, self._identity)
             if recorded is not None:
-                exchange.matched, exchange.replayed = recorded, True
-                exchange.status, exchange.content_type = recorded.status, recorded.content_type
-                exchange.answer = recorded.answer
-                state.recording.add(exchange)
+                state.recording.add(replace(
+                    call, matched=recorded, replayed=True, status=recorded.status,
+                    content_type=recorded.content_type, answer=recorded.answer,
+                ))
                 return self._send(recorded.status, recorded.content_type, recorded.answer)
-        state.recording.add(exchange)
         if state.upstream is None:
-            answer = json.dumps({
-                "error_code": "TEMPORARILY_UNAVAILABLE",
-                "message": f"migrate-agent verify: no workspace is configured to answer {self.command} "
-                           f"{urlsplit(self.path).path}",
-            }).encode()
-            exchange.status, exchange.content_type, exchange.answer = 503, "application/json", answer
+            answer = _error_body(f"no workspace is configured to answer {self.command} {urlsplit(self.path).path}")
+            state.recording.add(replace(call, status=503, content_type="application/json", answer=answer))
             return self._send(503, "application/json", answer)
-        self._forward(exchange, raw)
+        state.recording.add(self._forward(call, raw, state.upstream))
 
     def _identity(self, token: str | None) -> str:
         return "service" if token in self.state.service_tokens else (token or "")
 
-    def _forward(self, exchange: Exchange, raw: bytes) -> None:
-        upstream = self.state.upstream
-        assert upstream is not None
+    def _forward(self, call: Exchange, raw: bytes, upstream: Upstream) -> Exchange:
+        """Send `call` to the workspace and its answer back as it arrives (streams stay streams);
+        the exchange, answer included."""
+        import httpx  # here, not at the top: the CLI loads this module for every command, only verify needs httpx
+
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["Accept-Encoding"] = "identity"
-        if exchange.token in self.state.service_tokens and upstream.service_headers is not None:
+        if call.token in self.state.service_tokens and upstream.service_headers is not None:
             headers.update(upstream.service_headers())
         elif self.headers.get("Authorization"):
             headers["Authorization"] = self.headers["Authorization"]
-        import httpx  # here, not at the top: the CLI loads this module for every command, only verify needs httpx
-
-        exchange.forwarded = True
         url = upstream.url.rstrip("/") + self.path
+        status, content_type, kept = 502, "application/json", bytearray()
         try:
             with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), trust_env=False) as client, \
                     client.stream(self.command, url, content=raw or None, headers=headers) as response:
-                exchange.status = response.status_code
-                exchange.content_type = response.headers.get("content-type", "")
-                self._relay(exchange, response.iter_raw())
+                status, content_type = response.status_code, response.headers.get("content-type", "")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type or "application/octet-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for chunk in response.iter_raw():
+                    if chunk:
+                        kept += chunk
+                        self._chunk(chunk)
+                self._chunk(b"")
         except httpx.HTTPError as error:
-            answer = json.dumps({"error_code": "TEMPORARILY_UNAVAILABLE",
-                                 "message": f"migrate-agent verify: the workspace did not answer: {error}"}).encode()
-            exchange.status, exchange.content_type, exchange.answer = 502, "application/json", answer
-            self._send(502, "application/json", answer)
-
-    def _relay(self, exchange: Exchange, chunks: Iterator[bytes]) -> None:
-        """Pass the answer on as it arrives (streams stay streams), keeping a copy."""
-        self.send_response(exchange.status)
-        self.send_header("Content-Type", exchange.content_type or "application/octet-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        kept = bytearray()
-        try:
-            for chunk in chunks:
-                if chunk:
-                    kept += chunk
-                    self._chunk(chunk)
-            self._chunk(b"")
+            if kept or status != 502:  # the answer had begun: all that can be done is to end it
+                self.close_connection = True
+            else:
+                kept += _error_body(f"the workspace did not answer: {error}")
+                self._send(502, "application/json", bytes(kept))
         except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        exchange.answer = bytes(kept)
+            self.close_connection = True  # the side went away mid-answer
+        return replace(call, status=status, content_type=content_type, answer=bytes(kept), forwarded=True)
 
     def _send(self, status: int, content_type: str, data: bytes) -> None:
         self.send_response(status)
@@ -289,6 +278,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _bearer(self) -> str | None:
         scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
         return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _error_body(message: str) -> bytes:
+    return json.dumps({"error_code": "TEMPORARILY_UNAVAILABLE", "message": f"migrate-agent verify: {message}"}).encode()
 
 
 def _parse(raw: bytes) -> dict:
