@@ -91,16 +91,18 @@ def find_agent_file(project: Path) -> str:
 
     When no file does, the files the project's notebooks write with `%%writefile` cells are
     written into `project` (a copy), as running those cells would, and looked at too."""
-    found = _set_model_files(project)
+    found, unparsable = _set_model_files(project)
     if not found and _write_notebook_targets(project):
-        found = _set_model_files(project)
+        found, unparsable = _set_model_files(project)
     if len(found) == 1:
         return found[0]
     if "agent.py" in found:
         return "agent.py"
-    if not found:
-        raise SourceError("no file of the original calls mlflow.models.set_model(...): nothing to load as Model Serving does")
-    raise SourceError(f"several files of the original call set_model ({', '.join(found)}): cannot tell which is the agent")
+    if found:
+        raise SourceError(f"several files of the original call set_model ({', '.join(found)}): cannot tell which is the agent")
+    if unparsable:
+        raise SourceError(unparsable[0])
+    raise SourceError("no file of the original calls mlflow.models.set_model(...): nothing to load as Model Serving does")
 
 
 def _write_notebook_targets(project: Path) -> bool:
@@ -121,8 +123,10 @@ def _write_notebook_targets(project: Path) -> bool:
     return wrote
 
 
-def _set_model_files(project: Path) -> list[str]:
-    found = []
+def _set_model_files(project: Path) -> tuple[list[str], list[str]]:
+    """The files calling set_model in code, and why each file that mentions set_model but does not
+    parse on this Python (a notebook with raw magics, newer syntax) could not be read."""
+    found, unparsable = [], []
     for path in sorted(project.rglob("*.py")):
         if any(part in _SKIPPED for part in path.relative_to(project).parts):
             continue
@@ -131,16 +135,16 @@ def _set_model_files(project: Path) -> list[str]:
             tree = ast.parse(data)
         except SyntaxError as error:
             if b"set_model" in data:
-                raise SourceError(
+                unparsable.append(
                     f"{path.relative_to(project).as_posix()}:{error.lineno}: the original does not parse on this "
                     f"Python ({sys.version.split()[0]}): {error.msg}"
-                ) from None
+                )
             continue
         except ValueError:
             continue
         if any(_calls_set_model(node) for node in ast.walk(tree)):
             found.append(path.relative_to(project).as_posix())
-    return found
+    return found, unparsable
 
 
 LEGACY_INTERFACES = ("ChatAgent", "ChatModel", "PythonModel")
