@@ -16,6 +16,10 @@ import typer
 from migrate_agent import __version__
 from migrate_agent.commands import guarded, run_apply, run_plan
 from migrate_agent.rule_catalog import UnknownRuleError, all_rules, select_rules
+from migrate_agent.verify import VerifyOptions, progress_to_stderr
+from migrate_agent.verify import verify as run_verify
+from migrate_agent.verify.report import render_json as verify_json
+from migrate_agent.verify.report import render_text as verify_text
 
 app = typer.Typer(
     add_completion=False,
@@ -139,6 +143,40 @@ def apply(
             endpoint=endpoint, quiet=quiet, rules=rules, keep_callers=keep_callers,
         )
     )
+
+
+@app.command()
+def verify(
+    path: Path = typer.Argument(..., exists=True, file_okay=False, help="The migrated project directory."),
+    requests: Optional[Path] = typer.Option(
+        None, "--requests", exists=True, dir_okay=False,
+        help="JSON list of request bodies (default: the logged input_example, else one question).",
+    ),
+    before: Optional[str] = typer.Option(
+        None, "--before", help="The original: a git revision or a directory (default: HEAD while the migration is uncommitted)."
+    ),
+    user_token: Optional[str] = typer.Option(
+        None, "--user-token", help="The calling user's token on both sides (default: a generated fake)."
+    ),
+    workspace: Optional[str] = typer.Option(
+        None, "--workspace", help="URL of a stand-in workspace (default: your Databricks configuration, if any)."
+    ),
+    env: list[str] = typer.Option([], "--env", help="NAME=VALUE for an app.yaml env entry taken from a resource (repeatable)."),
+    timeout: float = typer.Option(120.0, "--timeout", min=1, help="Seconds for the sides to start, and per request."),
+    output_format: OutputFormat = FormatOption,
+) -> None:
+    """Run the original (as Model Serving) and the migrated app (as Apps) on the same requests,
+    with the original's outbound calls replayed to the app, and compare. Writes nothing.
+
+    Exit 0 the same, 1 some answer, outbound call or identity differs, 2 could not run."""
+    pairs = dict(item.partition("=")[::2] for item in env)
+    report = run_verify(
+        VerifyOptions(project=path, requests_file=requests, before=before, user_token=user_token,
+                      workspace=workspace, extra_env=pairs, timeout=timeout),
+        progress_to_stderr,
+    )
+    _emit(verify_json(report) if output_format is OutputFormat.json else verify_text(report))
+    raise typer.Exit(report.exit_code)
 
 
 @app.command()
