@@ -17,8 +17,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from typing import Iterator, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Iterator
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
@@ -62,7 +62,8 @@ def acknowledged_form(marker: str) -> str:
     return ACK_PREFIX + marker[len(TODO_PREFIX):] if marker.startswith(TODO_PREFIX) else marker
 
 
-class Finding(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Finding:
     """A manual step a rule found; `marker` is the TODO comment text it placed (or found)."""
 
     rule: str
@@ -298,7 +299,7 @@ class MigrationRule(GroupsNewImports, CodemodCommand, cst.CSTTransformer):
 
     def report(self, message: str) -> Finding:
         """Record a manual step; the caller places `finding.marker` with :func:`with_todo`."""
-        finding = Finding(self.RULE_ID, message, todo_comment(self.RULE_ID, message))
+        finding = Finding(rule=self.RULE_ID, message=message, marker=todo_comment(self.RULE_ID, message))
         self.context.scratch.setdefault(MANUAL_STEPS_KEY, []).append(finding)
         return finding
 

@@ -14,7 +14,7 @@ statements stay as they are, where they are, with the blank lines above a remove
 from __future__ import annotations
 
 import sys
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -25,7 +25,8 @@ LINE_LENGTH = 88
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, RELATIVE = range(5)
 
 
-class Existing(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Existing:
     """An import statement of a module's top block, before libcst changed the imports."""
 
     keys: frozenset[tuple]  # what identifies it (see _keys)
@@ -38,7 +39,7 @@ def top_imports(module: cst.Module) -> tuple[Existing, ...]:
     body = list(module.body)
     start, end = _top_block(body)
     return tuple(
-        Existing(frozenset(_keys(s)), _names(s), _blank_prefix(s)) for s in body[start:end]
+        Existing(keys=frozenset(_keys(s)), names=_names(s), blank_lines=_blank_prefix(s)) for s in body[start:end]
     )
 
 

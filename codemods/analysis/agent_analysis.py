@@ -8,7 +8,7 @@ a tree another rule already rewrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import (
@@ -382,7 +382,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         found = driver_call(node, self._qualified(node.func))
         if found is not None:
-            self.analysis.driver_calls.append(found._replace(line=self._line(node)))
+            self.analysis.driver_calls.append(replace(found, line=self._line(node)))
         if is_user_call(node, self._qualified):
             replaceable = bool(self._qualified(node.func) & WORKSPACE_CLIENTS)
             reason = "" if replaceable else (

@@ -9,7 +9,7 @@ the rest of the analysis does); MA007 marks them.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -32,7 +32,8 @@ MODEL_ARGUMENTS = ("python_model", "lc_model", "model")
 BUNDLE_COMMANDS = "`databricks bundle deploy`, then `databricks bundle run <app key>` (MIGRATION.md, Deploy)"
 
 
-class DriverCall(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class DriverCall:
     """A Model Serving deployment call: `kind` is log_model, save_model, register_model, deploy
     or endpoint."""
 
@@ -49,21 +50,36 @@ def driver_call(node: cst.Call, qualified: set[str]) -> DriverCall | None:
         if match:
             return _log_model(node, match.group(1), match.group(2))
         if name == REGISTER_MODEL:
-            return DriverCall(node, 0, "register_model", (
-                f"`mlflow.register_model({_first_argument(node)})` registers the Model Serving model, which the app does not "
-                f"use (it runs from source): deploy with {BUNDLE_COMMANDS} and remove this call"
-            ))
+            return DriverCall(
+                node=node,
+                line=0,
+                kind="register_model",
+                message=(
+                    f"`mlflow.register_model({_first_argument(node)})` registers the Model Serving model, which the app does not "
+                    f"use (it runs from source): deploy with {BUNDLE_COMMANDS} and remove this call"
+                ),
+            )
         if name in AGENTS_DEPLOY:
-            return DriverCall(node, 0, "deploy", (
-                f"`agents.deploy({_first_argument(node)})` deploys to Model Serving, which the Databricks App replaces: "
-                f"deploy with {BUNDLE_COMMANDS} and remove this call"
-            ))
+            return DriverCall(
+                node=node,
+                line=0,
+                kind="deploy",
+                message=(
+                    f"`agents.deploy({_first_argument(node)})` deploys to Model Serving, which the Databricks App replaces: "
+                    f"deploy with {BUNDLE_COMMANDS} and remove this call"
+                ),
+            )
     written = dotted_name(node.func) or ""
     if any(written.endswith(suffix) for suffix in ENDPOINT_WRITES):
-        return DriverCall(node, 0, "endpoint", (
-            f"`{written}({_first_argument(node)})` configures a Model Serving endpoint, which the Databricks App replaces: "
-            f"deploy with {BUNDLE_COMMANDS} and remove this call"
-        ))
+        return DriverCall(
+            node=node,
+            line=0,
+            kind="endpoint",
+            message=(
+                f"`{written}({_first_argument(node)})` configures a Model Serving endpoint, which the Databricks App replaces: "
+                f"deploy with {BUNDLE_COMMANDS} and remove this call"
+            ),
+        )
     return None
 
 
@@ -84,7 +100,7 @@ def _log_model(node: cst.Call, flavor: str, function: str = "log_model") -> Driv
                 f"(no set_model, no PythonModel), so the {done} model would not load")
     else:
         return None  # another flavor logging an object: not the agent we migrate
-    return DriverCall(node, 0, function, (
+    return DriverCall(node=node, line=0, kind=function, message=(
         f"`mlflow.{flavor}.{function}` {verb} {what}: deploy with {BUNDLE_COMMANDS} and remove this call"
     ))
 

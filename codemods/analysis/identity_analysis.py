@@ -10,7 +10,6 @@ itself, and so is whatever it assigns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
@@ -220,7 +219,8 @@ USER_CLIENT_FACTORIES = frozenset({"get_user_workspace_client"})  # already migr
 _SELF_NAMES = frozenset({"self", "cls"})
 
 
-class UserClientUse(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class UserClientUse:
     """One use of a user client: `client.<service>.<member>` (service None: passed elsewhere)."""
 
     line: int
@@ -306,7 +306,9 @@ def user_client_uses(
                 elif isinstance(target, cst.Attribute) and _on_self(target):
                     attributes.add(target.attr.value)
         for name, function in functions.items():
-            if name != "__init__" and any(r.value is not None and is_client(r.value) for r in find_all(function, cst.Return)):
+            if name != "__init__" and any(
+                r.value is not None and is_client(r.value) for r in find_all(function, cst.Return)
+            ):
                 returning.add(name)
         for call in find_all(tree, cst.Call):
             target = _local_function(call.func, callables)
@@ -334,7 +336,7 @@ def user_client_uses(
             service = attribute.attr.value
             member = members.get(attribute)
             code = f"{_short(module, attribute.value)}.{service}" + (f".{member}" if member else "")
-            uses.append(UserClientUse(line_of(attribute), code, service, member))
+            uses.append(UserClientUse(line=line_of(attribute), code=code, service=service, member=member))
     for call in find_all(tree, cst.Call):
         if _local_function(call.func, callables) is not None:
             continue
@@ -345,7 +347,11 @@ def user_client_uses(
                 code = f"{_short(module, call.func)}({keyword}{_short(module, arg.value)})"
                 argument = arg.keyword.value if arg.keyword is not None else (None if arg.star else str(position))
                 target = names_of_callee[0] if names_of_callee else None
-                uses.append(UserClientUse(line_of(call), code, None, None, target, argument))
+                uses.append(
+                    UserClientUse(
+                        line=line_of(call), code=code, service=None, member=None, target=target, argument=argument
+                    )
+                )
     return sorted(set(uses), key=lambda u: (u.line, u.code))
 
 

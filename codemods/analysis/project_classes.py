@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from codemods.analysis.syntax import ast_dotted_name, ast_imported_module, module_names
 
@@ -46,7 +45,8 @@ USER_CREDENTIALS = b"ModelServingUserCredentials"
 FACTS_KEY = "migrate_agent.project_classes"
 
 
-class InheritedMethod(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class InheritedMethod:
     """A handler method an agent class gets from a project base class in another module."""
 
     name: str
@@ -56,7 +56,8 @@ class InheritedMethod(NamedTuple):
     origin: str  # "base.py:12"
 
 
-class InheritedAgent(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class InheritedAgent:
     """A class of this file that is a ResponsesAgent only through project classes elsewhere."""
 
     base: str  # the base as written, e.g. BaseAgent

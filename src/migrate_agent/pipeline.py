@@ -279,7 +279,9 @@ def project_checks(index: ProjectIndex) -> None:
             newer_syntax_in_helpers(index.agent, index.outcomes, index.sources, index.local_modules)
         )
         agent = index.agent
-        plan.manual_steps.extend(isinstance_checks_of_kept_names(agent.path, agent.after or agent.before, index.sources))
+        plan.manual_steps.extend(
+            isinstance_checks_of_kept_names(agent.path, agent.after or agent.before, index.sources)
+        )
 
 
 def deploy_read(index: ProjectIndex) -> None:
@@ -361,7 +363,8 @@ def endpoint_callers(index: ProjectIndex) -> None:
     plan.manual_steps.extend(found.steps)
     if set(found.changed) & (set(index.drivers) | set(index.notebooks.deploy_sources)):
         deploy_read(index)  # its lines are those of the files as they are written now
-    index.code = index.code._replace(
+    index.code = replace(
+        index.code,
         retired_endpoint=endpoint,
         endpoint_callers=tuple(sorted(found.callers, key=lambda c: (c.path, c.line or 0, c.cell))),
     )
@@ -627,7 +630,7 @@ def _code_facts(root: Path, outcomes: list[FileOutcome]) -> CodeFacts:
         uses_user_identity=any(o.uses_user_identity for o in outcomes),
         user_client_calls=project_user_client_calls(root, outcomes),
         model_serving_calls=tuple(
-            ModelServingCall(step.path or o.path, step.line, step.message)
+            ModelServingCall(path=step.path or o.path, line=step.line, message=step.message)
             for o in outcomes for step in o.manual_steps if step.rule == "MA007"
         ),
     )

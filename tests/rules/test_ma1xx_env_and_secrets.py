@@ -20,11 +20,11 @@ from migrate_agent.deploy.read.serving_model import EnvVar, Origin, Unresolved
 ENV_RULES = ("MA101", "MA104", "MA105")
 DEPLOY = 'from databricks import agents\nagents.deploy("main.a.bot", 1, environment_vars={env})\n'
 
-HERE = Origin("deploy.py", "deploy.py", 3)
+HERE = Origin(label="deploy.py", path="deploy.py", line=3)
 
 
 def decide(name, value):
-    return decide_env(EnvVar(name, value, HERE))
+    return decide_env(EnvVar(name=name, value=value, origin=HERE))
 
 
 # -- no-op: copied, dropped or replaced without a step --------------------------------------
@@ -40,7 +40,9 @@ def test_plain_value_is_copied():
     assert decision.outcome == "copied" and decision.value == "INFO"
 
 
-@pytest.mark.parametrize("name", ["ENABLE_MLFLOW_TRACING", "RETURN_REQUEST_ID_IN_RESPONSE", "ENABLE_LANGCHAIN_STREAMING"])
+@pytest.mark.parametrize(
+    "name", ["ENABLE_MLFLOW_TRACING", "RETURN_REQUEST_ID_IN_RESPONSE", "ENABLE_LANGCHAIN_STREAMING"]
+)
 def test_serving_flags_are_dropped(name):
     decision = decide(name, "true")
     assert decision.outcome == "dropped" and decision.rule is None
@@ -75,7 +77,9 @@ def test_serving_flags_in_agents_deploy_are_dropped_without_a_step(tmp_path):
 # -- steps ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"])
+@pytest.mark.parametrize(
+    "name", ["DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"]
+)
 def test_databricks_credentials_are_dropped_with_a_warning(name):
     decision = decide(name, "{{secrets/s/k}}")
     assert decision.outcome == "dropped" and decision.rule == "MA104"
@@ -87,7 +91,12 @@ def test_plain_token_value_is_hidden():
 
 @pytest.mark.parametrize(
     "name, value",
-    [("DB_PASSWORD", "x"), ("SERVICE_API_KEY", "abc"), ("ANY", "sk-abcdefghijklmnopqrstuvwx"), ("GITHUB", "ghp_" + "a" * 30)],
+    [
+        ("DB_PASSWORD", "x"),
+        ("SERVICE_API_KEY", "abc"),
+        ("ANY", "sk-abcdefghijklmnopqrstuvwx"),
+        ("GITHUB", "ghp_" + "a" * 30),
+    ],
 )
 def test_credential_looking_values_are_never_copied(name, value):
     decision = decide(name, value)
@@ -117,25 +126,35 @@ def test_model_config_with_a_credential_is_not_written(tmp_path):
 
 def test_databricks_token_in_agents_deploy_is_ma104_at_its_line(tmp_path):
     result = plan(project(tmp_path, {"deploy.py": DEPLOY.format(env='{"DATABRICKS_TOKEN": "{{secrets/s/k}}"}')}))
-    assert steps(result, *ENV_RULES) == [(
-        "deploy.py", 2,
-        "environment variable `DATABRICKS_TOKEN` dropped: it would override the app's own service-principal authentication",
-    )]
+    assert steps(result, *ENV_RULES) == [
+        (
+            "deploy.py",
+            2,
+            "environment variable `DATABRICKS_TOKEN` dropped: it would override the app's own service-principal authentication",
+        )
+    ]
     assert "DATABRICKS_TOKEN" not in file(result, "app.yaml").after.decode()
 
 
 def test_plain_api_key_in_agents_deploy_is_ma105_and_its_value_is_never_written(tmp_path):
     result = plan(project(tmp_path, {"deploy.py": DEPLOY.format(env='{"API_KEY": "sk-abcdefghijklmnopqrstuvwx"}')}))
-    assert steps(result, *ENV_RULES) == [(
-        "deploy.py", 2,
-        "environment variable `API_KEY` not copied: looks like a credential: put it in a secret scope and use valueFrom",
-    )]
+    assert steps(result, *ENV_RULES) == [
+        (
+            "deploy.py",
+            2,
+            "environment variable `API_KEY` not copied: looks like a credential: put it in a secret scope and use valueFrom",
+        )
+    ]
     assert all(b"sk-abcdef" not in (f.after or b"") for f in result.files)
 
 
 def test_value_read_at_run_time_is_ma101(tmp_path):
     deploy = 'import os\nfrom databricks import agents\nagents.deploy("main.a.bot", 1, environment_vars={"X": os.environ["X"]})\n'
     result = plan(project(tmp_path, {"deploy.py": deploy}))
-    assert steps(result, *ENV_RULES) == [(
-        "deploy.py", 3, 'environment variable `X` not copied: `os.environ["X"]` is read from the environment at run time',
-    )]
+    assert steps(result, *ENV_RULES) == [
+        (
+            "deploy.py",
+            3,
+            'environment variable `X` not copied: `os.environ["X"]` is read from the environment at run time',
+        )
+    ]

@@ -24,7 +24,7 @@ import mlflow
 from mlflow.models.resources import {cls}
 mlflow.pyfunc.log_model(name="a", python_model="agent.py", resources=[{resource}])
 """
-HERE = Origin("endpoint", None, None)
+HERE = Origin(label="endpoint", path=None, line=None)
 
 
 def logged(tmp_path, cls: str, resource: str):
@@ -58,12 +58,14 @@ def test_serving_endpoint_and_table_are_mapped_without_a_step(tmp_path):
 
 def test_cpu_workload_and_a_single_route_are_not_steps():
     assert apps_steps(
-        workload_type=Fact("CPU", HERE), traffic_routes=[Fact("agent_1: 100%", HERE)]
+        workload_type=Fact(value="CPU", origin=HERE), traffic_routes=[Fact(value="agent_1: 100%", origin=HERE)]
     ) == []
 
 
 def test_log_model_alone_has_no_ai_gateway_step(tmp_path):
-    result = logged(tmp_path, "DatabricksServingEndpoint", 'DatabricksServingEndpoint(endpoint_name="databricks-llama")')
+    result = logged(
+        tmp_path, "DatabricksServingEndpoint", 'DatabricksServingEndpoint(endpoint_name="databricks-llama")'
+    )
     assert "MA108" not in rules(result)
 
 
@@ -80,7 +82,11 @@ def test_uc_model_service_is_ma102(tmp_path):
 def test_genie_space_is_mapped_with_its_id_as_name_and_is_ma103(tmp_path):
     result = logged(tmp_path, "DatabricksGenieSpace", 'DatabricksGenieSpace(genie_space_id="01ab")')
     assert steps(result, *RESOURCE_RULES) == [
-        ("driver.py", 3, "Genie space `01ab`: set the app resource `genie-space-01ab`'s genie_space.name to the space's title")
+        (
+            "driver.py",
+            3,
+            "Genie space `01ab`: set the app resource `genie-space-01ab`'s genie_space.name to the space's title",
+        )
     ]
     app = yaml.safe_load(file(result, "databricks.yml").after)["resources"]["apps"]
     [entries] = [a["resources"] for a in app.values()]
@@ -90,7 +96,7 @@ def test_genie_space_is_mapped_with_its_id_as_name_and_is_ma103(tmp_path):
 
 
 def test_gpu_workload_is_ma106():
-    assert apps_steps(workload_type=Fact("GPU_SMALL", HERE)) == [
+    assert apps_steps(workload_type=Fact(value="GPU_SMALL", origin=HERE)) == [
         ("MA106", "the endpoint runs on GPU_SMALL; keep the GPU model on Model Serving and query it from the app")
     ]
 
@@ -105,7 +111,7 @@ def test_instance_profile_and_the_inference_tables_of_agents_deploy_are_ma107_an
 
 
 def test_traffic_split_is_ma109():
-    routes = [Fact("agent_1: 80%", HERE), Fact("agent_2: 20%", HERE)]
+    routes = [Fact(value="agent_1: 80%", origin=HERE), Fact(value="agent_2: 20%", origin=HERE)]
     assert apps_steps(traffic_routes=routes) == [
         ("MA109", "traffic split agent_1: 80%, agent_2: 20%: deploy one app per variant")
     ]

@@ -33,7 +33,7 @@ OBO = """
 
 
 def _call(service, member=None, line=1):
-    return UserClientCall("agent.py", line, f"w.{service}.{member}", service, member)
+    return UserClientCall(path="agent.py", line=line, code=f"w.{service}.{member}", service=service, member=member)
 
 
 def _apps(serving: ServingDeployment, code: CodeFacts):
@@ -169,7 +169,7 @@ def test_scopes_come_with_their_evidence_and_the_defaults() -> None:
         _call("tables", "get", 6),
         _call("jobs", "list", 7),
         _call("tables", "delete", 8),
-        UserClientCall("agent.py", 9, "Library(client=w)", None),
+        UserClientCall(path="agent.py", line=9, code="Library(client=w)", service=None),
     ))
     assert inferred.scopes == [
         "dashboards.genie", "serving.serving-endpoints", "catalog.connections", "catalog.tables:read",
@@ -187,7 +187,9 @@ def test_planner_infers_scopes_only_without_declared_ones() -> None:
     assert any(s.rule == "MA110" for s in inferred.steps)
 
     declared = ServingDeployment()
-    declared.api_scopes.append(Fact("serving.serving-endpoints", Origin("driver.py", "driver.py", 3)))
+    declared.api_scopes.append(
+        Fact(value="serving.serving-endpoints", origin=Origin(label="driver.py", path="driver.py", line=3))
+    )
     assert _apps(declared, code).user_api_scopes == ["serving.serving-endpoints"]
 
 
@@ -233,9 +235,11 @@ def test_user_client_followed_into_a_project_module_by_relative_import(tmp_path:
 
 
 def test_a_user_client_handed_to_a_known_library_class_gives_its_scope() -> None:
-    passed = UserClientCall("agent.py", 8, "VectorSearchRetrieverTool(workspace_client=w)", None,
+    passed = UserClientCall(path="agent.py", line=8, code="VectorSearchRetrieverTool(workspace_client=w)", service=None,
                             target="databricks_langchain.VectorSearchRetrieverTool")
-    unknown = UserClientCall("agent.py", 9, "SomethingElse(client=w)", None, target="somelib.SomethingElse")
+    unknown = UserClientCall(
+        path="agent.py", line=9, code="SomethingElse(client=w)", service=None, target="somelib.SomethingElse"
+    )
     inferred = infer_scopes((passed, unknown))
     assert inferred.evidence["vectorsearch.vector-search-indexes"] == [passed]
     assert inferred.unknown == [unknown]

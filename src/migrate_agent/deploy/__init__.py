@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from migrate_agent.deploy.map.apps_model import MODEL_CONFIG_FILE
 from migrate_agent.deploy.planner import (
@@ -23,7 +22,8 @@ from migrate_agent.deploy.read.code_facts import CodeFacts
 from migrate_agent.model import FileResult, ManualStep
 
 
-class AppSpec(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class AppSpec:
     """What the code migration decided about the app the deployment must run."""
 
     command: list[str]  # the app.yaml command, e.g. ["python", "start_server.py"]

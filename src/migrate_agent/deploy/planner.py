@@ -163,8 +163,19 @@ def write_deployment(
     commands = deploy_commands(apps)
     example = serving.input_example.value if serving.input_example is not None else None
     smoke, placeholder = smoke_test(apps, example)
-    report = DeployReport(serving, apps, steps, commands, smoke, placeholder, bundle.path, app_yaml.path,
-                          code.model_serving_calls, code.retired_endpoint, code.endpoint_callers)
+    report = DeployReport(
+        serving=serving,
+        apps=apps,
+        steps=steps,
+        commands=commands,
+        smoke_test=smoke,
+        placeholder_example=placeholder,
+        bundle_path=bundle.path,
+        app_yaml_path=app_yaml.path,
+        model_serving_calls=code.model_serving_calls,
+        retired_endpoint=code.retired_endpoint,
+        endpoint_callers=code.endpoint_callers,
+    )
     markdown = render_markdown(report)
     files.append(_migration_file(root, markdown, serving))
     return DeploymentFiles(files=tuple(files), steps=tuple(steps), markdown=markdown, data=render_json(report),
@@ -181,9 +192,9 @@ def _user_env(data, path: tuple, value_from_key: str) -> dict[str, EnvEntry]:
     for item in data if isinstance(data, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             if item.get(value_from_key) is not None:
-                found[item["name"]] = EnvEntry(item["name"], value_from=str(item[value_from_key]))
+                found[item["name"]] = EnvEntry(name=item["name"], value_from=str(item[value_from_key]))
             elif "value" in item:
-                found[item["name"]] = EnvEntry(item["name"], value=str(item["value"]))
+                found[item["name"]] = EnvEntry(name=item["name"], value=str(item["value"]))
     return found
 
 
@@ -194,7 +205,9 @@ def _note_kept_env(apps, users: dict[str, EnvEntry]) -> None:
             user = users.get(entry.name)
             if item.item == f"Env `{entry.name}`" and user is not None and user != entry:
                 shown = f"valueFrom `{user.value_from}`" if user.value_from else f"`{user.value}`"
-                apps.items[index] = item._replace(apps=f"{shown}, the project's own value (kept)", outcome="kept")
+                apps.items[index] = dataclasses.replace(
+                    item, apps=f"{shown}, the project's own value (kept)", outcome="kept"
+                )
 
 
 def _with_env(apps, users: dict[str, EnvEntry]):
@@ -219,8 +232,13 @@ def _read_everything(
             found.append(read_mlmodel(mlmodel, root))
         else:
             missing = ServingDeployment()
-            missing.problems.append(Problem("MA101", f"no {MLMODEL_FILE} file in the model directory `{model_dir.name}`",
-                                            Origin(model_dir.name)))
+            missing.problems.append(
+                Problem(
+                    rule="MA101",
+                    message=f"no {MLMODEL_FILE} file in the model directory `{model_dir.name}`",
+                    origin=Origin(label=model_dir.name),
+                )
+            )
             found.append(missing)
     else:
         found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))

@@ -34,7 +34,9 @@ def project_user_client_calls(root: Path, outcomes: list[FileOutcome]) -> tuple[
 
 
 def _resolved(root: Path, path: str, use, texts: dict[str, bytes], depth: int) -> list[UserClientCall]:
-    here = UserClientCall(path, use.line, use.code, use.service, use.member, use.target)
+    here = UserClientCall(
+        path=path, line=use.line, code=use.code, service=use.service, member=use.member, target=use.target
+    )
     if use.service is not None or not use.target or use.argument is None or depth == 0:
         return [here]
     module, _, name = use.target.rpartition(".")

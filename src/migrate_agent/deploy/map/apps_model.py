@@ -6,7 +6,7 @@ Filled by `apps_plan`, written out by `bundle_file`, `app_yaml_file` and `migrat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from migrate_agent.deploy.map.resource_kinds import EXPERIMENT_MATCH_FIELDS, KINDS_BY_NAME, SECRET_MATCH_FIELDS
 from migrate_agent.model import ManualStep
@@ -37,7 +37,8 @@ def identity_of(key: str, body: Any, match: tuple[str, ...]) -> tuple:
     return (key, tuple(body.get(f) for f in match))
 
 
-class EnvEntry(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class EnvEntry:
     """One environment variable of app.yaml: a value, or a `valueFrom` resource."""
 
     name: str
@@ -45,7 +46,8 @@ class EnvEntry(NamedTuple):
     value_from: str | None = None
 
 
-class DiffItem(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class DiffItem:
     """One row of the deploy diff: Model Serving beside Apps, and what became of it."""
 
     item: str

@@ -122,7 +122,7 @@ class _Planner:
 
     # -- items ------------------------------------------------------------------------
     def _item(self, item, serving, apps, outcome, note="", rule=None, origin: Origin | None = None, step=None):
-        self.out.items.append(DiffItem(item, serving, apps, outcome, note, rule))
+        self.out.items.append(DiffItem(item=item, serving=serving, apps=apps, outcome=outcome, note=note, rule=rule))
         if rule is not None:
             self._step(rule, step or f"{item}: {note}", origin)
 
@@ -137,15 +137,31 @@ class _Planner:
         s, out = self.serving, self.out
         if s.uc_model is not None:
             version = f" version {show(s.model_version.value)}" if s.model_version is not None else ""
-            self._item("UC model", f"{show(s.uc_model.value)}{version}", f"app source code (`source_code_path: {SOURCE_CODE_PATH}`)",
-                       MAPPED, "the app runs the project's code; the registered model is not loaded")
+            self._item(
+                "UC model",
+                f"{show(s.uc_model.value)}{version}",
+                f"app source code (`source_code_path: {SOURCE_CODE_PATH}`)",
+                MAPPED,
+                "the app runs the project's code; the registered model is not loaded",
+            )
         if s.python_model is not None:
-            self._item("Agent code", show(s.python_model.value), f"`{self.agent_path}`, started by `{' '.join(out.command)}`", MAPPED)
+            self._item(
+                "Agent code",
+                show(s.python_model.value),
+                f"`{self.agent_path}`, started by `{' '.join(out.command)}`",
+                MAPPED,
+            )
         endpoint = show(s.endpoint_name.value) if s.endpoint_name is not None else "—"
         self._item("Endpoint", endpoint, f"app `{out.app_name}` (bundle key `{out.bundle_key}`)", MAPPED,
                    "the app serves `POST /invocations` at its own URL")
         if s.served_entity is not None:
-            self._item("Served entity", show(s.served_entity.value), "—", DROPPED, "an app runs one version of the code, not served entities")
+            self._item(
+                "Served entity",
+                show(s.served_entity.value),
+                "—",
+                DROPPED,
+                "an app runs one version of the code, not served entities",
+            )
         if s.description is not None and isinstance(s.description.value, str):
             out.description = s.description.value
             self._item("Description", show(s.description.value), "`description`", MAPPED)
@@ -161,13 +177,26 @@ class _Planner:
     def _compute(self) -> None:
         s = self.serving
         if s.workload_size is not None:
-            self._item("Workload size", show(s.workload_size.value), "—", DROPPED,
-                       "apps are sized by `compute_size` (MEDIUM by default), not by concurrency; raise it if the agent needs more")
+            self._item(
+                "Workload size",
+                show(s.workload_size.value),
+                "—",
+                DROPPED,
+                "apps are sized by `compute_size` (MEDIUM by default), not by concurrency; raise it if the agent needs more",
+            )
         if s.workload_type is not None:
             kind = str(s.workload_type.value)
             if "GPU" in kind.upper():
-                self._item("Workload type", kind, "—", MANUAL, "apps run on CPU only", "MA106", s.workload_type.origin,
-                           f"the endpoint runs on {kind}; keep the GPU model on Model Serving and query it from the app")
+                self._item(
+                    "Workload type",
+                    kind,
+                    "—",
+                    MANUAL,
+                    "apps run on CPU only",
+                    "MA106",
+                    s.workload_type.origin,
+                    f"the endpoint runs on {kind}; keep the GPU model on Model Serving and query it from the app",
+                )
             else:
                 self._item("Workload type", kind, "CPU", MAPPED)
         if s.scale_to_zero is not None:
@@ -184,8 +213,8 @@ class _Planner:
     # -- environment ------------------------------------------------------------------
     def _environment(self) -> None:
         out = self.out
-        out.env = [EnvEntry(name, value=value) for name, value in BASE_ENV]
-        out.env.append(EnvEntry(EXPERIMENT_ENV, value_from=out.experiment_resource))
+        out.env = [EnvEntry(name=name, value=value) for name, value in BASE_ENV]
+        out.env.append(EnvEntry(name=EXPERIMENT_ENV, value_from=out.experiment_resource))
         for variable in self.serving.env:
             self._env_variable(decide_env(variable))
 
@@ -194,7 +223,7 @@ class _Planner:
         shown = "(hidden)" if decision.hide_value else show(variable.value)
         item = f"Env `{variable.name}`"
         if decision.outcome == "copied":
-            self.out.env.append(EnvEntry(variable.name, value=decision.value))
+            self.out.env.append(EnvEntry(name=variable.name, value=decision.value))
             self._item(item, shown, "`app.yaml` env value", MAPPED)
         elif decision.outcome == "secret":
             scope, key = decision.secret
@@ -202,7 +231,7 @@ class _Planner:
                 "secret", {"scope": scope, "key": key, "permission": "READ"}, SECRET_MATCH_FIELDS,
                 slug(variable.name, 60) or "secret",
             )
-            self.out.env.append(EnvEntry(variable.name, value_from=entry.name))
+            self.out.env.append(EnvEntry(name=variable.name, value_from=entry.name))
             self._item(item, shown, f"secret resource `{entry.name}` (READ) + `valueFrom: {entry.name}`", MAPPED,
                        "the secret value is never written to a file")
         elif decision.outcome == "replaced":
@@ -211,8 +240,16 @@ class _Planner:
             self._item(item, shown, "—", DROPPED, decision.note)
         else:
             dropped = decision.outcome == "dropped"
-            self._item(item, shown, "—", DROPPED if dropped else MANUAL, decision.note, decision.rule, variable.origin,
-                       f"environment variable `{variable.name}` {'dropped' if dropped else 'not copied'}: {decision.note}")
+            self._item(
+                item,
+                shown,
+                "—",
+                DROPPED if dropped else MANUAL,
+                decision.note,
+                decision.rule,
+                variable.origin,
+                f"environment variable `{variable.name}` {'dropped' if dropped else 'not copied'}: {decision.note}",
+            )
 
     # -- resources --------------------------------------------------------------------
     def _add_resource(self, key: str, body: dict[str, str], match: tuple[str, ...], base: str) -> AppResourceEntry:
@@ -252,20 +289,44 @@ class _Planner:
         kind = KINDS_BY_NAME.get(resource.kind)
         label = kind.label if kind else (resource.kind or "unreadable")
         if isinstance(identifier, Unresolved):
-            where = Origin(identifier.path or origin.label, identifier.path, identifier.line) if identifier.path else origin
-            self._item(f"Resource ({label})", f"`{identifier.code}`", "—", MANUAL,
-                       f"not readable statically: {identifier.reason}", "MA101", where,
-                       f"resource `{identifier.code}` {identifier.reason}; add the app resource it needs to databricks.yml")
+            where = (
+                Origin(label=identifier.path or origin.label, path=identifier.path, line=identifier.line)
+                if identifier.path
+                else origin
+            )
+            self._item(
+                f"Resource ({label})",
+                f"`{identifier.code}`",
+                "—",
+                MANUAL,
+                f"not readable statically: {identifier.reason}",
+                "MA101",
+                where,
+                f"resource `{identifier.code}` {identifier.reason}; add the app resource it needs to databricks.yml",
+            )
             return
         if kind is None or not resource.known_kind:
-            self._item(f"Resource ({label})", f"`{identifier}`", "—", MANUAL, "unknown resource kind", "MA113", origin,
-                       f"resource `{identifier}` of unknown kind `{resource.kind}`")
+            self._item(
+                f"Resource ({label})",
+                f"`{identifier}`",
+                "—",
+                MANUAL,
+                "unknown resource kind",
+                "MA113",
+                origin,
+                f"resource `{identifier}` of unknown kind `{resource.kind}`",
+            )
             return
         serving_text = f"{kind.mlflow_class} `{identifier}`"
         if resource.on_behalf_of_user:
             self.out.on_behalf_of_user.append(identifier)
-            self._item(f"Resource ({label})", serving_text + " (on behalf of user)", "reached with the user's token (`user_api_scopes`)",
-                       MAPPED, "not granted to the app's service principal: the app calls it with the invoking user's token")
+            self._item(
+                f"Resource ({label})",
+                serving_text + " (on behalf of user)",
+                "reached with the user's token (`user_api_scopes`)",
+                MAPPED,
+                "not granted to the app's service principal: the app calls it with the invoking user's token",
+            )
             return
         if kind.apps_key is None:
             self._item(f"Resource ({label})", serving_text, "—", MANUAL, "no Apps resource type", "MA102", origin,
@@ -277,9 +338,16 @@ class _Planner:
         detail = f" {entry.body['securable_type']}" if "securable_type" in entry.body else ""
         apps_text = f"`{kind.apps_key}`{detail} {permission} (`{entry.name}`)"
         if kind.kind == "genie_space":
-            self._item(f"Resource ({label})", serving_text, apps_text, MANUAL,
-                       "`name` is required but only the space id is known; the id was put there", "MA103", origin,
-                       f"Genie space `{identifier}`: set the app resource `{entry.name}`'s genie_space.name to the space's title")
+            self._item(
+                f"Resource ({label})",
+                serving_text,
+                apps_text,
+                MANUAL,
+                "`name` is required but only the space id is known; the id was put there",
+                "MA103",
+                origin,
+                f"Genie space `{identifier}`: set the app resource `{entry.name}`'s genie_space.name to the space's title",
+            )
             return
         note = "database `databricks_postgres` (default)" if kind.kind == "lakebase" else ""
         self._item(f"Resource ({label})", serving_text, apps_text, MAPPED, note)
@@ -314,11 +382,15 @@ class _Planner:
             else:
                 what = f"`{call.code}` uses the user client for a service whose user API scope is not known"
             self._step("MA117", f"{what}: add the scopes it needs to `user_api_scopes` in databricks.yml",
-                       Origin(call.path, call.path, call.line))
+                       Origin(label=call.path, path=call.path, line=call.line))
         if not self.out.on_behalf_of_user:
-            self._step("MA110", "the code acts as the calling user: `user_api_scopes` were inferred from its user-client "
-                                "calls (evidence in MIGRATION.md); have a workspace admin enable user authorization "
-                                "for apps", None)
+            self._step(
+                "MA110",
+                "the code acts as the calling user: `user_api_scopes` were inferred from its user-client "
+                "calls (evidence in MIGRATION.md); have a workspace admin enable user authorization "
+                "for apps",
+                None,
+            )
 
     def _experiment(self, key_base: str) -> tuple[str | None, str, AppResourceEntry | None]:
         for resource in self.existing.resources:
@@ -344,8 +416,16 @@ class _Planner:
 
     def _gateway_and_traffic(self) -> None:
         for feature in self.serving.ai_gateway:
-            self._item("AI Gateway", str(feature.value), "—", MANUAL, "no Apps equivalent; trace to the experiment instead",
-                       "MA108", feature.origin, f"AI Gateway {feature.value} have no Apps equivalent")
+            self._item(
+                "AI Gateway",
+                str(feature.value),
+                "—",
+                MANUAL,
+                "no Apps equivalent; trace to the experiment instead",
+                "MA108",
+                feature.origin,
+                f"AI Gateway {feature.value} have no Apps equivalent",
+            )
         if len(self.serving.traffic_routes) > 1:
             routes = ", ".join(str(r.value) for r in self.serving.traffic_routes)
             self._item("Traffic split", routes, "—", MANUAL, "an app runs one version", "MA109",
@@ -370,7 +450,9 @@ class _Planner:
         if s.model_config is not None:
             self._model_config(s.model_config)
         if s.pip_requirements is not None:
-            self._item("pip_requirements", show(s.pip_requirements.value), "`requirements.txt` (code migration)", MAPPED)
+            self._item(
+                "pip_requirements", show(s.pip_requirements.value), "`requirements.txt` (code migration)", MAPPED
+            )
         if s.code_paths is not None:
             paths = s.code_paths.value if isinstance(s.code_paths.value, list) else [s.code_paths.value]
             for path in paths:

@@ -12,10 +12,11 @@ Sources of these tables (checked, not guessed):
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 
-class ResourceKind(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class ResourceKind:
     """A kind of Model Serving resource, and its Databricks Apps equivalent."""
 
     kind: str  # MLmodel key (mlflow ResourceType value)
@@ -31,55 +32,112 @@ class ResourceKind(NamedTuple):
 
 RESOURCE_KINDS: tuple[ResourceKind, ...] = (
     ResourceKind(
-        "serving_endpoint", "DatabricksServingEndpoint", "endpoint_name", "serving endpoint",
-        "serving_endpoint", ("name",), (("permission", "CAN_QUERY"),), ("name",), "serving-endpoint",
+        kind="serving_endpoint",
+        mlflow_class="DatabricksServingEndpoint",
+        id_param="endpoint_name",
+        label="serving endpoint",
+        apps_key="serving_endpoint",
+        id_fields=("name",),
+        fixed=(("permission", "CAN_QUERY"),),
+        match_fields=("name",),
+        name_prefix="serving-endpoint",
     ),
     ResourceKind(
-        "vector_search_index", "DatabricksVectorSearchIndex", "index_name", "vector search index",
-        "uc_securable", ("securable_full_name",),
-        (("securable_type", "TABLE"), ("permission", "SELECT")),
-        ("securable_full_name", "securable_type"), "vector-index",
+        kind="vector_search_index",
+        mlflow_class="DatabricksVectorSearchIndex",
+        id_param="index_name",
+        label="vector search index",
+        apps_key="uc_securable",
+        id_fields=("securable_full_name",),
+        fixed=(("securable_type", "TABLE"), ("permission", "SELECT")),
+        match_fields=("securable_full_name", "securable_type"),
+        name_prefix="vector-index",
     ),
     ResourceKind(
-        "function", "DatabricksFunction", "function_name", "UC function",
-        "uc_securable", ("securable_full_name",),
-        (("securable_type", "FUNCTION"), ("permission", "EXECUTE")),
-        ("securable_full_name", "securable_type"), "function",
+        kind="function",
+        mlflow_class="DatabricksFunction",
+        id_param="function_name",
+        label="UC function",
+        apps_key="uc_securable",
+        id_fields=("securable_full_name",),
+        fixed=(("securable_type", "FUNCTION"), ("permission", "EXECUTE")),
+        match_fields=("securable_full_name", "securable_type"),
+        name_prefix="function",
     ),
     ResourceKind(
-        "table", "DatabricksTable", "table_name", "UC table",
-        "uc_securable", ("securable_full_name",),
-        (("securable_type", "TABLE"), ("permission", "SELECT")),
-        ("securable_full_name", "securable_type"), "table",
+        kind="table",
+        mlflow_class="DatabricksTable",
+        id_param="table_name",
+        label="UC table",
+        apps_key="uc_securable",
+        id_fields=("securable_full_name",),
+        fixed=(("securable_type", "TABLE"), ("permission", "SELECT")),
+        match_fields=("securable_full_name", "securable_type"),
+        name_prefix="table",
     ),
     ResourceKind(
-        "uc_connection", "DatabricksUCConnection", "connection_name", "UC connection",
-        "uc_securable", ("securable_full_name",),
-        (("securable_type", "CONNECTION"), ("permission", "USE_CONNECTION")),
-        ("securable_full_name", "securable_type"), "connection",
+        kind="uc_connection",
+        mlflow_class="DatabricksUCConnection",
+        id_param="connection_name",
+        label="UC connection",
+        apps_key="uc_securable",
+        id_fields=("securable_full_name",),
+        fixed=(("securable_type", "CONNECTION"), ("permission", "USE_CONNECTION")),
+        match_fields=("securable_full_name", "securable_type"),
+        name_prefix="connection",
     ),
     ResourceKind(
-        "sql_warehouse", "DatabricksSQLWarehouse", "warehouse_id", "SQL warehouse",
-        "sql_warehouse", ("id",), (("permission", "CAN_USE"),), ("id",), "sql-warehouse",
+        kind="sql_warehouse",
+        mlflow_class="DatabricksSQLWarehouse",
+        id_param="warehouse_id",
+        label="SQL warehouse",
+        apps_key="sql_warehouse",
+        id_fields=("id",),
+        fixed=(("permission", "CAN_USE"),),
+        match_fields=("id",),
+        name_prefix="sql-warehouse",
     ),
     ResourceKind(
         # `name` is required by the schema but only the space id is known: MA103.
-        "genie_space", "DatabricksGenieSpace", "genie_space_id", "Genie space",
-        "genie_space", ("name", "space_id"), (("permission", "CAN_RUN"),), ("space_id",), "genie-space",
+        kind="genie_space",
+        mlflow_class="DatabricksGenieSpace",
+        id_param="genie_space_id",
+        label="Genie space",
+        apps_key="genie_space",
+        id_fields=("name", "space_id"),
+        fixed=(("permission", "CAN_RUN"),),
+        match_fields=("space_id",),
+        name_prefix="genie-space",
     ),
     ResourceKind(
-        "lakebase", "DatabricksLakebase", "database_instance_name", "Lakebase instance",
-        "database", ("instance_name",),
-        (("database_name", "databricks_postgres"), ("permission", "CAN_CONNECT_AND_CREATE")),
-        ("instance_name", "database_name"), "database",
+        kind="lakebase",
+        mlflow_class="DatabricksLakebase",
+        id_param="database_instance_name",
+        label="Lakebase instance",
+        apps_key="database",
+        id_fields=("instance_name",),
+        fixed=(("database_name", "databricks_postgres"), ("permission", "CAN_CONNECT_AND_CREATE")),
+        match_fields=("instance_name", "database_name"),
+        name_prefix="database",
     ),
     ResourceKind(
-        "app", "DatabricksApp", "app_name", "Databricks app",
-        "app", ("name",), (("permission", "CAN_USE"),), ("name",), "app",
+        kind="app",
+        mlflow_class="DatabricksApp",
+        id_param="app_name",
+        label="Databricks app",
+        apps_key="app",
+        id_fields=("name",),
+        fixed=(("permission", "CAN_USE"),),
+        match_fields=("name",),
+        name_prefix="app",
     ),
     ResourceKind(
         # No uc_securable MODEL_SERVICE type in the bundle schema: MA102.
-        "uc_model_service", "DatabricksUCModelService", "model_service_name", "UC model service", None,
+        kind="uc_model_service",
+        mlflow_class="DatabricksUCModelService",
+        id_param="model_service_name",
+        label="UC model service",
+        apps_key=None,
     ),
 )
 

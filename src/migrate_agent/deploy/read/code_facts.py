@@ -6,10 +6,11 @@ Plain data, filled by `migrate_agent.api` from the codemods' analysis, read by t
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 
-class UserClientCall(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class UserClientCall:
     """A use of a client that acts as the calling user: `code` at `path:line`.
 
     `service` is the WorkspaceClient attribute it reaches (`genie`, `serving_endpoints`...), with
@@ -27,7 +28,8 @@ class UserClientCall(NamedTuple):
         return f"{self.path}:{self.line}"
 
 
-class ModelServingCall(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class ModelServingCall:
     """Driver code left logging / deploying for Model Serving, marked with a TODO (MA007)."""
 
     path: str
@@ -38,7 +40,8 @@ class ModelServingCall(NamedTuple):
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-class CodeFacts(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class CodeFacts:
     """What the deployment needs to know of the migrated code."""
 
     uses_user_identity: bool = False  # some code acts as the calling user

@@ -72,7 +72,7 @@ class DriverReader:
             parsed = self._evaluator.parsed(path)
             if parsed is None:
                 self._problem("MA101", f"{path} is not valid Python, so its deployment code was not read",
-                              Origin(path, path))
+                              Origin(label=path, path=path))
                 continue
             tree_walk.visit(parsed.module, _CallFinder(self, parsed))
         return self.found
@@ -80,7 +80,7 @@ class DriverReader:
     # -- the calls ----------------------------------------------------------------------
     def on_call(self, parsed: ParsedFile, node: cst.Call) -> None:
         names = parsed.qualified_names(node.func) | {dotted_name(node.func) or ""}
-        origin = Origin(parsed.path, parsed.path, parsed.line(node))
+        origin = Origin(label=parsed.path, path=parsed.path, line=parsed.line(node))
         for name in sorted(names):
             match = _LOG_MODEL.match(name)
             if match:
@@ -116,7 +116,7 @@ class DriverReader:
                 if isinstance(spread, dict):
                     values.update({str(k): v for k, v in spread.items()})
                 else:
-                    where = Origin(parsed.path, parsed.path, parsed.line(arg))
+                    where = Origin(label=parsed.path, path=parsed.path, line=parsed.line(arg))
                     self._problem("MA101", f"keyword arguments `**{parsed.code(arg.value)}` of "
                                            f"`{parsed.code(node.func)}` could not be read statically", where)
             elif not arg.star and index < len(positional):
@@ -134,15 +134,15 @@ class DriverReader:
         found = self.found
         model = args.get("python_model", args.get("model", args.get("lc_model")))
         if model is not None and found.python_model is None:
-            found.python_model = Fact(_describe(model), origin)
+            found.python_model = Fact(value=_describe(model), origin=origin)
         if "registered_model_name" in args and found.uc_model is None:
-            found.uc_model = Fact(args["registered_model_name"], origin)
+            found.uc_model = Fact(value=args["registered_model_name"], origin=origin)
         for key in ("model_config", "input_example", "signature", "pip_requirements", "code_paths", "artifacts"):
             if key in args and getattr(found, key) is None:
                 value = args[key]
                 if isinstance(value, ConfigValue):
                     value = dict(value.data)
-                setattr(found, key, Fact(value, origin))
+                setattr(found, key, Fact(value=value, origin=origin))
         if "resources" in args and args["resources"] is not None:
             self._resources(parsed, args["resources"], origin)
         if "auth_policy" in args and args["auth_policy"] is not None:
@@ -152,13 +152,13 @@ class DriverReader:
         args = self._arguments(parsed, node, REGISTER_MODEL_PARAMS)
         self._note_source(origin)
         if "name" in args and self.found.uc_model is None:
-            self.found.uc_model = Fact(args["name"], origin)
+            self.found.uc_model = Fact(value=args["name"], origin=origin)
 
     def _set_experiment(self, parsed: ParsedFile, node: cst.Call, origin: Origin) -> None:
         args = self._arguments(parsed, node, SET_EXPERIMENT_PARAMS)
         value = args.get("experiment_name", args.get("experiment_id"))
         if isinstance(value, (str, int)) and self.found.experiment is None:
-            self.found.experiment = Fact(str(value), origin)
+            self.found.experiment = Fact(value=str(value), origin=origin)
 
     def _deploy(self, parsed: ParsedFile, node: cst.Call, origin: Origin) -> None:
         args = self._arguments(parsed, node, AGENTS_DEPLOY_PARAMS)
@@ -175,24 +175,24 @@ class DriverReader:
             return
         model = args.get("model_name")
         if model is not None:
-            found.uc_model = Fact(model, origin)
+            found.uc_model = Fact(value=model, origin=origin)
         if "model_version" in args:
-            found.model_version = Fact(args["model_version"], origin)
+            found.model_version = Fact(value=args["model_version"], origin=origin)
         endpoint = args.get("endpoint_name")
         if endpoint is None and isinstance(model, str):
             endpoint = default_endpoint_name(model)
         if endpoint is not None:
-            found.endpoint_name = Fact(endpoint, origin)
+            found.endpoint_name = Fact(value=endpoint, origin=origin)
         version = args.get("model_version")
         if isinstance(model, str) and isinstance(version, (str, int)) and not isinstance(version, bool):
-            found.served_entity = Fact(default_served_entity_name(model, version), origin)
-        found.workload_size = Fact(args.get("workload_size", "Small"), origin)
-        found.scale_to_zero = Fact(args.get("scale_to_zero", False), origin)
+            found.served_entity = Fact(value=default_served_entity_name(model, version), origin=origin)
+        found.workload_size = Fact(value=args.get("workload_size", "Small"), origin=origin)
+        found.scale_to_zero = Fact(value=args.get("scale_to_zero", False), origin=origin)
         for key in ("instance_profile_arn", "description", "usage_policy_id", "budget_policy_id", "tags"):
             if args.get(key) is not None:
-                setattr(found, key, Fact(args[key], origin))
+                setattr(found, key, Fact(value=args[key], origin=origin))
         # agents.deploy turns on AI Gateway inference tables when it creates the endpoint.
-        found.ai_gateway.append(Fact("inference tables (enabled by agents.deploy)", origin))
+        found.ai_gateway.append(Fact(value="inference tables (enabled by agents.deploy)", origin=origin))
         if "environment_vars" in args and args["environment_vars"] is not None:
             self._environment(args["environment_vars"], origin)
 
@@ -209,7 +209,7 @@ class DriverReader:
                 env_value = item
             else:
                 env_value = Unresolved(_describe(item), "is not a string", origin.path, origin.line)
-            self.found.env.append(EnvVar(str(name), env_value, origin))
+            self.found.env.append(EnvVar(name=str(name), value=env_value, origin=origin))
 
     def _resources(self, parsed: ParsedFile, value: Any, origin: Origin) -> None:
         if isinstance(value, str):
@@ -225,10 +225,14 @@ class DriverReader:
         if not isinstance(item, CallValue):
             self._add_resource(None, _as_unresolved(item, origin), None, _origin_of(item, origin))
             return
-        here = Origin(item.path, item.path, item.line)
+        here = Origin(label=item.path, path=item.path, line=item.line)
         kind = KINDS_BY_CLASS.get(item.short_name)
         if kind is None:
-            self.found.resources.append(ServingResource(item.short_name, item.code, None, here, known_kind=False))
+            self.found.resources.append(
+                ServingResource(
+                    kind=item.short_name, identifier=item.code, on_behalf_of_user=None, origin=here, known_kind=False
+                )
+            )
             return
         identifier = item.argument(0, kind.id_param)
         if not isinstance(identifier, (str, Unresolved)):
@@ -249,7 +253,7 @@ class DriverReader:
         if not isinstance(data, dict):
             self._problem("MA101", f"resources file `{name}` is not a readable YAML file in the project", origin)
             return
-        resources, problems = resources_from_dict(data, Origin(path, path))
+        resources, problems = resources_from_dict(data, Origin(label=path, path=path))
         self.found.resources.extend(resources)
         self.found.problems.extend(problems)
 
@@ -257,7 +261,7 @@ class DriverReader:
         if isinstance(value, dict):
             resources, scopes, problems = auth_policy_from_dict(value, origin)
             self.found.resources.extend(resources)
-            self.found.api_scopes.extend(Fact(s, origin) for s in scopes)
+            self.found.api_scopes.extend(Fact(value=s, origin=origin) for s in scopes)
             self.found.problems.extend(problems)
             return
         if not isinstance(value, CallValue) or value.short_name != "AuthPolicy":
@@ -270,7 +274,7 @@ class DriverReader:
         elif system is not None:
             self._problem("MA101", f"system_auth_policy {_why(system)}", _origin_of(system, origin))
         if isinstance(user, CallValue) and user.short_name == "UserAuthPolicy":
-            self._scopes(user.argument(0, "api_scopes", []), Origin(user.path, user.path, user.line))
+            self._scopes(user.argument(0, "api_scopes", []), Origin(label=user.path, path=user.path, line=user.line))
         elif user is not None:
             self._problem("MA101", f"user_auth_policy {_why(user)}", _origin_of(user, origin))
 
@@ -278,16 +282,18 @@ class DriverReader:
         items = value if isinstance(value, list) else [value]
         for item in items:
             if isinstance(item, str):
-                self.found.api_scopes.extend(Fact(s, origin) for s in split_scopes(item))
+                self.found.api_scopes.extend(Fact(value=s, origin=origin) for s in split_scopes(item))
             else:
                 self._problem("MA101", f"an API scope {_why(item)}", _origin_of(item, origin))
 
     # -- bookkeeping ------------------------------------------------------------------
     def _add_resource(self, kind: str | None, identifier, obo, origin: Origin) -> None:
-        self.found.resources.append(ServingResource(kind or "", identifier, obo, origin))
+        self.found.resources.append(
+            ServingResource(kind=kind or "", identifier=identifier, on_behalf_of_user=obo, origin=origin)
+        )
 
     def _problem(self, rule: str, message: str, origin: Origin | None) -> None:
-        self.found.problems.append(Problem(rule, message, origin))
+        self.found.problems.append(Problem(rule=rule, message=message, origin=origin))
 
     def _note_source(self, origin: Origin) -> None:
         source = (origin.label, "driver code, read statically")
@@ -323,7 +329,7 @@ def _as_unresolved(value: Any, origin: Origin) -> Unresolved:
 
 def _origin_of(value: Any, fallback: Origin) -> Origin:
     if isinstance(value, (Unresolved, CallValue)) and value.path:
-        return Origin(value.path, value.path, value.line)
+        return Origin(label=value.path, path=value.path, line=value.line)
     return fallback
 
 

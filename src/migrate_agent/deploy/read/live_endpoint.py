@@ -20,7 +20,7 @@ RETRY_TIMEOUT_SECONDS = 60  # the SDK retries for 5 minutes by default; a plan s
 
 def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
     """Facts of the endpoint `name`; problems (MA115) instead when it cannot be read."""
-    origin = Origin(f"endpoint {name}")
+    origin = Origin(label=f"endpoint {name}")
     found = ServingDeployment()
     try:  # databricks-sdk is optional (the `databricks` extra): only --endpoint needs it
         from databricks.sdk import WorkspaceClient
@@ -28,8 +28,12 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
         from databricks.sdk.service.serving import ServingEndpointDetailed
     except ImportError:
         found.problems.append(
-            Problem("MA115", "databricks-sdk is not installed: pip install 'migrate-agent[databricks]'", origin,
-                    fatal=True)
+            Problem(
+                rule="MA115",
+                message="databricks-sdk is not installed: pip install 'migrate-agent[databricks]'",
+                origin=origin,
+                fatal=True,
+            )
         )
         return found
     try:
@@ -39,19 +43,24 @@ def read_live_endpoint(name: str, client: Any = None) -> ServingDeployment:
         raw = workspace.api_client.do("GET", f"/api/2.0/serving-endpoints/{quote(name, safe='')}")
     except Exception as error:  # the SDK raises many kinds (auth, HTTP, network): all are MA115
         found.problems.append(
-            Problem("MA115", f"reading endpoint `{name}` failed: {_first_line(error)}", origin, fatal=True)
+            Problem(
+                rule="MA115",
+                message=f"reading endpoint `{name}` failed: {_first_line(error)}",
+                origin=origin,
+                fatal=True,
+            )
         )
         return found
     raw = raw if isinstance(raw, dict) else {}
     endpoint = ServingEndpointDetailed.from_dict(raw)
     found.sources.append((name, "live endpoint, databricks-sdk"))
-    found.endpoint_name = Fact(endpoint.name or name, origin)
+    found.endpoint_name = Fact(value=endpoint.name or name, origin=origin)
     if endpoint.description:
-        found.description = Fact(endpoint.description, origin)
+        found.description = Fact(value=endpoint.description, origin=origin)
     if endpoint.budget_policy_id:
-        found.budget_policy_id = Fact(endpoint.budget_policy_id, origin)
+        found.budget_policy_id = Fact(value=endpoint.budget_policy_id, origin=origin)
     if endpoint.tags:
-        found.tags = Fact({tag.key: tag.value or "" for tag in endpoint.tags}, origin)
+        found.tags = Fact(value={tag.key: tag.value or "" for tag in endpoint.tags}, origin=origin)
     _read_served_entity(endpoint, found, origin)
     _read_gateway(endpoint, found, origin)
     _read_auth_policy(raw, found, origin)
@@ -72,32 +81,32 @@ def _read_served_entity(endpoint: Any, found: ServingDeployment, origin: Origin)
     primary = max(entities, key=lambda e: traffic.get(e.name or "", 0))
     if len(entities) > 1:
         found.traffic_routes = [
-            Fact(f"{e.name}: {traffic.get(e.name or '', 0)}%", origin) for e in entities
+            Fact(value=f"{e.name}: {traffic.get(e.name or '', 0)}%", origin=origin) for e in entities
         ]
     if primary.entity_name:
-        found.uc_model = Fact(primary.entity_name, origin)
+        found.uc_model = Fact(value=primary.entity_name, origin=origin)
     if primary.entity_version:
-        found.model_version = Fact(primary.entity_version, origin)
+        found.model_version = Fact(value=primary.entity_version, origin=origin)
     if primary.name:
-        found.served_entity = Fact(primary.name, origin)
+        found.served_entity = Fact(value=primary.name, origin=origin)
     if primary.workload_size:
-        found.workload_size = Fact(primary.workload_size, origin)
+        found.workload_size = Fact(value=primary.workload_size, origin=origin)
     if primary.workload_type is not None:
-        found.workload_type = Fact(primary.workload_type.value, origin)
+        found.workload_type = Fact(value=primary.workload_type.value, origin=origin)
     if primary.scale_to_zero_enabled is not None:
-        found.scale_to_zero = Fact(primary.scale_to_zero_enabled, origin)
+        found.scale_to_zero = Fact(value=primary.scale_to_zero_enabled, origin=origin)
     if primary.instance_profile_arn:
-        found.instance_profile_arn = Fact(primary.instance_profile_arn, origin)
+        found.instance_profile_arn = Fact(value=primary.instance_profile_arn, origin=origin)
     env = primary.environment_vars or {}
     found.env_origin = origin
-    found.env = [EnvVar(key, str(value), origin) for key, value in env.items()]
+    found.env = [EnvVar(name=key, value=str(value), origin=origin) for key, value in env.items()]
     experiment = env.get("MLFLOW_EXPERIMENT_ID") or {t.key: t.value for t in endpoint.tags or []}.get(
         "MONITOR_EXPERIMENT_ID"
     )
     if experiment:
-        found.experiment = Fact(str(experiment), origin)
+        found.experiment = Fact(value=str(experiment), origin=origin)
     if config.auto_capture_config is not None and config.auto_capture_config.enabled:
-        found.ai_gateway.append(Fact("inference tables (auto capture)", origin))
+        found.ai_gateway.append(Fact(value="inference tables (auto capture)", origin=origin))
 
 
 def _read_gateway(endpoint: Any, found: ServingDeployment, origin: Origin) -> None:
@@ -111,7 +120,7 @@ def _read_gateway(endpoint: Any, found: ServingDeployment, origin: Origin) -> No
         ("usage tracking", gateway.usage_tracking_config is not None and gateway.usage_tracking_config.enabled),
         ("fallbacks", gateway.fallback_config is not None and gateway.fallback_config.enabled),
     ]
-    found.ai_gateway.extend(Fact(label, origin) for label, enabled in features if enabled)
+    found.ai_gateway.extend(Fact(value=label, origin=origin) for label, enabled in features if enabled)
 
 
 def _read_auth_policy(raw: dict, found: ServingDeployment, origin: Origin) -> None:
@@ -122,7 +131,7 @@ def _read_auth_policy(raw: dict, found: ServingDeployment, origin: Origin) -> No
     for policy in places:
         resources, scopes, problems = auth_policy_from_dict(policy, origin)
         found.resources.extend(resources)
-        found.api_scopes.extend(Fact(scope, origin) for scope in scopes)
+        found.api_scopes.extend(Fact(value=scope, origin=origin) for scope in scopes)
         found.problems.extend(problems)
 
 
@@ -130,7 +139,9 @@ def _read_permissions(workspace: Any, endpoint_id: str, found: ServingDeployment
     try:
         acl = workspace.serving_endpoints.get_permissions(endpoint_id).access_control_list or []
     except Exception as error:  # permissions are optional: say so and go on
-        found.problems.append(Problem("MA115", f"endpoint permissions not read: {_first_line(error)}", origin))
+        found.problems.append(
+            Problem(rule="MA115", message=f"endpoint permissions not read: {_first_line(error)}", origin=origin)
+        )
         return
     found.permissions_origin = origin
     for entry in acl:
@@ -147,7 +158,9 @@ def _read_permissions(workspace: Any, endpoint_id: str, found: ServingDeployment
         for permission in entry.all_permissions or []:
             if permission.inherited or permission.permission_level is None:
                 continue
-            found.permissions.append(Permission(principal[0], principal[1], permission.permission_level.value))
+            found.permissions.append(
+                Permission(principal_type=principal[0], principal=principal[1], level=permission.permission_level.value)
+            )
 
 
 def _first_line(error: Exception) -> str:

@@ -25,13 +25,17 @@ def resources_from_dict(data: Any, origin: Origin) -> tuple[list[ServingResource
         if target == "api_version":
             continue
         if target != "databricks" or not isinstance(kinds, dict):
-            problems.append(Problem("MA113", f"resources for target `{target}` are not Databricks resources", origin))
+            problems.append(
+                Problem(
+                    rule="MA113", message=f"resources for target `{target}` are not Databricks resources", origin=origin
+                )
+            )
             continue
         for kind, entries in kinds.items():
             for entry in entries if isinstance(entries, list) else [entries]:
                 name = entry.get("name") if isinstance(entry, dict) else None
                 if not isinstance(name, str):
-                    problems.append(Problem("MA113", f"`{kind}` resource without a name", origin))
+                    problems.append(Problem(rule="MA113", message=f"`{kind}` resource without a name", origin=origin))
                     continue
                 obo = entry.get("on_behalf_of_user")
                 resources.append(

@@ -44,37 +44,37 @@ def read_mlmodel(mlmodel: Path, root: Path) -> ServingDeployment:
     relative = project_relative(mlmodel, root)
     # Outside the project only the folder name is shown, so output does not depend on where it is.
     label = relative or f"{mlmodel.parent.name}/{mlmodel.name}"
-    origin = Origin(label, relative)
+    origin = Origin(label=label, path=relative)
     found = ServingDeployment()
     try:
         data = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        found.problems.append(Problem("MA101", f"MLmodel could not be read: {error}", origin))
+        found.problems.append(Problem(rule="MA101", message=f"MLmodel could not be read: {error}", origin=origin))
         return found
     if not isinstance(data, dict):
-        found.problems.append(Problem("MA101", "MLmodel is not a YAML mapping", origin))
+        found.problems.append(Problem(rule="MA101", message="MLmodel is not a YAML mapping", origin=origin))
         return found
     found.sources.append((label, "logged model"))
 
     resources, problems = resources_from_dict(data.get("resources"), origin)
     policy_resources, scopes, policy_problems = auth_policy_from_dict(data.get("auth_policy"), origin)
     found.resources = resources + policy_resources
-    found.api_scopes = [Fact(scope, origin) for scope in scopes]
+    found.api_scopes = [Fact(value=scope, origin=origin) for scope in scopes]
     found.problems.extend(problems + policy_problems)
 
     flavor = (data.get("flavors") or {}).get("python_function") or {}
     if isinstance(flavor, dict):
         if flavor.get("config") is not None:
-            found.model_config = Fact(flavor["config"], origin)
+            found.model_config = Fact(value=flavor["config"], origin=origin)
         code = flavor.get("model_code_path")  # models from code: where the agent file was logged from
         if isinstance(code, str):
-            found.python_model = Fact(posixpath.basename(code.replace("\\", "/")), origin)
+            found.python_model = Fact(value=posixpath.basename(code.replace("\\", "/")), origin=origin)
 
     example_info = data.get("saved_input_example_info")
     if isinstance(example_info, dict) and isinstance(example_info.get("artifact_path"), str):
         example_file = mlmodel.parent / example_info["artifact_path"]
         try:
-            found.input_example = Fact(json.loads(example_file.read_text(encoding="utf-8")), origin)
+            found.input_example = Fact(value=json.loads(example_file.read_text(encoding="utf-8")), origin=origin)
         except (OSError, ValueError):
             pass
     return found

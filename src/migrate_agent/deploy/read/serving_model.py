@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class ConfigValue:
     source: str
 
 
-class Origin(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Origin:
     """Where a fact was read: a project file (with line) or the live endpoint."""
 
     label: str  # "driver.py", "model/MLmodel", "endpoint agents_x"
@@ -69,7 +70,8 @@ class Origin(NamedTuple):
         return f"{self.label}:{self.line}" if self.line else self.label
 
 
-class ServingResource(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class ServingResource:
     """A resource the Model Serving deployment declares (endpoint, index, function...)."""
 
     kind: str  # MLmodel resource kind ("serving_endpoint"...), or the unknown class name
@@ -79,7 +81,8 @@ class ServingResource(NamedTuple):
     known_kind: bool = True
 
 
-class EnvVar(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class EnvVar:
     """An environment variable of the serving endpoint."""
 
     name: str
@@ -87,14 +90,16 @@ class EnvVar(NamedTuple):
     origin: Origin
 
 
-class Fact(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Fact:
     """A value read from one source of the deployment, with where it came from."""
 
     value: Any  # str / int / bool / dict / list / Unresolved
     origin: Origin
 
 
-class Problem(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Problem:
     """Something a reader could not map, reported as a manual step of `rule`."""
 
     rule: str
@@ -103,7 +108,8 @@ class Problem(NamedTuple):
     fatal: bool = False  # a source the user asked for (--endpoint) could not be read: the run fails
 
 
-class Permission(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class Permission:
     """A permission granted on the serving endpoint."""
 
     principal_type: str  # user_name / group_name / service_principal_name

@@ -8,7 +8,8 @@ the same on every run over the same facts.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from migrate_agent.deploy.map.apps_model import SOURCE_CODE_PATH, AppsDeployment, DiffItem
 from migrate_agent.deploy.map.env_mapping import decide_env
@@ -24,7 +25,8 @@ BLOCK_BEGIN = "<!-- migrate-agent:deploy:begin -->"
 BLOCK_END = "<!-- migrate-agent:deploy:end -->"
 
 
-class DeployReport(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class DeployReport:
     """Everything MIGRATION.md and the deploy diff are rendered from."""
 
     serving: ServingDeployment
