@@ -4,8 +4,9 @@ the files its %%writefile cells write that the project does not ship (the app ne
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from codemods._base import acknowledged_form, todo_comment
@@ -133,8 +134,10 @@ def _fold_one(
             why_not = _not_importable(notebook, unit) if outcome.converted_agent else None
             if why_not:
                 skipped = why_not
-                steps.append(ManualStep(NOTEBOOK_RULE, f"`{outcome.converted_agent}` is defined in the notebook "
-                                        f"itself, but {why_not}: not migrated", notebook.path, None))
+                line, where = notebook.locate(unit, unit.code, _export_line(unit.code))
+                steps.append(ManualStep(NOTEBOOK_RULE, f"{where}`{outcome.converted_agent}` is defined in the "
+                                        f"notebook itself, but {_how_to_import(notebook) or why_not}: not migrated",
+                                        notebook.path, line))
                 continue
             remap(unit, outcome)
             # Test cells go under the `__main__` guard only for an agent the app imports: a
@@ -264,6 +267,34 @@ def _as_cell_text(migrated_file: bytes, cell_code: str) -> str:
     """A migrated file's code with the cell's line endings."""
     text = split_bom(migrated_file)[1].decode("utf-8").replace("\r\n", "\n")
     return text.replace("\n", "\r\n") if "\r\n" in cell_code else text
+
+
+def _export_line(code: str) -> int | None:
+    """Line of the first `set_model(...)` call of a notebook's code, if it parses."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lines = [
+        node.lineno for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and "set_model" in (
+            getattr(node.func, "attr", None), getattr(node.func, "id", None))
+    ]
+    return min(lines, default=None)
+
+
+def _how_to_import(notebook: Notebook) -> str | None:
+    """For a Jupyter notebook holding the agent: how to make it a file the app imports."""
+    if not notebook.path.endswith(".ipynb"):
+        return None
+    source = PurePosixPath(notebook.path).with_suffix(".py")
+    return (
+        f"the app cannot import an .ipynb: export it as the source file `{source}` (Databricks: "
+        f"File > Export > Source file, or `databricks workspace export <workspace path of the notebook> "
+        f"--format SOURCE --file {source}`), delete `{notebook.path}`, point the `python_model` that logs it "
+        f"at `{source.name}` instead of the .ipynb, then run migrate-agent again; or move the agent into a "
+        "`%%writefile agent.py` cell"
+    )
 
 
 def _not_importable(notebook: Notebook, unit: Unit) -> str | None:
