@@ -28,8 +28,15 @@ from migrate_agent.verify.sources import (
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def test_input_example_artifacts_and_model_config_come_from_the_driver() -> None:
-    project = GOLDEN / "legacy_python_model_load_context" / "input"
+def test_input_example_artifacts_and_model_config_come_from_the_driver(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(GOLDEN / "legacy_python_model_load_context" / "input", project)
+    driver = project / "driver.py"
+    driver.write_text(driver.read_text().replace(
+        '        model_config={"greeting": "Hello"},\n',
+        '        model_config={"greeting": "Hello"},\n'
+        '        input_example={"messages": [{"role": "user", "content": "What is MLflow?"}]},\n',
+    ))
     facts = read_original_facts(project)
     assert facts.artifacts == {"system_prompt": str(project / "prompts" / "system.txt")}
     assert facts.model_config == {"greeting": "Hello"}
