@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -188,8 +188,8 @@ def project_prepass(index: ProjectIndex) -> None:
     if any(marker in data for _, data in index.units for marker in CONTEXT_MARKERS) or any(
         APP_RESOURCE in text for text in drivers_text.values()  # a model that forwards to an App
     ):
-        drivers = DeploySources(drivers_text, index.written)
-        index.context_facts = read_model_context(index.root, drivers)
+        drivers, texts = deploy_texts(drivers_text, index.written)
+        index.context_facts = read_model_context(index.root, drivers, texts)
 
 
 def migrate(index: ProjectIndex) -> None:
@@ -297,8 +297,9 @@ def deploy_read(index: ProjectIndex) -> None:
             drivers[outcome.path] = outcome.after.decode("utf-8", "replace")
     drivers.update(index.notebooks.deploy_sources)
     created = {path: content for path, (_, content) in index.created.items()}
+    drivers, texts = deploy_texts(drivers, created)
     index.deployment = read_deployment(
-        index.root, DeploySources(drivers, created),
+        index.root, drivers, texts=texts,
         model_dir=index.options.model_dir, endpoint=index.options.endpoint,
         live=index.deployment.live if index.deployment is not None else None,
     )
@@ -517,35 +518,19 @@ def module_roots(rel: str) -> set[str]:
     return {rel.split("/", 1)[0].removesuffix(".py"), rel.rsplit("/", 1)[-1][:-3]}
 
 
-class DeploySources(Mapping[str, str]):
-    """The text the deploy readers get: iterating gives the driver files they read (those with
-    deployment code); looking a path up also finds a Python file apply creates from a notebook
-    writer cell (`created`: path -> content), which is not on disk yet. A driver's
+def deploy_texts(drivers: dict[str, str], created: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
+    """(drivers, texts) for the deploy readers: the driver files they read (those with deployment
+    code), and the texts a driver's imports are looked up in before the disk: the drivers and the
+    Python files apply creates from notebook writer cells, not on disk yet. A driver's
     `from agent import LLM_ENDPOINT_NAME` then resolves on the first apply as on the next one,
     where the readers find that file on disk (a created file with deployment code is a driver)."""
-
-    def __init__(self, drivers: dict[str, str], created: dict[str, bytes]) -> None:
-        self._drivers = dict(drivers)
-        self._created: dict[str, str] = {}
-        for path, content in created.items():
-            if not path.endswith(".py") or path in self._drivers:
-                continue
-            text = content.decode("utf-8", "replace")
-            if text_markers(content)[1]:
-                self._drivers[path] = text
-            else:
-                self._created[path] = text
-
-    def __getitem__(self, path: str) -> str:
-        if path in self._drivers:
-            return self._drivers[path]
-        return self._created[path]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._drivers)
-
-    def __len__(self) -> int:
-        return len(self._drivers)
+    drivers = dict(drivers)
+    others: dict[str, str] = {}
+    for path, content in created.items():
+        if not path.endswith(".py") or path in drivers:
+            continue
+        (drivers if text_markers(content)[1] else others)[path] = content.decode("utf-8", "replace")
+    return drivers, {**others, **drivers}
 
 
 def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:

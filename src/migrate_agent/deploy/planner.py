@@ -87,11 +87,12 @@ class DeploymentFiles:
 
 def read_deployment(
     root: Path, sources: Mapping[str, str], *, model_dir: Path | None, endpoint: str | None,
-    live: ServingDeployment | None = None,
+    live: ServingDeployment | None = None, texts: Mapping[str, str] | None = None,
 ) -> DeploymentReading:
     """Read the Model Serving deployment: the live endpoint (`live`: as an earlier reading of
-    this run found it), the MLmodel, the driver code."""
-    readings = _read_everything(root, sources, model_dir, endpoint, live)
+    this run found it), the MLmodel, the driver code (`sources`: path -> text of each driver;
+    `texts`: what a driver's imports are looked up in before the disk, the drivers by default)."""
+    readings = _read_everything(root, sources, texts or sources, model_dir, endpoint, live)
     errors = tuple(problem.message for found in readings for problem in found.problems if problem.fatal)
     return DeploymentReading(
         serving=merge_deployments(readings), errors=errors, live=readings[0] if endpoint else None
@@ -218,8 +219,8 @@ def _with_env(apps, users: dict[str, EnvEntry]):
 
 
 def _read_everything(
-    root: Path, sources: Mapping[str, str], model_dir: Path | None, endpoint: str | None,
-    live: ServingDeployment | None = None,
+    root: Path, sources: Mapping[str, str], texts: Mapping[str, str], model_dir: Path | None,
+    endpoint: str | None, live: ServingDeployment | None = None,
 ) -> list[ServingDeployment]:
     """What each source says of the Model Serving deployment: the live endpoint (when asked
     for), the MLmodel files, the driver code."""
@@ -243,7 +244,7 @@ def _read_everything(
     else:
         found.extend(read_mlmodel(path, root) for path in find_mlmodel_files(root))
     if sources:
-        found.append(DriverReader(StaticEvaluator(root, sources)).read(sources.keys()))
+        found.append(DriverReader(StaticEvaluator(root, texts)).read(sources.keys()))
     else:
         found.append(ServingDeployment())  # what reading no driver file finds
     return found

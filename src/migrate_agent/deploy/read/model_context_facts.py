@@ -17,9 +17,12 @@ from migrate_agent.deploy.read.serving_model import Fact
 from migrate_agent.deploy.read.static_eval import StaticEvaluator
 
 
-def read_model_context(root: Path, sources: Mapping[str, str]) -> ModelContextFacts:
-    """The logged artifacts and model_config, as project paths, or why they cannot be."""
-    found = DriverReader(StaticEvaluator(root, sources)).read(sources.keys())
+def read_model_context(
+    root: Path, sources: Mapping[str, str], texts: Mapping[str, str] | None = None
+) -> ModelContextFacts:
+    """The logged artifacts and model_config, as project paths, or why they cannot be, read from
+    the drivers `sources` (path -> text; `texts`: where their imports are looked up first)."""
+    found = DriverReader(StaticEvaluator(root, texts or sources)).read(sources.keys())
     if found.python_model is None and found.artifacts is None and found.model_config is None:
         return ModelContextFacts()
     artifacts, artifacts_problem = _artifacts(root, found.artifacts)
