@@ -21,7 +21,11 @@ class UserCredentials(MigrationRule):
     is missing. Whatever is built from a user client (tools, LLM clients, graphs) moves into
     request scope: statements of `__init__` that build user state move to `init_request_scope()`,
     run on a per-request copy of the agent; module-level user state becomes a function called per
-    request. State that does not depend on the user stays built once per process."""
+    request. State that does not depend on the user stays built once per process. State the
+    agent's handlers keep on `self` between requests (`self.n += 1`, `self.history.append(...)`
+    on attributes `__init__` sets) cannot persist on an agent built per request for its user: a
+    TODO names it (on Model Serving every caller shared it; keep it in a store keyed by user or
+    conversation if it is needed)."""
 
     RULE_ID = "MA004"
     DESCRIPTION = "Replace ModelServingUserCredentials clients with per-request user clients."

@@ -266,6 +266,7 @@ class TestUserCredentials(CodemodTest):
             mlflow.models.set_model(A())
         '''
         self.assertCodemod(before, after)
+        self.assertCodemod(after, after)  # marked once
 
     def test_state_carried_between_requests_keeps_an_agent_without_user_state_shared(self) -> None:
         # No user identity: one agent per process, as on Model Serving, so that self.calls and
