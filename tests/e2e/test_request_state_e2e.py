@@ -32,8 +32,9 @@ pytestmark = pytest.mark.e2e
 PAYLOADS = [
     {"input": [{"role": "user", "content": f"request {n} of the sequence"}]} for n in (1, 2, 3)
 ]
-# Golden cases whose agent (built once per process) keeps a counter on self between requests.
-SHARED_STATE_CASES = ["driver_imports_agent_name"]
+# Golden cases whose agent (built once per process) keeps state on self between requests: a
+# counter (self.calls += 1), a list it appends to.
+SHARED_STATE_CASES = ["driver_imports_agent_name", "history_kept_between_requests_without_user"]
 # Golden cases whose agent is built per request for its user although it keeps state on self:
 # case -> the attribute the MA004 TODO must name.
 PER_REQUEST_STATE_CASES = {"mixed_service_and_user_clients": "self.history"}
