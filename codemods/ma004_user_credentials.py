@@ -21,7 +21,11 @@ class UserCredentials(MigrationRule):
     is missing. Whatever is built from a user client (tools, LLM clients, graphs) moves into
     request scope: statements of `__init__` that build user state move to `init_request_scope()`,
     run on a per-request copy of the agent; module-level user state becomes a function called per
-    request. State that does not depend on the user stays built once per process."""
+    request. State that does not depend on the user stays built once per process. State the
+    agent's handlers keep on `self` between requests (`self.n += 1`, `self.history.append(...)`
+    on attributes `__init__` sets) cannot persist on an agent built per request for its user: a
+    TODO names it (on Model Serving every caller shared it; keep it in a store keyed by user or
+    conversation if it is needed)."""
 
     RULE_ID = "MA004"
     DESCRIPTION = "Replace ModelServingUserCredentials clients with per-request user clients."
@@ -55,8 +59,8 @@ class UserCredentials(MigrationRule):
         split = identity.init_split
         if split is not None and split.moved:
             return "per_request" if split.blocker else "split"
-        if identity.request_local:
-            return "copy"
+        if identity.request_local and not identity.carried:
+            return "copy"  # a copy would lose what the handlers carry over: shared, as on Serving
         return None
 
     def _explain(self) -> None:
@@ -165,6 +169,8 @@ class UserCredentials(MigrationRule):
             return self._attach_pending(updated_node)
         self._explain()
         split = self._split
+        if self._scope_mode in ("per_request", "split") and self.analysis.identity.handler_state:
+            updated_node = self._mark_lost_state(updated_node)
         if self._scope_mode == "per_request":
             message = (
                 f"{split.blocker}, so the whole agent is now built per request (correct, but "
@@ -181,6 +187,17 @@ class UserCredentials(MigrationRule):
                 body.insert(position + 1, scope_method)
                 break
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def _mark_lost_state(self, classdef: cst.ClassDef) -> cst.ClassDef:
+        """State the handlers keep on the agent: on Model Serving one instance carried it from
+        request to request (for every caller); here each request has its own agent."""
+        attributes = ", ".join(f"self.{a}" for a in self.analysis.identity.handler_state)
+        message = (
+            f"{attributes}: state kept on the agent between requests no longer persists (the "
+            "agent is built per request for the calling user); on Model Serving it was shared "
+            "by every caller. If it is needed, keep it in a store keyed by user / conversation"
+        )
+        return self.mark(classdef, message)
 
     def _split_method(self, method: cst.FunctionDef, split) -> tuple[cst.FunctionDef, cst.FunctionDef]:
         statements = list(method.body.body)

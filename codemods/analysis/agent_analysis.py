@@ -25,6 +25,8 @@ from codemods.analysis.identity_analysis import (
     WORKSPACE_CLIENTS,
     IdentityFacts,
     UserClientCall,
+    carried_attributes,
+    handler_state_attributes,
     is_user_call,
     is_user_factory_call,
     request_local_attributes,
@@ -829,6 +831,8 @@ def _resolve_identity(analysis: ModuleAnalysis, module: cst.Module, scope) -> No
                 if split.moved:
                     break
         identity.request_local = request_local_attributes(others)
+        identity.carried = carried_attributes(others)
+        identity.handler_state = handler_state_attributes(methods, HANDLER_METHODS)
     # Module-level names bound to user-derived values, in statement order.
     tainted: set[str] = set()
     for index, statement in enumerate(module.body):

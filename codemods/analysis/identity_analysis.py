@@ -60,6 +60,8 @@ class IdentityFacts:
     user_calls: list[UserClientCall] = field(default_factory=list)
     init_split: InitSplit | None = None
     request_local: dict[str, str] = field(default_factory=dict)  # attr -> why (set per request)
+    carried: set[str] = field(default_factory=set)  # self.x the handlers compute from its old value
+    handler_state: list[str] = field(default_factory=list)  # set in __init__, changed by handlers
     module_user_globals: dict[str, int] = field(default_factory=dict)  # name -> body index
     global_accesses: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # loads of those
     factory_calls: list[cst.Call] = field(default_factory=list)  # get_user_workspace_client()
@@ -121,7 +123,9 @@ def split_init(
     split = InitSplit(method=method.name.value)
     tainted_locals: set[str] = set()
     tainted_attributes: set[str] = set()
-    mutated = _attributes_mutated_per_request(other_methods)
+    # State the handlers change moves per request only in a module where the user's identity
+    # enters (it may hold one user's data); otherwise the agent stays shared, as on Model Serving.
+    mutated = _attributes_mutated_per_request(other_methods) if user_call_nodes else set()
 
     for index, statement in enumerate(body):
         local, attributes = assigned_targets(statement, self_name)
@@ -201,16 +205,79 @@ def _attributes_mutated_per_request(methods: list[cst.FunctionDef]) -> set[str]:
 
 
 def request_local_attributes(methods: list[cst.FunctionDef]) -> dict[str, str]:
-    """`self.x = ...` assignments in methods other than __init__: state of one request."""
+    """`self.x = ...` assignments in methods other than __init__: state of one request (those
+    computed from their old value, :func:`carried_attributes`, aside)."""
     found: dict[str, str] = {}
+    carried = carried_attributes(methods)
     for method in methods:
         self_name = receiver(method)
         if self_name is None or method.name.value in INIT_METHODS:
             continue
         _, attributes = assigned_targets(method.body, self_name)
-        for attribute in attributes:
+        for attribute in sorted(attributes - carried):
             found.setdefault(attribute, f"set by {method.name.value} while answering a request")
     return found
+
+
+def carried_attributes(methods: list[cst.FunctionDef]) -> set[str]:
+    """`self.x` that methods other than __init__ compute from its previous value (`self.x += 1`,
+    `self.x = self.x + [...]`): state carried from one request to the next."""
+    carried: set[str] = set()
+    for method in methods:
+        self_name = receiver(method)
+        if self_name is None or method.name.value in INIT_METHODS:
+            continue
+        for node in find_all(method, (cst.AugAssign, cst.Assign)):
+            if isinstance(node, cst.AugAssign):
+                targets = [node.target]
+            else:
+                targets = [t.target for t in node.targets]
+            assigned = {
+                a.attr.value
+                for target in targets
+                for a in find_all(target, cst.Attribute)
+                if is_name(a.value, self_name)
+            }
+            if isinstance(node, cst.AugAssign):
+                carried |= assigned
+            else:
+                carried |= assigned & self_attributes_read(node.value, self_name)
+    return carried
+
+
+def handler_state_attributes(methods: list[cst.FunctionDef], handlers: tuple[str, ...]) -> list[str]:
+    """Attributes `__init__` sets that the handlers (and the methods they call on `self`) assign
+    or change in place: state the agent keeps from one request to the next."""
+    by_name = {m.name.value: m for m in methods}
+    initial: set[str] = set()
+    for name in INIT_METHODS:
+        method = by_name.get(name)
+        self_name = receiver(method) if method is not None else None
+        if self_name is not None:
+            initial |= assigned_targets(method.body, self_name)[1]
+    reached: list[cst.FunctionDef] = []
+    pending = [by_name[n] for n in handlers if n in by_name]
+    while pending:
+        method = pending.pop()
+        if method in reached:
+            continue
+        reached.append(method)
+        self_name = receiver(method)
+        for call in find_all(method, cst.Call):
+            func = call.func
+            if (
+                isinstance(func, cst.Attribute)
+                and is_name(func.value, self_name or "self")
+                and func.attr.value in by_name
+                and func.attr.value not in INIT_METHODS
+            ):
+                pending.append(by_name[func.attr.value])
+    changed = _attributes_mutated_per_request(reached)
+    for method in reached:
+        self_name = receiver(method)
+        if self_name is not None:
+            changed |= assigned_targets(method.body, self_name)[1]
+    return sorted(changed & initial)
 
 
 # -- what the user client is used for (the app's user API scopes come from this) ---------------

@@ -1,4 +1,3 @@
-import copy
 from typing import AsyncIterator
 
 from mlflow.genai.agent_server import invoke, stream
@@ -33,24 +32,18 @@ def get_agent() -> Shouter:
     return Shouter()
 
 
-def request_agent() -> Shouter:
-    """This request's own copy of the agent: per-process state shared, request state its own."""
-    agent = copy.copy(get_agent())
-    return agent
-
-
 AGENT = LazyAgent(get_agent)  # the old name, for code that imports it; built on first use
 
 
 @invoke()
 async def invoke_handler(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
-    agent = await run_in_thread(request_agent)
+    agent = await run_in_thread(get_agent)
     return await run_in_thread(agent.predict, request)
 
 
 @stream()
 async def stream_handler(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
-    agent = await run_in_thread(request_agent)
+    agent = await run_in_thread(get_agent)
     response = await run_in_thread(agent.predict, request)
     for event in output_item_done_events(response):
         yield event

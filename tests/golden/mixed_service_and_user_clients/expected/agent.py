@@ -35,6 +35,7 @@ def user_llm():
     return user_client().serving_endpoints.get_open_ai_client()
 
 
+# TODO(migrate-agent): [MA004] self.history: state kept on the agent between requests no longer persists (the agent is built per request for the calling user); on Model Serving it was shared by every caller. If it is needed, keep it in a store keyed by user / conversation
 class MixedAgent:
     def __init__(self):
         self.service_llm = service_client.serving_endpoints.get_open_ai_client()
