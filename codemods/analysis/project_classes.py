@@ -283,7 +283,6 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
                 level=statement.level if statement else 0,
                 returns=returned, attribute_of=attribute_of,
             )
-            exported.setdefault(cls.path, set()).add(cls.name)
     for path in (
         set(inherited) | set(subclassed) | set(imported) | set(exported) | set(resolved)
         | set(factories) | set(legacy)
