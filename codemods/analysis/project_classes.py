@@ -162,14 +162,14 @@ def project_class_facts(sources: list[tuple[str, bytes]]) -> dict[str, FileClass
     for rel, data in sources:
         if rel not in modules and any(name in data for name in names_bytes):
             modules[rel] = _module_of(rel, data)
-    by_module = {name: module for rel, module in modules.items() for name in module_names(rel)}
+    reexporters = {name: module for rel, module in modules.items() for name in module_names(rel)}
 
     def mlflow_base(qualified: str, seen: frozenset[str] = frozenset()) -> str | None:
         """The MLflow agent base `qualified` names, followed through project re-exports."""
         if qualified in MLFLOW_AGENT_BASES:
             return qualified
         module_name, _, name = qualified.rpartition(".")
-        module = by_module.get(module_name)
+        module = reexporters.get(module_name)
         if module is None or name not in module.imported or qualified in seen:
             return None
         return mlflow_base(module.imported[name], seen | {qualified})
