@@ -254,9 +254,13 @@ def project_checks(index: ProjectIndex) -> None:
     """The outcomes enter the plan, with what they mean for the rest of the project: uses of a
     name whose meaning changed, helper modules the app imports that Python 3.11 rejects."""
     plan = index.plan
-    changed = {o.path: o.changed_names for o in index.outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
+    # Names as the files are written (whether this run or an earlier one changed them), their
+    # uses at their lines in the files as written.
+    changed = {o.path: o.changed_names for o in index.outcomes if o.changed_names}
     if changed:
-        plan.manual_steps.extend(uses_of_changed_names(changed, index.sources, "MA004"))
+        written = {o.path: o.after for o in index.outcomes if o.after is not None}
+        sources = [(rel, written.get(rel, data)) for rel, data in index.sources]
+        plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in index.outcomes:
         created = outcome.path in index.created
         status, reason = outcome.status, outcome.reason
