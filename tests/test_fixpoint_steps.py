@@ -35,3 +35,20 @@ def test_plan_after_apply_reports_what_apply_reported(case: str, tmp_path: Path)
     apply_plan(first)
     again = plan_project(project, jobs=1)
     assert steps(again.manual_steps) == steps(first.manual_steps)
+
+
+def test_an_unknown_package_of_a_migrated_helper_module_is_reported_on_every_run(tmp_path: Path) -> None:
+    """A helper module the migration changes (MA004 makes its user client per request) runs in
+    the app, so its imports count for requirements.txt on the run that changes it; a second run
+    finds it unchanged but using the runtime helpers, so a package no known distribution provides
+    is the same step again, not a step only the first run gave."""
+    project = tmp_path / "project"
+    shutil.copytree(GOLDEN_DIR / "user_state_imported_by_name" / "input", project)
+    helper = project / "workspace_tools.py"
+    helper.write_text(helper.read_text().replace("from databricks.sdk import", "import acme_internal_sdk\nfrom databricks.sdk import", 1))
+    first = plan_project(project, jobs=1)
+    apply_plan(first)
+    again = plan_project(project, jobs=1)
+    unknown = [s for s in steps(first.manual_steps) if "`acme_internal_sdk`" in s[3]]
+    assert [s[:2] for s in unknown] == [("MA001", "requirements.txt")]
+    assert steps(again.manual_steps) == steps(first.manual_steps)
