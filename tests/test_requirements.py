@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate_agent.app.requirements import merge_requirements, requirement_pins
+from migrate_agent.app.requirements import merge_requirements, requirement_pins, resolve_requirements
 
 
 def floor_warnings(line: str) -> list[str]:
@@ -54,3 +54,14 @@ def test_pins_skip_options_paths_and_bare_urls() -> None:
         "openai-agents": "openai-agents==0.2.3",
         "opencv-python-headless": "opencv_python_headless==4.10.0.84",
     }
+
+
+def test_a_namespace_package_known_by_what_was_imported_from_it_is_resolved():
+    """`from databricks import agents` names `databricks` and `databricks.agents` (issue 15, item
+    3: the step it made appeared only on the run that changed the importing file). The package is
+    known by what was imported from it; a namespace root alone that nothing resolves still is news."""
+    lines, unresolved = resolve_requirements(["databricks", "databricks.agents"], set())
+    assert "databricks-agents" in lines
+    assert unresolved == []
+    _, unresolved = resolve_requirements(["databricks", "databricks.nothing_known"], set())
+    assert unresolved == ["databricks"]

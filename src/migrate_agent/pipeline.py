@@ -36,7 +36,9 @@ from pathlib import Path, PurePosixPath
 from codemods.analysis.package_layout import ProjectFiles
 from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
-from migrate_agent.app.scaffold import SERVER_FILE, agent_module, app_command, scaffold_files, served_module
+from migrate_agent.app.scaffold import (
+    GENERATED_MARK, LEGACY_RUNTIME_FILE, RUNTIME_FILE, SERVER_FILE, agent_module, app_command, scaffold_files, served_module,
+)
 from migrate_agent.callers import find_endpoint_callers, line_map, project_text_files
 from migrate_agent.deploy import AppSpec, deployment_plan
 from migrate_agent.deploy.planner import DeploymentReading, planned_app_name, read_deployment
@@ -254,9 +256,13 @@ def project_checks(index: ProjectIndex) -> None:
     """The outcomes enter the plan, with what they mean for the rest of the project: uses of a
     name whose meaning changed, helper modules the app imports that Python 3.11 rejects."""
     plan = index.plan
-    changed = {o.path: o.changed_names for o in index.outcomes if o.status is FileStatus.MIGRATED and o.changed_names}
+    # Names as the files are written (whether this run or an earlier one changed them), their
+    # uses at their lines in the files as written.
+    changed = {o.path: o.changed_names for o in index.outcomes if o.changed_names}
     if changed:
-        plan.manual_steps.extend(uses_of_changed_names(changed, index.sources, "MA004"))
+        written = {o.path: o.after for o in index.outcomes if o.after is not None}
+        sources = [(rel, written.get(rel, data)) for rel, data in index.sources]
+        plan.manual_steps.extend(uses_of_changed_names(changed, sources, "MA004"))
     for outcome in index.outcomes:
         created = outcome.path in index.created
         status, reason = outcome.status, outcome.reason
@@ -378,7 +384,7 @@ def app_files(index: ProjectIndex) -> None:
         return
     imported = set(agent.imported_modules)
     for outcome in index.outcomes:  # helper modules the migration changed run in the app as well
-        if outcome.status is FileStatus.MIGRATED:
+        if outcome.status is FileStatus.MIGRATED or _migrated_before(outcome.after or outcome.before or b""):
             imported |= set(outcome.imported_modules)
     pinned = (
         logged_model_requirements(index.options.model_dir),
@@ -395,6 +401,16 @@ def app_files(index: ProjectIndex) -> None:
     )
     index.plan.files.extend(files)
     index.plan.manual_steps.extend(steps)
+
+
+# A helper module a migration changed imports the runtime helpers it generated: read off the file,
+# a second run counts the modules the first one changed (drivers it only marked run elsewhere).
+_RUNTIME_IMPORTS = (RUNTIME_FILE.removesuffix(".py").encode(), LEGACY_RUNTIME_FILE.removesuffix(".py").encode())
+
+
+def _migrated_before(data: bytes) -> bool:
+    """A project module a migration changed to use the runtime helpers (those files aside)."""
+    return GENERATED_MARK.encode() not in data and any(name in data for name in _RUNTIME_IMPORTS)
 
 
 def deploy_map_and_write(index: ProjectIndex) -> None:

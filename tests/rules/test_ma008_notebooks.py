@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from migrate_agent.api import apply_plan, plan_project
 from migrate_agent.model import FileStatus
 from migrate_agent.notebooks import NOTEBOOK_RULE, read_notebook
 from tests.support.notebook_projects import AGENT, by_path, magic, plan_of, source_notebook
@@ -144,13 +145,24 @@ def test_model_notebook_test_cell_that_calls_the_agent_is_guarded_and_reported(t
     assert 'if __name__ == "__main__":\n    result = AGENT.predict({"input": []})\n' in after
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader bug: an MA008 step the notebook reader finds keeps its line in the notebook "
-    "before the migration (26 here), while the file as written has that cell 35 lines lower",
-)
 def test_step_of_a_guarded_test_cell_is_at_its_line_in_the_written_notebook(tmp_path: Path):
+    """The notebook reader finds the cell in the notebook before the migration; the step names
+    its line in the file as written (the converted agent cell above it is longer)."""
     plan = plan_of(tmp_path, {"agent.py": source_notebook(AGENT, 'result = AGENT.predict({"input": []})\n')})
     after = by_path(plan)["agent.py"].after.decode().splitlines()
     [(_, line, _)] = notebook_steps(plan)
     assert after[line - 1 : line + 1] == ['if __name__ == "__main__":', '    result = AGENT.predict({"input": []})']
+
+
+def test_a_second_run_reports_the_guarded_test_cell_as_the_first_did(tmp_path: Path):
+    """Issue 15 item 3: the notebook as migrated exports no model (no set_model) and its test
+    cell is under the guard already; the reader still knows it serves the agent and says what the
+    first run said, at the same line, and a second apply changes nothing."""
+    first = plan_of(tmp_path, {"agent.py": source_notebook(AGENT, 'result = AGENT.predict({"input": []})\n')})
+    apply_plan(first)
+    written = (tmp_path / "agent.py").read_bytes()
+    again = plan_project(tmp_path, jobs=1)
+    assert notebook_steps(again) == notebook_steps(first) != []
+    assert by_path(again)["agent.py"].status is FileStatus.UNCHANGED
+    apply_plan(again)
+    assert (tmp_path / "agent.py").read_bytes() == written

@@ -103,14 +103,21 @@ def resolve_requirements(
             continue
         by_root.setdefault(root, []).append(module)
     for root, modules in sorted(by_root.items()):
-        resolved = {distribution_of(module) for module in modules}
+        by_module = {module: distribution_of(module) for module in modules}
+        # `from databricks import agents` names `databricks` and `databricks.agents`: the package
+        # is known by what was imported from it, so a bare prefix of a resolved module is not news.
+        unknown = [
+            module for module, dist in by_module.items()
+            if dist is None and not any(other.startswith(f"{module}.") and by_module[other] for other in modules)
+        ]
+        resolved = {dist for dist in by_module.values() if dist} | ({None} if unknown else set())
         if None in resolved and canonicalize_name(root) in pins:
             resolved = (resolved - {None}) | {canonicalize_name(root)}  # the project pins it by that name
         for dist in sorted(d for d in resolved if d):
             pinned = [alt for alt in ALTERNATIVES.get(dist, ()) if canonicalize_name(alt) in pins]
             want(dist if canonicalize_name(dist) in pins or not pinned else pinned[0])
         if None in resolved:
-            unresolved.append(min(modules, key=len))
+            unresolved.append(min(unknown, key=len))
     # mlflow gets the agent server's floor, not a logged model's pin (the version it was logged
     # with, usually older); a requirements.txt of the project keeps its own line (merge).
     lines = [AGENT_SERVER_REQUIREMENT, *sorted(wanted.values(), key=canonicalize_name)]

@@ -229,13 +229,28 @@ def _migrate(
             f"{layout.problem}; rename the folder or make the imports absolute",
             path,
         ))
-    if after != data and not analysis.agent_left_unconverted():
-        outcome.changed_names = {
-            name: f"is now a function that builds it per request (module-level user state): "
-            f"call `{name}()` here, while answering a request"
-            for name in analysis.identity.module_user_globals
-        }
+    # Read off the file as written (the run's output, or a tree migrated before), not off "this
+    # run changed it": a second run reports the same uses of these names as the first.
+    outcome.changed_names = {
+        name: f"is now a function that builds it per request (module-level user state): "
+        f"call `{name}()` here, while answering a request"
+        for name in _request_scoped_names(migrated)
+    }
     return outcome
+
+
+def _request_scoped_names(module: cst.Module) -> list[str]:
+    """Module-level functions decorated with the runtime's `request_scoped`: user state that
+    MA004 turned into a function built per request."""
+    return [
+        statement.name.value
+        for statement in module.body
+        if isinstance(statement, cst.FunctionDef)
+        and any(
+            (get_full_name_for_node(d.decorator) or "").rpartition(".")[2] == "request_scoped"
+            for d in statement.decorators
+        )
+    ]
 
 
 def _user_client_uses(analysis, wrapper, migrated, changed: bool) -> list:

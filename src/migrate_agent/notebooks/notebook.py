@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 from migrate_agent.discover.discovery import is_notebook, may_hold_agent  # noqa: F401  (is_notebook: re-exported)
 from migrate_agent.discover.fileio import split_bom
+from migrate_agent.migrate.engine import MIGRATED_AGENT_MARKS
 from migrate_agent.model import ManualStep
 from migrate_agent.notebooks import ipynb_format, source_format
 from migrate_agent.notebooks.masking import Masked, line_ending, raw_magic_lines, split_lines
-from migrate_agent.notebooks.test_cells import bound_and_loaded, guarded, notebook_only_uses
+from migrate_agent.notebooks.test_cells import bound_and_loaded, guarded, is_guarded, notebook_only_uses
 
 NOTEBOOK_RULE = "MA008"
 NOTEBOOK_RULE_HELP = (
@@ -122,13 +123,19 @@ def _parses(code: str) -> str | None:
     return None
 
 
+CALLS_AGENT = ("this cell calls the agent; it runs only in the notebook now: check that the names it "
+               "uses still exist after the migration")
+
+
 def _is_model(python_cells) -> bool:
-    """Whether the notebook's own code exports the model (then it is the app's agent module)."""
+    """Whether the notebook's own code exports the model, or serves it as a migration left it
+    (then it is the app's agent module): read off the notebook as it is, so a second run sees
+    the test cells the first one put under the guard."""
+    code = ""
     for lines in python_cells:
         magics = raw_magic_lines(lines)
-        if "set_model" in "".join(l for i, l in enumerate(lines) if i not in magics):
-            return True
-    return False
+        code += "".join(l for i, l in enumerate(lines) if i not in magics)
+    return "set_model" in code or all(mark.decode() in code for mark in MIGRATED_AGENT_MARKS)
 
 
 class _Cells:
@@ -208,6 +215,10 @@ class _Cells:
             self._block(f"cell {cell} holds magic commands (%pip, %run...): put each in a cell of its own")
             return magics
         names, calls_agent = notebook_only_uses(code)
+        if is_guarded(code):  # under the guard already (a run before put it there): said again
+            if calls_agent:
+                self.step(CALLS_AGENT, cell, line, steps=self.guard_steps)
+            return magics
         self._python[cell] = (lines, line, bound_and_loaded(code), names, calls_agent)
         return magics
 
@@ -229,9 +240,7 @@ class _Cells:
                 self.guards.append(f"cell {cell}: uses {uses}; now runs only in the notebook "
                                    '(under `if __name__ == "__main__":`), not when the app imports it')
                 if calls_agent:
-                    self.step("this cell calls the agent; it runs only in the notebook now: check that "
-                              "the names it uses still exist after the migration", cell, line,
-                              steps=self.guard_steps)
+                    self.step(CALLS_AGENT, cell, line, steps=self.guard_steps)
             elif names:
                 self._block(f"cell {cell} uses {uses}, which the app does not have, and other cells need "
                             'what it defines: remove that use, or put it under `if __name__ == "__main__":`')

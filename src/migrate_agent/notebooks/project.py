@@ -103,7 +103,7 @@ def _fold_one(
     root: Path, notebook: Notebook, per_unit: dict[int, FileOutcome], real: dict[str, FileOutcome],
     created: dict[str, tuple[str, bytes]],
 ) -> list[FileOutcome]:
-    from migrate_agent.notebooks.notebook import NOTEBOOK_RULE
+    from migrate_agent.notebooks.notebook import NOTEBOOK_RULE, read_notebook
 
     new_codes: dict[str, str] = {}
     edits: list[str] = []
@@ -222,6 +222,8 @@ def _fold_one(
         return [FileOutcome(notebook.path, FileStatus.FAILED, notebook.data,
                             reason="the migrated code could not be put back into the notebook")]
     if not notebook.path.endswith(".ipynb"):
+        if after != notebook.data:
+            steps = _at_written_lines(notebook, read_notebook(notebook.path, after), steps)
         steps = _at_markers(split_bom(after)[1].decode("utf-8", "replace"), steps)
     status = FileStatus.MIGRATED if after != notebook.data else FileStatus.UNCHANGED
     if skipped and status is FileStatus.UNCHANGED:
@@ -238,6 +240,23 @@ def _fold_one(
         agent_not_converted=not_converted and not (converted or guard),
     )
     return [folded, *extra]
+
+
+def _at_written_lines(read: Notebook, written: Notebook, steps: list[ManualStep]) -> list[ManualStep]:
+    """The steps found by reading the notebook's cells (`read`: the notebook before the run) at
+    the lines the same reading gives in the notebook as written: cells above them that the
+    migration rewrote move them, and a second run reads the written notebook."""
+    own = {id(s) for s in [*read.steps, *read.guard_steps]}
+    lines: dict[tuple[str, str], list[int | None]] = {}
+    for step in [*written.steps, *written.guard_steps]:
+        lines.setdefault((step.rule, step.message), []).append(step.line)
+    located = []
+    for step in steps:
+        found = lines.get((step.rule, step.message)) if id(step) in own and step.line is not None else None
+        if found:
+            step = ManualStep(step.rule, step.message, step.path, found.pop(0), step.acknowledged)
+        located.append(step)
+    return located
 
 
 def _at_markers(text: str, steps: list[ManualStep]) -> list[ManualStep]:

@@ -48,6 +48,18 @@ def notebook_only_uses(code: str) -> tuple[list[str], bool]:
     return names, calls_agent
 
 
+def is_guarded(code: str) -> bool:
+    """Whether the cell is one `if __name__ == "__main__":` block (a test cell put, or written,
+    under the guard): it runs only in the notebook already."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: nested too deep for ast
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.If) or tree.body[0].orelse:
+        return False
+    return ast.unparse(tree.body[0].test) in ("__name__ == '__main__'", "'__main__' == __name__")
+
+
 def bound_and_loaded(code: str) -> tuple[set[str], set[str]]:
     """(names the cell binds when it runs, names it reads anywhere, functions included)."""
     try:
