@@ -37,7 +37,14 @@ from codemods.analysis.package_layout import ProjectFiles
 from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import (
-    GENERATED_MARK, LEGACY_RUNTIME_FILE, RUNTIME_FILE, SERVER_FILE, agent_module, app_command, scaffold_files, served_module,
+    GENERATED_MARK,
+    LEGACY_RUNTIME_FILE,
+    RUNTIME_FILE,
+    SERVER_FILE,
+    agent_module,
+    app_command,
+    scaffold_files,
+    served_module,
 )
 from migrate_agent.callers import find_endpoint_callers, line_map, project_text_files
 from migrate_agent.deploy import AppSpec, deployment_plan
