@@ -307,5 +307,13 @@ class MigrationRule(GroupsNewImports, CodemodCommand, cst.CSTTransformer):
         self.report(message)
         return with_todo(statement, self.RULE_ID, message)
 
+    def mark_in(self, body: list, index: int | None, message: str) -> None:
+        """Mark the statement at `index` of the module's `body` (changed in place); a class not
+        at module level (no index) only reports the step."""
+        if index is None:
+            self.report(message)
+        else:
+            body[index] = self.mark(body[index], message)
+
     def note_edit(self, text: str) -> None:
         self.context.scratch.setdefault(EDITS_KEY, []).append(f"{self.RULE_ID}: {text}")

@@ -339,10 +339,7 @@ class AgentToHandlers(MigrationRule):
                 if agent.inherited is not None and analysis.has_handlers:
                     continue  # migrated before: it keeps its project base, handlers serve it
                 message = self._not_exported(agent)
-                if agent.body_index is not None:
-                    body[agent.body_index] = self.mark(body[agent.body_index], message)
-                else:
-                    self.report(message)
+                self.mark_in(body, agent.body_index, message)
         return tree.with_changes(body=body)
 
 

@@ -149,19 +149,13 @@ class LegacyAgentTypes(AgentToHandlers):
                 f"{export.problem}; it keeps running on Model Serving as it is (see README, "
                 "'ChatAgent, ChatModel, PythonModel')"
             )
-            if agent.body_index is not None:
-                body[agent.body_index] = self.mark(body[agent.body_index], message)
-            else:
-                self.report(message)
+            self.mark_in(body, agent.body_index, message)
         if not analysis.exports and not _serves_through_adapters(tree):
             for agent in analysis.legacy:
                 if agent.name in analysis.exported_elsewhere:
                     continue  # the module that exports it says what to do
                 message = self._not_exported(agent)
-                if agent.body_index is not None:
-                    body[agent.body_index] = self.mark(body[agent.body_index], message)
-                else:
-                    self.report(message)
+                self.mark_in(body, agent.body_index, message)
         return tree.with_changes(body=body)
 
 
