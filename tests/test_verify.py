@@ -211,3 +211,17 @@ def test_legacy_answers_and_app_items_meet_as_the_same_entries() -> None:
     completion = {"id": "r1", "choices": [{"message": {"role": "assistant", "content": "hi"}}]}
     assert legacy.chat_answer_entries(completion)[0] == [{"kind": "text", "id": "r1", "text": "hi"}]
     assert legacy.chat_answer_entries("plain")[0] == [{"kind": "text", "text": "plain"}]
+
+
+def test_the_interface_is_the_exported_class_s_not_another_class_s(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_text(
+        "import mlflow\nfrom mlflow.pyfunc import ChatAgent, ResponsesAgent\n\n\n"
+        "class Old(ChatAgent):\n    pass\n\n\nclass New(ResponsesAgent):\n    pass\n\n\n"
+        "AGENT = New()\nmlflow.models.set_model(AGENT)\n"
+    )
+    assert legacy_interface(tmp_path, "agent.py") is None
+    (tmp_path / "agent.py").write_text(
+        "import mlflow\nfrom mlflow.pyfunc import ChatAgent\n\n\nclass Old(ChatAgent):\n    pass\n\n\n"
+        "mlflow.models.set_model(Old())\n"
+    )
+    assert legacy_interface(tmp_path, "agent.py") == "ChatAgent"

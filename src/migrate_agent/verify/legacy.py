@@ -106,7 +106,9 @@ def chat_stream_entries(chunks: list[dict]) -> list[dict]:
     entries: list[dict] = []
     current: dict | None = None
     for chunk in chunks:
-        if "delta" in chunk:  # ChatAgentChunk
+        if isinstance(chunk, str):  # a PythonModel's predict_stream: text of one message
+            delta, item_id = {"content": chunk}, None
+        elif "delta" in chunk:  # ChatAgentChunk
             delta, item_id = chunk["delta"] or {}, (chunk["delta"] or {}).get("id")
         else:  # ChatCompletionChunk: its message's id is the response's
             delta, item_id = ((chunk.get("choices") or [{}])[0].get("delta") or {}), chunk.get("id")

@@ -29,6 +29,9 @@ class OriginalFacts:
     artifacts: dict[str, str]
     model_config: dict | str | None
     input_example: Any  # None: not readable statically
+    # A signature or input example was logged: Model Serving enforced its schema, so a
+    # PythonModel's predict was handed a one-row DataFrame, not the request's dict.
+    schema_logged: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -58,7 +61,10 @@ def read_original_facts(project: Path) -> OriginalFacts:
     example = found.input_example.value if found.input_example is not None else None
     if example is not None and (_has_unknown(example) or not isinstance(example, dict)):
         example = None
-    return OriginalFacts(artifacts=artifacts, model_config=model_config, input_example=example, notes=tuple(notes))
+    return OriginalFacts(
+        artifacts=artifacts, model_config=model_config, input_example=example,
+        schema_logged=context.dataframe_input, notes=tuple(notes),
+    )
 
 
 def load_requests(requests_file: Path | None, facts: OriginalFacts) -> Requests:

@@ -215,6 +215,16 @@ def _verify(options: VerifyOptions, project: Path, upstream: Upstream | None, sc
     return _report(header, bodies, calls, answers, app_answers, recording, identity, prepared.interface)
 
 
+def _schema_example(prepared: _Prepared, calls: list[Call]) -> object:
+    """What the original is saved with so that MLflow enforces a schema as Model Serving did: the
+    driver's input example, or (a signature logged that cannot be read statically) the first
+    request as the original is asked it; None when the driver logged neither."""
+    if not prepared.facts.schema_logged:
+        return None
+    first = calls[0] if calls else None
+    return prepared.facts.input_example or (first and (first.original_payload or first.payload))
+
+
 def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstream: Upstream | None,
                recording: Recording, calls: list[Call], user_token: str,
                progress: Callable[[str], None]) -> tuple[dict, dict[str, dict]]:
@@ -229,6 +239,7 @@ def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstr
             project=prepared.original_dir, agent_file=prepared.agent_file, scratch=scratch / "original",
             proxy_url=original_proxy.url, calls=calls, user_token=user_token,
             artifacts=prepared.facts.artifacts, model_config=prepared.facts.model_config,
+            input_example=_schema_example(prepared, calls),
         )
         app: AppStart | None = None
         try:

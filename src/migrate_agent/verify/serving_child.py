@@ -94,6 +94,8 @@ def load(spec):
             python_model=str(Path(spec["agent_file"]).resolve()),
             artifacts=spec.get("artifacts") or None,
             model_config=spec.get("model_config"),
+            # a schema as the driver logged one (its input example): MLflow enforces it at predict
+            input_example=spec.get("input_example"),
             pip_requirements=[],
         )
     finally:

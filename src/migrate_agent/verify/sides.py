@@ -62,7 +62,7 @@ def missing_module(log: str) -> str | None:
 
 def start_original(
     *, project: Path, agent_file: str, scratch: Path, proxy_url: str, calls: list[Call], user_token: str,
-    artifacts: dict[str, str], model_config: Any,
+    artifacts: dict[str, str], model_config: Any, input_example: Any = None,
 ) -> subprocess.Popen:
     scratch.mkdir(parents=True, exist_ok=True)
     credentials = scratch / "serving-credentials"
@@ -73,6 +73,7 @@ def start_original(
         "model_dir": str(scratch / "model"),
         "artifacts": artifacts,
         "model_config": model_config,
+        "input_example": input_example,
         "window_url": proxy_url + WINDOW_PATH,
         "save_token": user_token,
         "calls": [

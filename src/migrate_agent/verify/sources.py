@@ -151,15 +151,36 @@ LEGACY_INTERFACES = ("ChatAgent", "ChatModel", "PythonModel")
 
 
 def legacy_interface(project: Path, agent_file: str) -> str | None:
-    """The older MLflow interface (ChatAgent, ChatModel, PythonModel) a class of the agent file
-    derives from, if any: those answer chat bodies, the app the Responses API."""
+    """The older MLflow interface (ChatAgent, ChatModel, PythonModel) the exported class of the
+    agent file derives from, if any: those answer chat bodies, the app the Responses API. The
+    exported class is the one `set_model` is given an instance of (directly, or through a
+    module-level name); when that cannot be told, any class of the file decides."""
     tree = ast.parse((project / agent_file).read_bytes())
+    bases: dict[str, list[str | None]] = {
+        node.name: [b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", None) for b in node.bases]
+        for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+    }
+    exported = _exported_class(tree)
+    if exported in bases:
+        return next((name for name in bases[exported] if name in LEGACY_INTERFACES), None)
+    return next((name for names in bases.values() for name in names if name in LEGACY_INTERFACES), None)
+
+
+def _exported_class(tree: ast.Module) -> str | None:
+    """The class `set_model(Cls(...))` or `NAME = Cls(...); set_model(NAME)` exports, if either."""
+    built = {
+        target.id: node.value.func.id
+        for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for base in node.bases:
-                name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-                if name in LEGACY_INTERFACES:
-                    return name
+        if _calls_set_model(node) and node.args:
+            argument = node.args[0]
+            if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name):
+                return argument.func.id
+            if isinstance(argument, ast.Name):
+                return built.get(argument.id)
     return None
 
 
