@@ -146,7 +146,9 @@ def unresolved(files: dict[str, bytes], uses: list[ImportUse]) -> list[ImportUse
             continue
         if _in_tree(files, use.path, use.module):
             continue
-        if _providers().get(root, frozenset()) & installed:
+        # the distributions providing it; or one named as it is imported (`uvicorn`, `pydantic`):
+        # Python 3.10's packages_distributions() misses some packages pip installs
+        if _providers().get(root, frozenset()) & installed or canonicalize_name(root) in installed:
             continue
         if f"package {root.replace('_', '-')}: install it where that code runs" in told:
             continue
