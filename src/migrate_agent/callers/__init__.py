@@ -8,7 +8,6 @@ Static only: files are read and parsed, never imported or run.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,11 +16,12 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import MetadataWrapper
 
-from codemods._base import ACK_PREFIX, EDITS_KEY, MANUAL_STEPS_KEY, TODO_PREFIX, acknowledged_form
+from codemods._base import EDITS_KEY, MANUAL_STEPS_KEY
 from codemods.analysis.endpoint_callers import VALUE_KIND, TextCaller, app_model, find_callers, text_kind
 from codemods.ma009_endpoint_callers import APP_KEY, ENDPOINT_KEY, EndpointCallers
-from migrate_agent.discover.discovery import SKIPPED_DIRS, SOURCE_NOTEBOOK_HEADER
+from migrate_agent.discover.discovery import SOURCE_NOTEBOOK_HEADER, project_files
 from migrate_agent.discover.fileio import split_bom
+from migrate_agent.migrate.engine import located_steps
 from migrate_agent.model import ManualStep
 from migrate_agent.notebooks import source_format
 from migrate_agent.notebooks.ipynb_format import code_cells, scan
@@ -64,13 +64,7 @@ class CallersFound:
 
 def project_text_files(root) -> Iterable[str]:
     """Project-relative paths of the files that may call the endpoint, in a stable order."""
-    top = str(root)
-    for directory, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
-        folder = directory[len(top) + 1:].replace(os.sep, "/")
-        for name in sorted(filenames):
-            if name.endswith((".py", ".ipynb", *TEXT_SUFFIXES)):
-                yield f"{folder}/{name}" if folder else name
+    return (rel for rel, _ in project_files(root, suffixes=(".py", ".ipynb", *TEXT_SUFFIXES)))
 
 
 def find_endpoint_callers(
@@ -130,23 +124,12 @@ def _rewrite(code: str, path: str, endpoint: str, app: str, keep: bool) -> _Rewr
         return _Rewritten(code=code, edits=[], steps=[], sites=sites)
     context = CodemodContext(filename=path, scratch={ENDPOINT_KEY: endpoint, APP_KEY: app})
     new = EndpointCallers(context).transform_module(module).code
-    findings = context.scratch.get(MANUAL_STEPS_KEY, [])
-    markers: dict[str, list[int]] = {}
-    for number, line in enumerate(new.splitlines(), start=1):
-        if line.lstrip().startswith((TODO_PREFIX.strip(), ACK_PREFIX.strip())):
-            markers.setdefault(line.strip(), []).append(number)
-    steps, seen = [], {}
-    for finding in findings:
-        seen[finding.marker] = seen.get(finding.marker, 0) + 1
-        for text, acknowledged in ((finding.marker, False), (acknowledged_form(finding.marker), True)):
-            lines = markers.get(text)
-            if lines:
-                line = lines[min(seen[finding.marker], len(lines)) - 1]
-                steps.append(_Step(line=line, message=finding.message, acknowledged=acknowledged))
-                break
+    # the steps at their markers' lines; one whose marker is not there (no line) is not listed
+    located = located_steps(context.scratch.get(MANUAL_STEPS_KEY, []), path, new)
+    steps = [_Step(line=x.line, message=x.message, acknowledged=x.acknowledged) for x in located if x.line is not None]
     sites = find_callers(MetadataWrapper(cst.parse_module(new), unsafe_skip_copy=True), endpoint, app)
     edits = list(dict.fromkeys(context.scratch.get(EDITS_KEY, [])))
-    return _Rewritten(code=new, edits=edits, steps=list(dict.fromkeys(steps)), sites=sites)
+    return _Rewritten(code=new, edits=edits, steps=steps, sites=sites)
 
 
 def _python_file(found: CallersFound, path: str, data: bytes, endpoint: str, app: str, keep: bool) -> None:

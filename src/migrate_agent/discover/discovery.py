@@ -35,9 +35,12 @@ DEPLOY_MARKERS = (b"log_model", b"save_model", b"agents.deploy", b"register_mode
 ANCHORS = (b"Agent", b"odel", b"_user_", b"agents", b"serving_endpoints.", b"AuthPolicy", b"deploy(")
 
 
-def project_files(root: Path, *, temp_files: list[str] | None = None) -> Iterator[tuple[str, str]]:
-    """(path relative to the project, with `/`; path to open) of every .py and .ipynb file below
-    root, or of root itself if it is a file, in a stable order. Strings, not Paths: a project
+def project_files(
+    root: Path, *, temp_files: list[str] | None = None, suffixes: tuple[str, ...] = (".py", ".ipynb")
+) -> Iterator[tuple[str, str]]:
+    """(path relative to the project, with `/`; path to open) of every file below root whose name
+    ends with one of `suffixes` (.py and .ipynb files by default), or of root itself if it is a
+    file, in a stable order. Strings, not Paths: a project
     may hold thousands of files, and pathlib would cost more than reading them. The temp files
     a killed `apply` left (see fileio.is_own_temp_file) are added to `temp_files`, when given."""
     if root.is_file():
@@ -51,7 +54,7 @@ def project_files(root: Path, *, temp_files: list[str] | None = None) -> Iterato
         folder = directory[len(top) + 1 :].replace(os.sep, "/")
         prefix = f"{folder}/" if folder else ""
         for name in sorted(filenames):
-            if name.endswith((".py", ".ipynb")):
+            if name.endswith(suffixes):
                 yield prefix + name, os.path.join(directory, name)
             elif temp_files is not None and name.endswith(TEMP_SUFFIX) and is_own_temp_file(name):
                 temp_files.append(prefix + name)

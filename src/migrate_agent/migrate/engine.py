@@ -192,15 +192,7 @@ def _migrate(
         after = bom + code.encode(migrated.encoding)
     pair = analysis.convertible()
     findings = context.scratch.get(MANUAL_STEPS_KEY, [])
-    marker_lines = (
-        _marker_lines(code or module.code, (TODO_PREFIX.strip(), ACK_PREFIX.strip())) if findings else {}
-    )
-    seen: dict[str, int] = {}  # the n-th finding with a marker text is its n-th occurrence
-    located = []
-    for finding in findings:
-        seen[finding.marker] = seen.get(finding.marker, 0) + 1
-        located.append(_manual_step(finding, path, marker_lines, seen[finding.marker]))
-    steps = list(dict.fromkeys(located))
+    steps = located_steps(findings, path, code or module.code)
     outcome = FileOutcome(
         path,
         FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
@@ -374,6 +366,22 @@ def _syntax_error(body: bytes, error) -> tuple[str, int]:
     return f"cannot parse: {error.message}", error.raw_line
 
 
+def located_steps(findings: list, path: str, code: str) -> list[ManualStep]:
+    """The steps rules found (codemods._base.Finding), each at the line of its TODO marker in
+    `code` (the n-th finding with a marker text at its n-th occurrence, the last if there are
+    fewer), acknowledged when only the ACK form is there, without a line when neither is; once
+    each."""
+    if not findings:
+        return []
+    lines = _marker_lines(code)
+    seen: dict[str, int] = {}
+    located = []
+    for finding in findings:
+        seen[finding.marker] = seen.get(finding.marker, 0) + 1
+        located.append(_manual_step(finding, path, lines, seen[finding.marker]))
+    return list(dict.fromkeys(located))
+
+
 def _manual_step(finding, path: str, marker_lines: dict[str, list[int]], occurrence: int) -> ManualStep:
     """The step a rule found, at the `occurrence`-th line of its TODO marker (the last if there
     are fewer); acknowledged when only the ACK form is there."""
@@ -387,8 +395,9 @@ def _manual_step(finding, path: str, marker_lines: dict[str, list[int]], occurre
     return ManualStep(finding.rule, finding.message, path, None)
 
 
-def _marker_lines(code: str, prefixes: tuple[str, ...]) -> dict[str, list[int]]:
-    """Each marker line of `code` (stripped) -> the numbers of the lines holding it, in order."""
+def _marker_lines(code: str) -> dict[str, list[int]]:
+    """Each marker line of `code` (TODO or ACK, stripped) -> the numbers of the lines holding it, in order."""
+    prefixes = (TODO_PREFIX.strip(), ACK_PREFIX.strip())
     lines: dict[str, list[int]] = {}
     for number, line in enumerate(code.splitlines(), start=1):
         if line.lstrip().startswith(prefixes):
