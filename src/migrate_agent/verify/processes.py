@@ -13,7 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _DROPPED_PREFIXES = ("DATABRICKS_", "MLFLOW_", "OPENAI_", "AZURE_OPENAI_", "ANTHROPIC_", "IS_IN_DB")
@@ -53,13 +56,49 @@ def side_env(scratch: Path) -> dict[str, str]:
     return env
 
 
-def start(argv: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start `argv` in a process group of its own, its output into `log`."""
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+class Children:
+    """The processes a block starts, each stopped with its group when the block ends, however it
+    ends. A process is registered in the same step that starts it: Ctrl-C or SIGTERM arriving while
+    it starts is held until it is registered, so no interrupt can leave one running unowned."""
+
+    def __init__(self) -> None:
+        self._started: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Children:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        while self._started:
+            stop(self._started.pop())
+
+    def start(self, argv: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+        """Start `argv` in a process group of its own, its output into `log`."""
+        with _interrupts_held(), open(log, "wb") as out:
+            process = subprocess.Popen(
+                argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self._started.append(process)
+        return process
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM received inside the block are delivered, to the handlers they had, when
+    it ends. Only the main thread has signal handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda signum, frame: received.append(signum)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(received):
+            signal.raise_signal(number)
 
 
 def exited(process: subprocess.Popen) -> bool:

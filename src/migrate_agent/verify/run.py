@@ -232,18 +232,17 @@ def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstr
     original's output, the app's answers by call label). Both are stopped on every way out."""
     proxy_options = {"recording": recording, "upstream": upstream, "service_tokens": SERVICE_TOKENS}
     with Proxy(side="original", replay=False, **proxy_options) as original_proxy, \
-            Proxy(side="app", replay=True, **proxy_options) as app_proxy:
+            Proxy(side="app", replay=True, **proxy_options) as app_proxy, processes.Children() as children:
         progress(f"starting the original ({prepared.agent_file}, as Model Serving loads it) and the app "
                  f"(app.yaml's command) side by side")
-        original = start_original(
-            project=prepared.original_dir, agent_file=prepared.agent_file, scratch=scratch / "original",
-            proxy_url=original_proxy.url, calls=calls, user_token=user_token,
-            artifacts=prepared.facts.artifacts, model_config=prepared.facts.model_config,
-            input_example=_schema_example(prepared, calls),
-        )
-        app: AppStart | None = None
         try:
-            app = start_app(project=prepared.app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
+            original = start_original(
+                children, project=prepared.original_dir, agent_file=prepared.agent_file,
+                scratch=scratch / "original", proxy_url=original_proxy.url, calls=calls, user_token=user_token,
+                artifacts=prepared.facts.artifacts, model_config=prepared.facts.model_config,
+                input_example=_schema_example(prepared, calls),
+            )
+            app = start_app(children, project=prepared.app_dir, scratch=scratch / "app", proxy_url=app_proxy.url,
                             extra_env=options.extra_env)
             out = _wait_for_both(original, app, scratch / "original", recording, options.timeout, progress)
             _check_offline(upstream, recording)
@@ -254,10 +253,7 @@ def _run_sides(options: VerifyOptions, prepared: _Prepared, scratch: Path, upstr
                 app_answers[call.label] = ask_app(app, call, user_token, options.timeout)
             app_proxy.set_window("end")
         finally:
-            recording.complete.set()  # a replay still waiting gives up
-            processes.stop(original)
-            if app is not None:
-                processes.stop(app.process)
+            recording.complete.set()  # a replay still waiting gives up; `children` then stops both sides
     return out, app_answers
 
 

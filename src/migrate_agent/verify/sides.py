@@ -61,7 +61,7 @@ def missing_module(log: str) -> str | None:
 
 
 def start_original(
-    *, project: Path, agent_file: str, scratch: Path, proxy_url: str, calls: list[Call], user_token: str,
+    children: processes.Children, *, project: Path, agent_file: str, scratch: Path, proxy_url: str, calls: list[Call], user_token: str,
     artifacts: dict[str, str], model_config: Any, input_example: Any = None,
 ) -> subprocess.Popen:
     scratch.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def start_original(
         SERVING_CREDENTIALS_DIR=str(credentials),
         DB_MODEL_SERVING_HOST_URL=proxy_url,
     )
-    return processes.start(
+    return children.start(
         [sys.executable, str(_CHILD), str(scratch / "spec.json"), str(scratch / "out.json")],
         cwd=project, env=env, log=scratch / "original.log",
     )
@@ -131,7 +131,9 @@ class AppStart:
     log: Path
 
 
-def start_app(*, project: Path, scratch: Path, proxy_url: str, extra_env: dict[str, str]) -> AppStart:
+def start_app(
+    children: processes.Children, *, project: Path, scratch: Path, proxy_url: str, extra_env: dict[str, str],
+) -> AppStart:
     app_yaml = project / "app.yaml"
     if not app_yaml.exists():
         raise SideError(f"{app_yaml.name} not found in the migrated project: run `migrate-agent apply` first")
@@ -170,7 +172,7 @@ def start_app(*, project: Path, scratch: Path, proxy_url: str, extra_env: dict[s
     local = processes.side_env(scratch)
     env.update(MLFLOW_TRACKING_URI=local["MLFLOW_TRACKING_URI"], MLFLOW_REGISTRY_URI=local["MLFLOW_REGISTRY_URI"])
     log = scratch / "app.log"
-    process = processes.start(argv, cwd=project, env=env, log=log)
+    process = children.start(argv, cwd=project, env=env, log=log)
     return AppStart(process=process, url=f"http://127.0.0.1:{port}", log=log)
 
 
