@@ -31,7 +31,7 @@ def _assert_lines_are_the_written_files(outcome) -> None:
     written = outcome.after.decode().splitlines()
     for use in outcome.user_client_uses:
         assert use.code.split("(")[0].split()[0] in written[use.line - 1], (use, written[use.line - 1])
-    assert outcome.user_client_uses == _evidence_of_written(outcome.after)
+    assert list(outcome.user_client_uses) == _evidence_of_written(outcome.after)
 
 
 @pytest.mark.parametrize("path", OBO_INPUTS, ids=lambda p: p.relative_to(GOLDEN).as_posix())

@@ -222,7 +222,8 @@ def choose_app(index: ProjectIndex) -> None:
     """The agent the app serves (see :func:`chosen_agent`). Without one, no app is generated:
     driver code (files and notebooks alike) keeps deploying to Model Serving, so the units MA007
     marked are migrated again without the marks, and helpers keep their user clients."""
-    index.agent = chosen_agent(index.outcomes, index.root)
+    index.agent, second_agents = chosen_agent(index.outcomes, index.root)
+    _replace_outcomes(index, second_agents)
     if index.agent is not None:
         return
     marked = [i for i, outcome in enumerate(index.results) if any(s.rule == "MA007" for s in outcome.manual_steps)]
@@ -232,7 +233,7 @@ def choose_app(index: ProjectIndex) -> None:
             index.results[i] = outcome
         fold_notebooks(index)
     index.outcomes = [o for o in index.outcomes if o.path not in index.created]  # for the app only
-    _keep_user_clients_without_app(index.outcomes)
+    _replace_outcomes(index, _user_clients_kept_without_app(index.outcomes))
 
 
 def generated_imports_from_agent(index: ProjectIndex) -> None:
@@ -283,7 +284,7 @@ def project_checks(index: ProjectIndex) -> None:
                 line=outcome.line,
                 before=None if created else outcome.before,
                 after=outcome.after if outcome.status is FileStatus.MIGRATED else None,
-                edits=outcome.edits,
+                edits=list(outcome.edits),
             )
         )
         plan.manual_steps.extend(outcome.manual_steps)
@@ -366,10 +367,12 @@ def endpoint_callers(index: ProjectIndex) -> None:
         plan.manual_steps = [replace(s, line=moved(s.line)) if s.path == path else s for s in plan.manual_steps]
         outcome = outcomes.get(path)
         if outcome is not None:
-            if outcome.status is FileStatus.UNCHANGED:
-                outcome.status = FileStatus.MIGRATED
-            outcome.after = new
-            outcome.manual_steps = [replace(s, line=moved(s.line)) for s in outcome.manual_steps]
+            _replace_outcomes(index, [replace(
+                outcome,
+                status=FileStatus.MIGRATED if outcome.status is FileStatus.UNCHANGED else outcome.status,
+                after=new,
+                manual_steps=tuple(replace(s, line=moved(s.line)) for s in outcome.manual_steps),
+            )])
         if path in index.drivers:
             index.drivers[path] = new.decode("utf-8", "replace")
         if path in index.notebooks.deploy_sources:
@@ -556,8 +559,9 @@ def deploy_texts(drivers: dict[str, str], created: dict[str, bytes]) -> tuple[di
     return drivers, {**others, **drivers}
 
 
-def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:
-    """The agent the app serves; the same one on every run, so `apply` is a fixpoint.
+def chosen_agent(outcomes: list[FileOutcome], root: Path) -> tuple[FileOutcome | None, list[FileOutcome]]:
+    """(the agent the app serves, the other agents converted now as they are reported instead);
+    the same agent on every run, so `apply` is a fixpoint.
 
     One app serves one agent (the agent server registers one invoke handler per process). In
     order: the agent our start_server.py already serves; else one an earlier apply converted
@@ -568,21 +572,35 @@ def chosen_agent(outcomes: list[FileOutcome], root: Path) -> FileOutcome | None:
     served = [o for o in outcomes if o.status is not FileStatus.FAILED and _served_by_our_server(root, o)]
     earlier = [o for o in outcomes if o.migrated_before]
     chosen = (served or earlier or converted or [None])[0]
-    for extra in converted:
-        if extra is chosen:
-            continue
-        extra.status = FileStatus.SKIPPED
-        extra.reason = f"one app serves one agent; {chosen.path} is this app's agent"
-        extra.edits = []
-        extra.manual_steps = [
-            ManualStep(
+    others = [
+        replace(
+            extra,
+            status=FileStatus.SKIPPED,
+            reason=f"one app serves one agent; {chosen.path} is this app's agent",
+            edits=(),
+            manual_steps=(ManualStep(
                 "MA001",
                 f"`{extra.converted_agent}` is a second agent in this project: migrate it as "
                 "an app of its own (run migrate-agent on its directory)",
                 extra.path,
-            )
-        ]
-    return chosen
+            ),),
+        )
+        for extra in converted if extra is not chosen
+    ]
+    return chosen, others
+
+
+def _replace_outcomes(index: ProjectIndex, new: list[FileOutcome]) -> None:
+    """What a later stage says of some files instead (a new outcome per path), everywhere the
+    index holds their outcomes: the project's files, the migrated units, the app's agent."""
+    by_path = {outcome.path: outcome for outcome in new}
+    if not by_path:
+        return
+    old = {id(o): by_path[o.path] for o in index.outcomes if o.path in by_path}
+    index.outcomes = [by_path.get(o.path, o) for o in index.outcomes]
+    index.results = [old.get(id(o), o) for o in index.results]
+    if index.agent is not None and id(index.agent) in old:
+        index.agent = old[id(index.agent)]
 
 
 def _folder(path: str) -> str:
@@ -609,27 +627,28 @@ def _endpoint_name(index: ProjectIndex) -> str | None:
     return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0] else None
 
 
-def _keep_user_clients_without_app(outcomes: list[FileOutcome]) -> None:
+def _user_clients_kept_without_app(outcomes: list[FileOutcome]) -> list[FileOutcome]:
     """No agent is converted, so no agent_server_utils is generated: a helper module must not be
-    rewritten to import from it. Such a module stays as it is, and says why."""
-    for outcome in outcomes:
-        if outcome.status is not FileStatus.MIGRATED or not outcome.uses_user_identity:
-            continue
-        if any(name in outcome.before for name in IDENTITY_RUNTIME_NAMES):
-            continue  # migrated by an earlier run
-        outcome.status = FileStatus.SKIPPED
-        outcome.reason = "no agent of this project is converted, so no app is generated"
-        outcome.after = outcome.before
-        outcome.edits = []
-        outcome.manual_steps = [
-            ManualStep(
+    rewritten to import from it. Such a module stays as it is, and says why (the new outcomes)."""
+    return [
+        replace(
+            outcome,
+            status=FileStatus.SKIPPED,
+            reason="no agent of this project is converted, so no app is generated",
+            after=outcome.before,
+            edits=(),
+            manual_steps=(ManualStep(
                 "MA004",
                 "its on-behalf-of-user clients are left as they are: they become per-request "
                 "clients (get_user_workspace_client() in the generated agent_server_utils) once "
                 "the project's agent is converted; run migrate-agent again then",
                 outcome.path,
-            )
-        ]
+            ),),
+        )
+        for outcome in outcomes
+        if outcome.status is FileStatus.MIGRATED and outcome.uses_user_identity
+        and not any(name in outcome.before for name in IDENTITY_RUNTIME_NAMES)  # migrated by an earlier run
+    ]
 
 
 def _code_facts(root: Path, outcomes: list[FileOutcome]) -> CodeFacts:

@@ -49,9 +49,10 @@ MIGRATED_AGENT_MARKS = (b"mlflow.genai.agent_server", b"agent_server_utils", b"@
 LEGACY_RUNTIME_IMPORT = re.compile(rb"from (?:\.|[\w.]+\.)?legacy_agent_adapters import")
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class FileOutcome:
-    """What migrating one file's bytes gave: status, new bytes, and the facts the project needs."""
+    """What migrating one file's bytes gave: status, new bytes, and the facts the project needs.
+    A later stage that changes what is said of a file makes a new one (`dataclasses.replace`)."""
 
     path: str
     status: FileStatus
@@ -59,16 +60,16 @@ class FileOutcome:
     after: bytes | None = None
     reason: str | None = None
     line: int | None = None
-    edits: list[str] = field(default_factory=list)
-    manual_steps: list[ManualStep] = field(default_factory=list)
+    edits: tuple[str, ...] = ()
+    manual_steps: tuple[ManualStep, ...] = ()
     converted_agent: str | None = None  # class name when this file became the app's agent
-    imported_roots: list[str] = field(default_factory=list)
-    imported_modules: list[str] = field(default_factory=list)  # dotted, absolute imports only
+    imported_roots: tuple[str, ...] = ()
+    imported_modules: tuple[str, ...] = ()  # dotted, absolute imports only
     uses_user_identity: bool = False  # needs get_user_workspace_client / request_scoped
     migrated_before: bool = False  # an agent an earlier apply converted (its handlers are here)
     changed_names: dict[str, str] = field(default_factory=dict)  # module-level name -> what it is now
     uses_legacy_adapters: bool = False  # needs legacy_agent_adapters.py (model_context, adapters)
-    user_client_uses: list = field(default_factory=list)  # UserClientUse, lines of `after`
+    user_client_uses: tuple = ()  # UserClientUse, lines of `after`
     package: tuple[str, ...] = ()  # the packages it is a module of (package_layout.ModuleLayout)
     agent_not_converted: bool = False  # holds an agent left as it was: its changes are TODO markers
 
@@ -125,7 +126,7 @@ def _migrate_deep(*arguments) -> FileOutcome:
         return _migrate(*arguments)
     except RecursionError as error:
         return FileOutcome(
-            arguments[0], FileStatus.FAILED, arguments[1],
+            path=arguments[0], status=FileStatus.FAILED, before=arguments[1],
             reason=f"cannot convert: nested deeper than {DEEP_RECURSION_LIMIT} levels of recursion "
             f"allow ({_error_text(error)})",
         )
@@ -149,12 +150,12 @@ def _migrate(
         module = cst.parse_module(body)
     except cst.ParserSyntaxError as error:
         reason, line = _syntax_error(body, error)
-        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
+        return FileOutcome(path=path, status=FileStatus.FAILED, before=data, reason=reason, line=line)
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
         # SyntaxError: the tokenizer's "invalid or missing encoding declaration" (not UTF-8, no
         # coding cookie). One failed file, at the line of the first byte that does not decode.
         reason, line = _decoding_error(body, error)
-        return FileOutcome(path, FileStatus.FAILED, data, reason=reason, line=line)
+        return FileOutcome(path=path, status=FileStatus.FAILED, before=data, reason=reason, line=line)
 
     # The tree was parsed here for this run: the rules' metadata is resolved on it, not on a copy.
     scratch = {FIRST_PARTY_KEY: set(first_party), MODEL_CONTEXT_KEY: context_facts, FRESH_TREE_KEY: True}
@@ -182,7 +183,9 @@ def _migrate(
         deep = _recursion_error(error)
         if deep is not None:
             raise deep from None
-        return FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot convert: {_error_text(error)}")
+        return FileOutcome(
+            path=path, status=FileStatus.FAILED, before=data, reason=f"cannot convert: {_error_text(error)}"
+        )
 
     analysis = context.scratch[ANALYSIS_KEY]
     if migrated is module:
@@ -193,42 +196,44 @@ def _migrate(
     pair = analysis.convertible()
     findings = context.scratch.get(MANUAL_STEPS_KEY, [])
     steps = located_steps(findings, path, code or module.code)
-    outcome = FileOutcome(
-        path,
-        FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
-        data,
-        after=after,
-        edits=list(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
-        manual_steps=steps,
-        converted_agent=pair[0].name if pair else None,
-        imported_roots=sorted(
-            _imported_roots(module, migrated, analysis.imported_roots)
-            if after != data
-            else analysis.imported_roots
-        ),
-        uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
-        migrated_before=after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS),
-        imported_modules=sorted(_imported_modules(migrated)),
-        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT.search(after) is not None,
-        user_client_uses=_user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data),
-        package=layout.package if layout is not None else (),
-        agent_not_converted=analysis.agent_left_unconverted(),
-    )
-    if (pair or outcome.migrated_before) and layout is not None and layout.problem:
-        outcome.manual_steps.append(ManualStep(
+    migrated_before = after == data and all(mark in data for mark in MIGRATED_AGENT_MARKS)
+    if (pair or migrated_before) and layout is not None and layout.problem:
+        steps.append(ManualStep(
             "MA001",
             f"the app imports this agent as `{layout.module}`, where its relative imports fail: "
             f"{layout.problem}; rename the folder or make the imports absolute",
             path,
         ))
-    # Read off the file as written (the run's output, or a tree migrated before), not off "this
-    # run changed it": a second run reports the same uses of these names as the first.
-    outcome.changed_names = {
-        name: f"is now a function that builds it per request (module-level user state): "
-        f"call `{name}()` here, while answering a request"
-        for name in _request_scoped_names(migrated)
-    }
-    return outcome
+    return FileOutcome(
+        path=path,
+        status=FileStatus.MIGRATED if after != data else FileStatus.UNCHANGED,
+        before=data,
+        after=after,
+        edits=tuple(dict.fromkeys(context.scratch.get(EDITS_KEY, []))),
+        manual_steps=tuple(steps),
+        converted_agent=pair[0].name if pair else None,
+        imported_roots=tuple(sorted(
+            _imported_roots(module, migrated, analysis.imported_roots)
+            if after != data
+            else analysis.imported_roots
+        )),
+        uses_user_identity=any(name in after for name in IDENTITY_RUNTIME_NAMES),
+        migrated_before=migrated_before,
+        imported_modules=tuple(sorted(_imported_modules(migrated))),
+        uses_legacy_adapters=LEGACY_RUNTIME_IMPORT.search(after) is not None,
+        user_client_uses=tuple(
+            _user_client_uses(analysis, context.scratch.get(WRAPPER_KEY), migrated, after != data)
+        ),
+        package=layout.package if layout is not None else (),
+        agent_not_converted=analysis.agent_left_unconverted(),
+        # Read off the file as written (the run's output, or a tree migrated before), not off
+        # "this run changed it": a second run reports the same uses of these names as the first.
+        changed_names={
+            name: f"is now a function that builds it per request (module-level user state): "
+            f"call `{name}()` here, while answering a request"
+            for name in _request_scoped_names(migrated)
+        },
+    )
 
 
 def _request_scoped_names(module: cst.Module) -> list[str]:

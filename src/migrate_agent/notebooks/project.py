@@ -46,9 +46,9 @@ class NotebookFiles:
             notebook = read_notebook(path, data)
         except ValueError as error:  # UnicodeDecodeError, a JSON layout error
             if holds_agent:
-                self.unreadable.append(
-                    FileOutcome(path, FileStatus.FAILED, data, reason=f"cannot read the notebook: {error}")
-                )
+                self.unreadable.append(FileOutcome(
+                    path=path, status=FileStatus.FAILED, before=data, reason=f"cannot read the notebook: {error}"
+                ))
             return
         self.notebooks.append(notebook)
         if deploys:
@@ -198,7 +198,7 @@ def _fold_one(
             ))
             continue
         if outcome is None:  # not Python (a config file...): the app gets it as the notebook writes it
-            outcome = FileOutcome(unit.app_path, FileStatus.MIGRATED, unit.data, after=unit.data)
+            outcome = FileOutcome(path=unit.app_path, status=FileStatus.MIGRATED, before=unit.data, after=unit.data)
         if outcome.status is FileStatus.FAILED:
             steps.append(ManualStep(NOTEBOOK_RULE, f"{label}: the code it writes could not be migrated: "
                                     f"{outcome.reason}", notebook.path, unit.line))
@@ -211,7 +211,7 @@ def _fold_one(
                  if unit.outside else f"the file it writes is not in the project, the app gets it at {unit.app_path}")
         edits.append(f"{label}: {done}{where}")
         # a copy: the unit's own outcome stays as the engine gave it, for a second fold
-        outcome = replace(outcome, status=FileStatus.MIGRATED, manual_steps=[])
+        outcome = replace(outcome, status=FileStatus.MIGRATED, manual_steps=())
         created[unit.app_path] = (unit.code, outcome.after)
         extra.append(outcome)
 
@@ -219,7 +219,7 @@ def _fold_one(
     if after is None:
         for written in extra:  # nothing of this notebook is applied
             created.pop(written.path, None)
-        return [FileOutcome(notebook.path, FileStatus.FAILED, notebook.data,
+        return [FileOutcome(path=notebook.path, status=FileStatus.FAILED, before=notebook.data,
                             reason="the migrated code could not be put back into the notebook")]
     if not notebook.path.endswith(".ipynb"):
         if after != notebook.data:
@@ -229,14 +229,15 @@ def _fold_one(
     if skipped and status is FileStatus.UNCHANGED:
         status = FileStatus.SKIPPED
     folded = FileOutcome(
-        notebook.path, status, notebook.data, after=after, reason=skipped if status is FileStatus.SKIPPED else None,
-        edits=list(dict.fromkeys(edits)), manual_steps=list(dict.fromkeys(steps)),
+        path=notebook.path, status=status, before=notebook.data, after=after,
+        reason=skipped if status is FileStatus.SKIPPED else None,
+        edits=tuple(dict.fromkeys(edits)), manual_steps=tuple(dict.fromkeys(steps)),
         converted_agent=own.converted_agent if own else None,
-        imported_roots=own.imported_roots if own else [],
+        imported_roots=own.imported_roots if own else (),
         uses_user_identity=bool(own and own.uses_user_identity),
         # what the app needs of the agent's code: the helper file it imports, its requirements
         uses_legacy_adapters=bool(own and own.uses_legacy_adapters),
-        imported_modules=own.imported_modules if own else [],
+        imported_modules=own.imported_modules if own else (),
         agent_not_converted=not_converted and not (converted or guard),
     )
     return [folded, *extra]

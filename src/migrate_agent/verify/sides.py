@@ -61,8 +61,8 @@ def missing_module(log: str) -> str | None:
 
 
 def start_original(
-    children: processes.Children, *, project: Path, agent_file: str, scratch: Path, proxy_url: str, calls: list[Call], user_token: str,
-    artifacts: dict[str, str], model_config: Any, input_example: Any = None,
+    children: processes.Children, *, project: Path, agent_file: str, scratch: Path, proxy_url: str,
+    calls: list[Call], user_token: str, artifacts: dict[str, str], model_config: Any, input_example: Any = None,
 ) -> subprocess.Popen:
     scratch.mkdir(parents=True, exist_ok=True)
     credentials = scratch / "serving-credentials"
