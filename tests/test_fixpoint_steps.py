@@ -52,3 +52,23 @@ def test_an_unknown_package_of_a_migrated_helper_module_is_reported_on_every_run
     unknown = [s for s in steps(first.manual_steps) if "`acme_internal_sdk`" in s[3]]
     assert [s[:2] for s in unknown] == [("MA001", "requirements.txt")]
     assert steps(again.manual_steps) == steps(first.manual_steps)
+
+
+def test_a_package_only_the_deploying_driver_imports_is_not_an_app_requirement(tmp_path: Path) -> None:
+    """A driver MA007 only marks runs where it ran before (a notebook, a job), not in the app:
+    its imports are not the app's requirements on the run that marks it, as on the next one,
+    which finds it unchanged. (They were added on the first run only, with a step for a package
+    no known distribution provides, and `databricks-agents` pinned for the app.)"""
+    project = tmp_path / "project"
+    shutil.copytree(GOLDEN_DIR / "driver_log_model_and_deploy_marked" / "input", project)
+    driver = project / "driver.py"
+    driver.write_text("import acme_release_tools\n" + driver.read_text())
+    first = plan_project(project, jobs=1)
+    driver_result = next(f for f in first.files if f.path == "driver.py")
+    assert b"TODO(migrate-agent)" in driver_result.after  # the driver is marked on this run
+    apply_plan(first)
+    requirements = (project / "requirements.txt").read_text().split()
+    assert "databricks-agents" not in requirements
+    assert not [s for s in first.manual_steps if "acme_release_tools" in s.message]
+    again = plan_project(project, jobs=1)
+    assert steps(again.manual_steps) == steps(first.manual_steps)

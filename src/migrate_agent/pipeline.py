@@ -393,8 +393,10 @@ def app_files(index: ProjectIndex) -> None:
     if agent is None:
         return
     imported = set(agent.imported_modules)
-    for outcome in index.outcomes:  # helper modules the migration changed run in the app as well
-        if outcome.status is FileStatus.MIGRATED or _migrated_before(outcome.after or outcome.before or b""):
+    # Helper modules that use the runtime helpers run in the app as well; read off each file as it
+    # is written, so every run counts the same ones (drivers MA007 only marks run elsewhere).
+    for outcome in index.outcomes:
+        if _migrated_before(outcome.after or outcome.before or b""):
             imported |= set(outcome.imported_modules)
     pinned = (
         logged_model_requirements(index.options.model_dir),
