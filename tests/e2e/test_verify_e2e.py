@@ -94,14 +94,11 @@ NO_CALLS_AGENT = MISSING_DEPENDENCY_AGENT.replace("import verify_test_package_th
 # 20 s a case; the tests above run a few of them every time). Cases that do not verify equal, with
 # the exit code and what the report says. `mixed_service_and_user_clients` is a change the
 # migration makes on purpose and reports (MA004): its agent is built per request for the user, so
-# a history kept on `self` does not carry over. The two after it keep state on `self` that does
-# carry over in the app as on Model Serving, but verify asks the original once per request and
-# the app three times (invoke, stream, /responses), so the app's third answer counts three calls.
+# a history kept on `self` does not carry over. (Agents that keep state on `self` that does carry
+# over, in the app as on Model Serving, verify equal: each side is asked as often, in one order.)
 ALL_GOLDENS = os.environ.get("MIGRATE_AGENT_VERIFY_GOLDENS") == "1"
 GOLDEN_OUTCOMES = {
     "mixed_service_and_user_clients": (1, "turns=2"),  # a history on self, per request for the user
-    "driver_imports_agent_name": (1, '+      "id": "s3"'),  # a call counter on self
-    "history_kept_between_requests_without_user": (1, "3 question(s) so far"),  # a list on self
     "user_state_imported_by_name": (1, "has no attribute 'current_user'"),  # its MA004 step is not done
     "model_config_without_file": (2, "exited"),  # its MA005 step is not done
     "python_312_syntax_in_helper_module": (2, ""),  # neither side runs on 3.11 (whichever fails first)

@@ -337,7 +337,7 @@ def _report(report: dict, bodies, calls: list[Call], answers: dict[str, dict], a
             differences.append(text)
     results = []
     for k, body in enumerate(bodies, 1):
-        modes = tuple(_compare(call, answers.get(_original_label(call), {}), app_answers.get(call.label, {}), interface)
+        modes = tuple(_compare(call, answers.get(call.label, {}), app_answers.get(call.label, {}), interface)
                       for call in calls if call.index == k)
         mine = tuple(r for r in records if r.window.startswith(f"request {k} "))
         results.append(RequestResult(index=k, request=body, modes=modes, calls=mine))
@@ -374,11 +374,6 @@ def _app_call_difference(exchange: Exchange, original_calls: list[Exchange],
 
 def _path(exchange: Exchange) -> str:
     return exchange.path.split("?")[0]
-
-
-def _original_label(call: Call) -> str:
-    """The original's call an app call is compared with (/responses: the original's invoke)."""
-    return f"request {call.index} invoke" if call.mode == RESPONSES else call.label
 
 
 def _compare(call: Call, original: dict, app: dict, interface: str | None) -> ModeResult:

@@ -35,8 +35,11 @@ SERVICE_TOKENS = frozenset({SERVING_TOKEN, APP_TOKEN})
 _TOKEN_FILE = "model-dependencies-oauth-token"  # databricks-sdk's ModelServingAuthProvider
 _CHILD = Path(__file__).with_name("serving_child.py")
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
-MODES = ("invoke", "stream")  # what both sides are asked
-RESPONSES = "responses"  # the app only: POST /responses (the OpenAI client's path), compared with invoke
+MODES = ("invoke", "stream")  # /invocations, without and with "stream": true; predict, predict_stream
+# The app's POST /responses (the OpenAI client's path), compared with a predict of the original
+# asked at the same point: each side is asked as often and in the same order, so an agent that
+# keeps state between requests (a history, a counter) is in the same state on both.
+RESPONSES = "responses"
 
 
 class SideError(RuntimeError):
@@ -77,9 +80,9 @@ def start_original(
         "window_url": proxy_url + WINDOW_PATH,
         "save_token": user_token,
         "calls": [
-            {"label": c.label, "mode": "predict" if c.mode == "invoke" else "predict_stream",
+            {"label": c.label, "mode": "predict_stream" if c.mode == "stream" else "predict",
              "payload": c.original_payload or c.payload, "user_token": user_token}
-            for c in calls if c.mode in MODES
+            for c in calls
         ],
     }
     (scratch / "spec.json").write_text(json.dumps(spec))
