@@ -38,8 +38,6 @@ from codemods.analysis.project_classes import project_class_facts
 from migrate_agent.app.requirements import logged_model_requirements
 from migrate_agent.app.scaffold import (
     GENERATED_MARK,
-    LEGACY_RUNTIME_FILE,
-    RUNTIME_FILE,
     SERVER_FILE,
     agent_module,
     app_command,
@@ -71,11 +69,11 @@ from migrate_agent.rule_catalog import conversion_notes
 # Agent code that may read Model Serving's context (load_context, ChatModel / PythonModel predict).
 CONTEXT_MARKERS = (b"load_context", b"ChatModel", b"PythonModel")
 APP_RESOURCE = "DatabricksApp"  # log_model(resources=[DatabricksApp(...)]): read with the context
-# The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 # An import of a generated runtime module, in any of the forms package_layout gives it.
 GENERATED_IMPORT = re.compile(
     rb"^from (?:\.|[\w.]+\.)?(?:agent_server_utils|legacy_agent_adapters) import", re.MULTILINE
 )
+# The migrated agent keeps its exported name through agent_server_utils.LazyAgent (MA001).
 KEPT_NAME_IMPORT = re.compile(
     rb"from (?:\.|[\w.]+\.)?agent_server_utils import (?:\([^)]*|[^\n]*)\bLazyAgent\b"
 )
@@ -396,7 +394,7 @@ def app_files(index: ProjectIndex) -> None:
     # Helper modules that use the runtime helpers run in the app as well; read off each file as it
     # is written, so every run counts the same ones (drivers MA007 only marks run elsewhere).
     for outcome in index.outcomes:
-        if _migrated_before(outcome.after or outcome.before or b""):
+        if _uses_runtime(outcome.after or outcome.before or b""):
             imported |= set(outcome.imported_modules)
     pinned = (
         logged_model_requirements(index.options.model_dir),
@@ -415,14 +413,9 @@ def app_files(index: ProjectIndex) -> None:
     index.plan.manual_steps.extend(steps)
 
 
-# A helper module a migration changed imports the runtime helpers it generated: read off the file,
-# a second run counts the modules the first one changed (drivers it only marked run elsewhere).
-_RUNTIME_IMPORTS = (RUNTIME_FILE.removesuffix(".py").encode(), LEGACY_RUNTIME_FILE.removesuffix(".py").encode())
-
-
-def _migrated_before(data: bytes) -> bool:
-    """A project module a migration changed to use the runtime helpers (those files aside)."""
-    return GENERATED_MARK.encode() not in data and any(name in data for name in _RUNTIME_IMPORTS)
+def _uses_runtime(data: bytes) -> bool:
+    """A project module that imports the generated runtime helpers (those files themselves aside)."""
+    return GENERATED_MARK.encode() not in data and GENERATED_IMPORT.search(data) is not None
 
 
 def deploy_map_and_write(index: ProjectIndex) -> None:
